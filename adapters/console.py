@@ -1,0 +1,36 @@
+"""Alerts as readable blocks on standard output; colour only when it is a terminal."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from bot.adapter import Adapter
+from bot.config import Config
+from bot.model import Alert, Digest, Message, Notice
+from bot.render import plain_alert_lines, plain_digest_lines
+
+
+class ConsoleAdapter(Adapter):
+    platform = "console"
+
+    def __init__(self, config: Config, stream: TextIO | None = None) -> None:
+        super().__init__(config)
+        self.stream = stream or sys.stdout
+
+    def _style(self, text: str, code: str) -> str:
+        if not (hasattr(self.stream, "isatty") and self.stream.isatty()):
+            return text
+        return f"\x1b[{code}m{text}\x1b[0m"
+
+    async def send(self, target: str, message: Message) -> None:
+        if isinstance(message, Alert):
+            lines = plain_alert_lines(message)
+            lines[0] = self._style(lines[0], "1")
+        elif isinstance(message, Digest):
+            lines = plain_digest_lines(message)
+            lines[0] = self._style(lines[0], "1;36")
+        elif isinstance(message, Notice):
+            lines = [self._style("notice: ", "33") + message.text]
+        self.stream.write("\n".join(lines) + "\n\n")
+        self.stream.flush()

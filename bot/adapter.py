@@ -1,0 +1,73 @@
+"""The one interface every chat adapter implements, and how the core finds adapters.
+
+Adapters import bot, never the reverse: the core names them in a registry of strings
+and imports one only when a channel needs it, so a Slack-only install never imports
+discord.py.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from bot.model import Message
+
+if TYPE_CHECKING:
+    from bot.config import Config
+
+REGISTRY: dict[str, str] = {
+    "console": "adapters.console:ConsoleAdapter",
+    "jsonl": "adapters.jsonl:JsonlAdapter",
+    "slack": "adapters.slack:SlackAdapter",
+    "discord": "adapters.discord:DiscordAdapter",
+}
+
+Scope = Literal["transient", "message", "destination"]
+
+
+class DeliveryError(Exception):
+    """A send that did not go through, and what the outbox should do about it.
+
+    transient: retry later (after retry_after if given); message: this message will never
+    be accepted; destination: the channel refuses us for good (stop it, tell the operator).
+    """
+
+    def __init__(self, reason: str, *, scope: Scope = "transient", retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.scope: Scope = scope
+        self.retry_after = retry_after
+
+
+class Adapter(ABC):
+    """Renders the core's messages for one platform and sends them."""
+
+    platform: ClassVar[str]
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    async def start(self) -> None:
+        """Connect, if the platform needs a connection; called once before any send."""
+
+    async def close(self) -> None:
+        """Release connections; called once at shutdown."""
+
+    @abstractmethod
+    async def send(self, target: str, message: Message) -> None:
+        """Deliver one message to a target; return only when the platform confirmed it."""
+
+
+def load_adapter(platform: str, config: Config) -> Adapter:
+    """Import and build the adapter for a platform named in a channel target."""
+    module_name, _, class_name = REGISTRY[platform].partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        extra = f" (install it with: pip install 'newswatch[{platform}]')" if platform in (
+            "slack", "discord") else ""
+        raise RuntimeError(f"the {platform} adapter cannot be loaded: {exc}{extra}") from None
+    adapter_class = getattr(module, class_name)
+    adapter: Adapter = adapter_class(config)
+    return adapter

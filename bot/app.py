@@ -1,0 +1,156 @@
+"""The service: config, store, fetcher, adapters and the scheduler wired together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.adapter import Adapter, load_adapter
+from bot.commands import Command, Reply, handle
+from bot.config import Config
+from bot.deliver import Deliverer, DrainReport
+from bot.digest import build_digest, default_since, mark_digested
+from bot.fetch import Fetcher
+from bot.poller import Poller, PollReport
+from bot.sources import sync_sources
+from bot.store import open_db
+from bot.watches import channel_id, sync_file_watches
+
+log = logging.getLogger("newswatch")
+DELIVERY_TICK = 5.0
+
+
+@dataclass
+class CycleReport:
+    poll: PollReport
+    delivery: DrainReport
+
+
+class App:
+    """Owns the one database connection and the adapters for the configured platforms."""
+
+    def __init__(
+        self,
+        config: Config,
+        clock: Callable[[], float] = time.time,
+        fetcher: Fetcher | None = None,
+        adapters: dict[str, Adapter] | None = None,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.db = open_db(config.database)
+        now = clock()
+        sync_file_watches(self.db, config, now)
+        for channel in config.channels:
+            channel_id(self.db, channel.target)
+        sync_sources(self.db, config, now)
+        self.fetcher = fetcher or Fetcher(allow_private=config.allow_private_networks)
+        platforms = {channel.platform for channel in config.channels}
+        self.adapters = adapters if adapters is not None else {
+            platform: load_adapter(platform, config) for platform in sorted(platforms)
+        }
+        self.rng = random.Random()
+        self.poller = Poller(self.db, config, self.fetcher, clock, self.rng)
+        self.deliverer = Deliverer(self.db, self.adapters, clock, self.rng)
+        self._cycle_lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        for adapter in self.adapters.values():
+            await adapter.start()
+
+    async def close(self) -> None:
+        for adapter in self.adapters.values():
+            await adapter.close()
+        await self.fetcher.aclose()
+        self.db.conn.close()
+
+    async def cycle(self, all_sources: bool = False) -> CycleReport:
+        """One poll of the due sources, then deliver what is pending; never two at once."""
+        async with self._cycle_lock:
+            poll = await self.poller.poll(all_sources)
+            delivery = await self.deliverer.drain()
+        return CycleReport(poll, delivery)
+
+    async def deliver(self) -> DrainReport:
+        return await self.deliverer.drain()
+
+    def command(self, command: Command) -> Reply:
+        return handle(self.db, command, self.clock(), self._watches_changed)
+
+    def _watches_changed(self) -> None:
+        sync_sources(self.db, self.config, self.clock())
+
+    async def post_digest(self, target: str, since: float | None = None) -> None:
+        """Build a channel's digest and post it there (cron digests and `digest --post`)."""
+        now = self.clock()
+        cid = channel_id(self.db, target)
+        start = since if since is not None else default_since(self.db, cid, now)
+        digest = build_digest(self.db, cid, target, start, now)
+        adapter = self.adapters[target.split(":", 1)[0]]
+        await adapter.send(target, digest)
+        mark_digested(self.db, cid, now)
+
+    async def run_forever(self) -> None:
+        """The service: poll ticks, delivery retries and cron digests until SIGINT/SIGTERM."""
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.cron import CronTrigger
+
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await self.start()
+        # Jobs are rebuilt from config and the database at every start; due times live in
+        # the sources table. misfire_grace_time is generous: APScheduler's default of 1 s
+        # silently drops jobs on a busy loop (DESIGN traps).
+        scheduler = AsyncIOScheduler(
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+        )
+        tick = min(self.config.poll_interval, 30.0)
+        scheduler.add_job(self._safe_cycle, "interval", seconds=tick, id="poll")
+        scheduler.add_job(self._safe_deliver, "interval", seconds=DELIVERY_TICK, id="deliver")
+        for channel in self.config.channels:
+            if channel.digest:
+                scheduler.add_job(
+                    self._safe_digest,
+                    CronTrigger.from_crontab(channel.digest, timezone="UTC"),
+                    args=[channel.target],
+                    id=f"digest:{channel.target}",
+                )
+        scheduler.start()
+        first = asyncio.create_task(self._safe_cycle())
+        try:
+            await stop.wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            first.cancel()
+            await self.close()
+
+    async def _safe_cycle(self) -> None:
+        try:
+            report = await self.cycle()
+            log.info(
+                "cycle done",
+                extra={"count": report.poll.polled, "new_items": report.poll.new_items},
+            )
+        except Exception:
+            log.exception("poll cycle failed")
+
+    async def _safe_deliver(self) -> None:
+        if self._cycle_lock.locked():
+            return
+        try:
+            await self.deliver()
+        except Exception:
+            log.exception("delivery failed")
+
+    async def _safe_digest(self, target: str) -> None:
+        try:
+            await self.post_digest(target)
+        except Exception as exc:
+            log.error("digest failed", extra={"channel": target, "reason": str(exc)})

@@ -1,0 +1,150 @@
+"""The `newswatch` command line: run, poll, digest, watch, sources, demo, doctor.
+
+Exit 0 on success, 2 on bad usage or config, 1 on other failure, with one line on
+stderr that says what and where.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections.abc import Sequence
+
+from bot.config import Config, ConfigError, load_config
+from bot.durations import parse_duration
+from bot.store import StoreError
+
+
+class UsageError(Exception):
+    """Bad usage: exit 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newswatch", description="Watch the news for terms.")
+    parser.add_argument("--config", help="TOML config (default: $NEWSWATCH_CONFIG, ./newswatch.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="the service: scheduler, polling, delivery, chat commands")
+    poll = sub.add_parser("poll", help="one poll of every due source, deliver, then exit")
+    poll.add_argument("--all", action="store_true", help="poll every source, due or not")
+    digest = sub.add_parser("digest", help="print (or post) a channel's digest")
+    digest.add_argument("--since", help="window, like 24h (default: since the last digest, at most 7d)")
+    digest.add_argument("--channel", help="target, e.g. slack:C0123 (default: the first channel)")
+    digest.add_argument("--post", action="store_true", help="post it to the channel")
+    watch = sub.add_parser("watch", help="add, remove or list a channel's watches")
+    watch.add_argument("action", choices=["add", "remove", "list"])
+    watch.add_argument("query", nargs="*", help="the query (add) or query or id (remove)")
+    watch.add_argument("--channel", help="target (default: the first channel)")
+    sub.add_parser("sources", help="each source's status, failures and next poll")
+    sub.add_parser("demo", help="offline demo: serve the seed feeds on loopback and poll them")
+    sub.add_parser("doctor", help="check config, tokens, database and reachability")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    from bot.logs import setup_logging
+
+    setup_logging(10 if args.verbose else 20 if args.command == "run" else 30)
+    try:
+        return asyncio.run(dispatch(args))
+    except (ConfigError, UsageError) as exc:
+        print(f"newswatch: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"newswatch: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one line, never a traceback, for anything unforeseen
+        from bot.logs import redact
+
+        print(f"newswatch: {args.command} failed: {redact(str(exc)) or type(exc).__name__}",
+              file=sys.stderr)
+        return 1
+
+
+async def dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        return await run_demo()
+    config = load_config(args.config)
+    if args.command == "doctor":
+        from bot.doctor import run_doctor
+
+        return await run_doctor(config)
+    from bot.app import App
+
+    app = App(config)
+    if args.command == "run":
+        await app.run_forever()
+        return 0
+    try:
+        return await _one_shot(app, config, args)
+    finally:
+        await app.close()
+
+
+async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> int:
+    from bot.app import App
+    from bot.commands import Command
+    from bot.digest import build_digest, default_since
+    from bot.render import plain_digest_lines
+    from bot.status import sources_table
+    from bot.watches import channel_id
+
+    assert isinstance(app, App)
+    if args.command == "poll":
+        await app.start()
+        report = await app.cycle(all_sources=args.all)
+        failed = len(report.poll.failed)
+        print(
+            f"polled {report.poll.polled} sources ({report.poll.not_modified} unchanged, "
+            f"{failed} failed), {report.poll.new_items} new items, "
+            f"{report.delivery.sent} alerts sent, {report.delivery.retrying} waiting to retry",
+            file=sys.stderr,
+        )
+        return 0
+    if args.command == "sources":
+        print(sources_table(app.db, time.time()))
+        return 0
+    target = _target(config, args.channel)
+    if args.command == "digest":
+        now = time.time()
+        cid = channel_id(app.db, target)
+        try:
+            since = now - parse_duration(args.since) if args.since else default_since(app.db, cid, now)
+        except ValueError as exc:
+            raise UsageError(f"--since: {exc}") from None
+        if args.post:
+            await app.start()
+            await app.post_digest(target, since)
+        else:
+            print("\n".join(plain_digest_lines(build_digest(app.db, cid, target, since, now))))
+        return 0
+    text = " ".join([args.action, *args.query])
+    reply = app.command(Command("watch", text, target, user="cli", can_manage=True))
+    print(reply.text, file=sys.stdout if reply.ok else sys.stderr)
+    return 0 if reply.ok else 2
+
+
+def _target(config: Config, explicit: str | None) -> str:
+    targets = [channel.target for channel in config.channels]
+    if explicit is None:
+        if not targets:
+            raise UsageError("no channel configured; pass --channel TARGET")
+        return targets[0]
+    if explicit.startswith("jsonl:"):
+        for target in targets:
+            if target.startswith("jsonl:") and target.endswith(explicit.split(":", 1)[1].lstrip(".")):
+                return target
+    if explicit not in targets:
+        raise UsageError(f"--channel: {explicit!r} is not a configured channel ({', '.join(targets)})")
+    return explicit

@@ -1,0 +1,174 @@
+"""Chat commands, platform-neutral: adapters turn /watch and /digest into a Command.
+
+The same functions serve Slack, Discord and the CLI, so a reply reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from bot.digest import build_digest, default_since, mark_digested
+from bot.durations import parse_duration
+from bot.matcher import ItemText, Matcher
+from bot.model import Digest
+from bot.query import QueryError, parse_query
+from bot.watches import (
+    add_watch,
+    channel_id,
+    find_watch,
+    list_watches,
+    remove_watch,
+    set_paused,
+)
+
+MAX_QUERY_INPUT = 1000  # longer input is refused before parsing
+RECENT_STORIES = 3
+RECENT_SCAN = 5000
+USAGE = (
+    "Usage: `/watch add <query>`, `/watch remove <query or id>`, `/watch list`, "
+    "`/watch pause`, `/watch resume`"
+)
+
+
+@dataclass(frozen=True)
+class Command:
+    """One slash command, as any platform delivers it."""
+
+    name: str  # "watch" or "digest"
+    text: str  # everything after the command name
+    target: str  # the channel target, e.g. "slack:C0123"
+    user: str
+    can_manage: bool
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to answer: private text, or a digest to post in the channel."""
+
+    text: str
+    public: bool = False
+    digest: Digest | None = None
+    ok: bool = True
+
+
+def handle(
+    db: sqlite_utils.Database,
+    command: Command,
+    now: float,
+    on_watches_changed: Callable[[], None] | None = None,
+) -> Reply:
+    """Run a command against the store and say what happened, or what is wrong and where."""
+    cid = channel_id(db, command.target)
+    if command.name == "digest":
+        return _digest(db, cid, command, now)
+    verb, _, rest = command.text.strip().partition(" ")
+    verb = verb.lower()
+    rest = rest.strip()
+    if verb in ("", "help"):
+        return Reply(USAGE)
+    if verb == "list":
+        return Reply(_list(db, cid))
+    if verb not in ("add", "remove", "pause", "resume"):
+        return Reply(f"Unknown subcommand {verb!r}. {USAGE}", ok=False)
+    if not command.can_manage:
+        return Reply("Only channel managers can change watches here; you can still `/watch list`.", ok=False)
+    if verb == "add":
+        reply = _add(db, cid, rest, now)
+    elif verb == "remove":
+        reply = _remove(db, cid, rest)
+    else:
+        count = set_paused(db, cid, verb == "pause")
+        reply = Reply(
+            f"{'Paused' if verb == 'pause' else 'Resumed'} {count} watch{'es' if count != 1 else ''}"
+            f" in this channel."
+        )
+    if on_watches_changed is not None:
+        on_watches_changed()
+    return reply
+
+
+def _add(db: sqlite_utils.Database, cid: int, text: str, now: float) -> Reply:
+    if not text:
+        return Reply("Give a query to watch, e.g. `/watch add SAG-AFTRA -golf`.", ok=False)
+    if len(text) > MAX_QUERY_INPUT:
+        return Reply(f"That query is {len(text)} characters; a query is at most 256.", ok=False)
+    try:
+        query = parse_query(text)
+        watch, created = add_watch(db, cid, text, now)
+    except QueryError as exc:
+        return Reply(f"Cannot add that watch: {exc}\n```\n{exc.pointer()}\n```", ok=False)
+    except ValueError as exc:
+        return Reply(f"Cannot add that watch: {exc}.", ok=False)
+    head = (
+        f"Watching #{watch.id}: {query.describe()}"
+        if created
+        else f"This channel already watches #{watch.id}: {query.describe()}"
+    )
+    recent = _recent_matches(db, query_text=watch.query)
+    if recent:
+        head += "\nRecent stories it matches:\n" + "\n".join(f"• {line}" for line in recent)
+    else:
+        head += "\nNo stored story matches it yet; new ones will alert here."
+    return Reply(head)
+
+
+def _remove(db: sqlite_utils.Database, cid: int, text: str) -> Reply:
+    watch = find_watch(db, cid, text) if text else None
+    if watch is None:
+        return Reply(f"No watch {text!r} in this channel. `/watch list` shows them with their ids.", ok=False)
+    if watch.from_file:
+        path = (watch.origin or "").removeprefix("file:")
+        return Reply(
+            f"#{watch.id} comes from the watchlist file {path}; remove it there "
+            f"(the file is its truth).",
+            ok=False,
+        )
+    remove_watch(db, watch)
+    return Reply(f"Removed #{watch.id}: {watch.query}")
+
+
+def _list(db: sqlite_utils.Database, cid: int) -> str:
+    watches = list_watches(db, cid)
+    if not watches:
+        return "This channel has no watches. Add one with `/watch add <query>`."
+    lines = [f"{len(watches)} watch{'es' if len(watches) != 1 else ''} in this channel:"]
+    for watch in watches:
+        origin = "file" if watch.from_file else "chat"
+        state = " (paused)" if watch.paused else ""
+        lines.append(f"#{watch.id} {watch.query} [{origin}]{state}")
+    return "\n".join(lines)
+
+
+def _digest(db: sqlite_utils.Database, cid: int, command: Command, now: float) -> Reply:
+    window = command.text.strip()
+    try:
+        since = now - parse_duration(window) if window else default_since(db, cid, now)
+    except ValueError as exc:
+        return Reply(f"{exc}. Example: `/digest 24h`.", ok=False)
+    digest = build_digest(db, cid, command.target, since, now)
+    mark_digested(db, cid, now)
+    return Reply(text="", public=True, digest=digest)
+
+
+def _recent_matches(db: sqlite_utils.Database, query_text: str) -> list[str]:
+    """The few newest stored stories the query matches, to show how it will behave."""
+    matcher = Matcher()
+    matcher.add(1, parse_query(query_text))
+    seen: set[int] = set()
+    found: list[str] = []
+    rows = db.execute(
+        "SELECT story_id, title, summary, outlet FROM items ORDER BY published DESC LIMIT ?",
+        [RECENT_SCAN],
+    )
+    for story_id, title, summary, outlet in rows:
+        if story_id in seen:
+            continue
+        if matcher.match(ItemText.from_fields([title, summary])):
+            seen.add(story_id)
+            found.append(f"{title} ({outlet})")
+            if len(found) == RECENT_STORIES:
+                break
+    return found

@@ -1,0 +1,108 @@
+"""The delivery loop: pending outbox rows to adapters, marked sent only once confirmed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from bot.adapter import Adapter, DeliveryError
+from bot.model import Alert, Message, Notice
+from bot.outbox import Delivery, due, mark_dead, mark_sent, retry_later, stop_channel
+
+log = logging.getLogger("newswatch.deliver")
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
+    stopped: list[str] = field(default_factory=list)
+
+
+def build_message(db: sqlite_utils.Database, delivery: Delivery) -> Message:
+    """The structured message for an outbox row, read fresh from the store."""
+    if delivery.kind == "notice":
+        payload = json.loads(delivery.payload or "{}")
+        return Notice(channel=delivery.target, text=str(payload.get("text", "")))
+    row = db.execute(
+        "SELECT title, link, outlet, published, dated, summary FROM items WHERE id = ?",
+        [delivery.item_id],
+    ).fetchone()
+    title, link, outlet, published, dated, summary = row
+    return Alert(
+        channel=delivery.target,
+        story_id=int(delivery.story_id or 0),
+        title=title,
+        url=link,
+        source=outlet,
+        published=datetime.fromtimestamp(published, UTC) if dated else None,
+        summary=summary,
+        watches=delivery.watches,
+    )
+
+
+class Deliverer:
+    """Sends what is due, in order, one destination at a time."""
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        adapters: Mapping[str, Adapter],
+        clock: Callable[[], float],
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.adapters = adapters
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self._lock = asyncio.Lock()  # two drains at once could send one row twice
+
+    async def drain(self) -> DrainReport:
+        async with self._lock:
+            return await self._drain()
+
+    async def _drain(self) -> DrainReport:
+        report = DrainReport()
+        blocked: set[int] = set()  # a channel that failed this round waits, keeping its order
+        for delivery in due(self.db, self.clock()):
+            if delivery.channel_id in blocked:
+                continue
+            platform = delivery.target.split(":", 1)[0]
+            adapter = self.adapters.get(platform)
+            if adapter is None:
+                continue
+            try:
+                await adapter.send(delivery.target, build_message(self.db, delivery))
+            except DeliveryError as exc:
+                self._failed(delivery, exc, report)
+                if exc.scope != "message":
+                    blocked.add(delivery.channel_id)
+                continue
+            with self.db.conn:
+                mark_sent(self.db, delivery, self.clock())
+            report.sent += 1
+        return report
+
+    def _failed(self, delivery: Delivery, exc: DeliveryError, report: DrainReport) -> None:
+        extra = {"channel": delivery.target, "story": delivery.story_id, "reason": exc.reason}
+        with self.db.conn:
+            if exc.scope == "destination":
+                stop_channel(self.db, delivery.channel_id, exc.reason)
+                report.stopped.append(delivery.target)
+                log.error("destination stopped", extra=extra)
+            elif exc.scope == "message":
+                mark_dead(self.db, delivery, exc.reason)
+                report.dead += 1
+                log.error("message refused", extra=extra)
+            else:
+                retry_later(self.db, delivery, self.clock(), exc.reason, exc.retry_after, self.rng)
+                report.retrying += 1
+                log.warning("delivery will be retried", extra=extra)

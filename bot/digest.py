@@ -1,0 +1,77 @@
+"""Digests: a channel's stories over a window, grouped by watch, most-covered first."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from bot.model import Digest, DigestSection, DigestStory
+
+MAX_WINDOW = 7 * 86400.0
+STORIES_PER_WATCH = 10
+
+
+def default_since(db: sqlite_utils.Database, channel_id: int, now: float) -> float:
+    """Since the channel's last digest, but never more than 7 days back."""
+    row = db.execute("SELECT last_digest FROM channels WHERE id = ?", [channel_id]).fetchone()
+    last = row[0] if row and row[0] is not None else None
+    return max(last if last is not None else 0.0, now - MAX_WINDOW)
+
+
+def build_digest(
+    db: sqlite_utils.Database, channel_id: int, target: str, since: float, until: float
+) -> Digest:
+    """Every story alerted to the channel in the window, under each watch it matched."""
+    rows = db.execute(
+        "SELECT d.story_id, d.watches, i.title, i.link, i.outlet, i.published, i.dated, "
+        "(SELECT COUNT(DISTINCT outlet) FROM items WHERE story_id = d.story_id) "
+        "FROM deliveries d JOIN items i ON i.id = d.item_id "
+        "WHERE d.channel_id = ? AND d.kind = 'alert' AND d.created >= ? AND d.created < ? "
+        "ORDER BY d.id",
+        [channel_id, since, until],
+    ).fetchall()
+    order = {
+        query: position
+        for position, (query,) in enumerate(
+            db.execute("SELECT query FROM watches WHERE channel_id = ? ORDER BY id", [channel_id])
+        )
+    }
+    grouped: dict[str, list[DigestStory]] = defaultdict(list)
+    for story_id, watches, title, link, outlet, published, dated, outlets in rows:
+        story = DigestStory(
+            story_id=story_id,
+            title=title,
+            url=link,
+            source=outlet,
+            published=datetime.fromtimestamp(published, UTC) if dated else None,
+            outlets=int(outlets),
+        )
+        for watch in json.loads(watches):
+            grouped[watch].append(story)
+    sections = []
+    for watch in sorted(grouped, key=lambda w: (order.get(w, len(order)), w)):
+        stories = sorted(
+            grouped[watch],
+            key=lambda s: (-s.outlets, -(s.published.timestamp() if s.published else 0)),
+        )
+        sections.append(
+            DigestSection(
+                watch=watch,
+                stories=tuple(stories[:STORIES_PER_WATCH]),
+                more=max(0, len(stories) - STORIES_PER_WATCH),
+            )
+        )
+    return Digest(
+        channel=target,
+        since=datetime.fromtimestamp(since, UTC),
+        until=datetime.fromtimestamp(until, UTC),
+        sections=tuple(sections),
+    )
+
+
+def mark_digested(db: sqlite_utils.Database, channel_id: int, until: float) -> None:
+    with db.conn:
+        db.execute("UPDATE channels SET last_digest = ? WHERE id = ?", [until, channel_id])

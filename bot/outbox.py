@@ -1,0 +1,130 @@
+"""The outbox: one row per (story, channel) alert, plus notices and digests.
+
+A row is written in the same transaction as the story it announces and is marked sent
+only after the chat API confirms it, so an outage delays alerts and never loses them.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+
+import sqlite_utils
+
+MAX_RETRY_DELAY = 3600.0
+MAX_ATTEMPTS_PERMANENT = 1
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    channel_id: int
+    target: str
+    kind: str
+    story_id: int | None
+    item_id: int | None
+    watches: tuple[str, ...]
+    payload: str | None
+    attempts: int
+
+
+def add_alert(
+    db: sqlite_utils.Database,
+    channel_id: int,
+    story_id: int,
+    item_id: int,
+    watches: list[str],
+    poll_id: str,
+    now: float,
+) -> None:
+    """Queue a story's alert for a channel once; in the same poll, add the watches of later copies."""
+    row = db.execute(
+        "SELECT id, watches, poll_id, status FROM deliveries "
+        "WHERE kind = 'alert' AND story_id = ? AND channel_id = ?",
+        [story_id, channel_id],
+    ).fetchone()
+    if row is None:
+        db.execute(
+            "INSERT INTO deliveries (channel_id, kind, story_id, item_id, watches, poll_id, created) "
+            "VALUES (?, 'alert', ?, ?, ?, ?, ?)",
+            [channel_id, story_id, item_id, json.dumps(watches), poll_id, now],
+        )
+        return
+    if row[2] == poll_id and row[3] == "pending":
+        merged = list(json.loads(row[1]))
+        merged.extend(w for w in watches if w not in merged)
+        db.execute("UPDATE deliveries SET watches = ? WHERE id = ?", [json.dumps(merged), row[0]])
+
+
+def add_notice(db: sqlite_utils.Database, channel_id: int, text: str, now: float) -> None:
+    db.execute(
+        "INSERT INTO deliveries (channel_id, kind, payload, created) VALUES (?, 'notice', ?, ?)",
+        [channel_id, json.dumps({"text": text}), now],
+    )
+
+
+def due(db: sqlite_utils.Database, now: float, limit: int = 500) -> list[Delivery]:
+    """Pending rows whose retry time has come, oldest first, for channels that are not stopped."""
+    rows = db.execute(
+        "SELECT d.id, d.channel_id, c.target, d.kind, d.story_id, d.item_id, d.watches, d.payload, "
+        "d.attempts FROM deliveries d JOIN channels c ON c.id = d.channel_id "
+        "WHERE d.status = 'pending' AND d.next_attempt <= ? AND c.status = 'ok' "
+        "ORDER BY d.id LIMIT ?",
+        [now, limit],
+    ).fetchall()
+    return [
+        Delivery(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), r[7], r[8])
+        for r in rows
+    ]
+
+
+def mark_sent(db: sqlite_utils.Database, delivery: Delivery, now: float) -> None:
+    db.execute(
+        "UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
+        "last_error = NULL WHERE id = ?",
+        [now, delivery.id],
+    )
+
+
+def retry_later(
+    db: sqlite_utils.Database,
+    delivery: Delivery,
+    now: float,
+    reason: str,
+    retry_after: float | None,
+    rng: random.Random,
+) -> float:
+    """Back off exponentially with jitter (capped at an hour); Retry-After wins when longer."""
+    delay = min(5.0 * 2 ** min(delivery.attempts, 12), MAX_RETRY_DELAY) * rng.uniform(0.8, 1.2)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, MAX_RETRY_DELAY))
+    db.execute(
+        "UPDATE deliveries SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?",
+        [now + delay, reason[:300], delivery.id],
+    )
+    return delay
+
+
+def mark_dead(db: sqlite_utils.Database, delivery: Delivery, reason: str) -> None:
+    """A message the platform will never accept (it is kept, with why, for the operator)."""
+    db.execute(
+        "UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?",
+        [reason[:300], delivery.id],
+    )
+
+
+def stop_channel(db: sqlite_utils.Database, channel_id: int, reason: str) -> None:
+    """A destination that refuses us for good (revoked token, unknown channel): stop trying."""
+    db.execute(
+        "UPDATE channels SET status = 'stopped', status_reason = ? WHERE id = ?",
+        [reason[:300], channel_id],
+    )
+
+
+def depth(db: sqlite_utils.Database) -> tuple[int, float | None]:
+    """How many deliveries wait, and since when the oldest has waited."""
+    row = db.execute(
+        "SELECT COUNT(*), MIN(created) FROM deliveries WHERE status = 'pending'"
+    ).fetchone()
+    return int(row[0]), row[1]

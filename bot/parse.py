@@ -1,0 +1,144 @@
+"""Feed bytes to clean items: feedparser for the formats, then our identity, text and date rules.
+
+Runs in a worker thread (feedparser costs 100+ ms on a large feed). Never raises: a body
+that is not a feed comes back as a ParsedFeed with an error and no items.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import io
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import feedparser
+
+from bot.text import clean_text, html_to_text, summary
+from bot.urls import safe_link
+
+MAX_ENTRIES = 500  # HARDENING A7: a feed of 10,000 entries is capped, newest first as served
+MAX_FIELD_CHARS = 200_000  # matching text per field; a 5 MB summary is cut before tokenizing
+FUTURE_SLACK = 86400.0  # a date more than a day ahead is a broken clock: use first-seen instead
+EARLIEST = 631152000.0  # 1990-01-01: anything older is a placeholder date such as 0000-00-00
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry, reduced to what newswatch stores, matches and shows."""
+
+    identity: str
+    fingerprint: str
+    link: str | None
+    title: str
+    summary: str
+    fields: tuple[str, ...]  # title, summary, content, each category: the text a watch sees
+    published: float | None
+    outlet: str | None
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str
+    items: tuple[FeedItem, ...]
+    error: str | None = None
+
+
+def parse_feed(body: bytes, url: str, content_type: str | None = None, now: float | None = None) -> ParsedFeed:
+    """Parse a fetched body; a result without entries is an error with a reason."""
+    clock = time.time() if now is None else now
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    try:
+        # BytesIO: given bytes, feedparser may treat them as a file name or URL (DESIGN traps).
+        parsed = feedparser.parse(
+            io.BytesIO(body),
+            response_headers=headers,
+            sanitize_html=False,  # we convert all markup to plain text ourselves
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # feedparser is broad; a bad feed must never take the poll down
+        return ParsedFeed(title="", items=(), error=f"not a feed: {type(exc).__name__}")
+    entries = parsed.get("entries") or []
+    if not entries:
+        return ParsedFeed(title="", items=(), error=_no_entries_reason(parsed))
+    feed = parsed.get("feed") or {}
+    feed_title = clean_text(html_to_text(str(feed.get("title") or "")))[:200]
+    items: dict[str, FeedItem] = {}
+    for entry in entries[:MAX_ENTRIES]:
+        item = _item(entry, url, clock)
+        items.setdefault(item.identity, item)  # duplicate GUIDs in one feed collapse (B8)
+    return ParsedFeed(title=feed_title, items=tuple(items.values()))
+
+
+def _no_entries_reason(parsed: Any) -> str:
+    if parsed.get("bozo"):
+        exc = parsed.get("bozo_exception")
+        detail = str(exc).splitlines()[0][:120] if exc else "malformed"
+        return f"not a feed: {detail}"
+    if not parsed.get("version"):
+        return "not a feed: no RSS or Atom document found"
+    return "feed has no entries"
+
+
+def _item(entry: Any, feed_url: str, now: float) -> FeedItem:
+    title = clean_text(html_to_text(_text(entry.get("title"))))[:2000]
+    link = safe_link(_text(entry.get("link")) or None, feed_url)
+    raw_summary = _text(entry.get("summary"))
+    contents = entry.get("content") or []
+    content_html = " ".join(_text(part.get("value")) for part in contents if isinstance(part, dict))
+    summary_text = clean_text(html_to_text(raw_summary[:MAX_FIELD_CHARS]))
+    content_text = (
+        clean_text(html_to_text(content_html[:MAX_FIELD_CHARS])) if content_html else ""
+    )
+    categories = tuple(
+        clean_text(_text(tag.get("term") or tag.get("label")))
+        for tag in entry.get("tags") or []
+        if isinstance(tag, dict)
+    )
+    fields = tuple(f for f in (title, summary_text, content_text, *categories) if f)
+    body_hash = hashlib.sha256("\x1f".join((title, link or "", summary_text, content_text)).encode())
+    guid = clean_text(_text(entry.get("id")))[:1000]
+    identity = guid or (link or "") or "hash:" + hashlib.sha256(
+        "\x1f".join((title, content_text or summary_text)).encode()
+    ).hexdigest()
+    return FeedItem(
+        identity=identity,
+        fingerprint=body_hash.hexdigest()[:32],
+        link=link,
+        title=title,
+        summary=summary(raw_summary[:MAX_FIELD_CHARS] or content_html[:MAX_FIELD_CHARS]),
+        fields=fields,
+        published=_published(entry, now),
+        outlet=_outlet(entry),
+    )
+
+
+def _published(entry: Any, now: float) -> float | None:
+    """Published, else updated (Atom updated, RSS 1.0 dc:date); None when missing or absurd."""
+    for key in ("published_parsed", "updated_parsed"):
+        value = entry.get(key)
+        if value is None:
+            continue
+        try:
+            stamp = float(calendar.timegm(value))
+        except (TypeError, ValueError, OverflowError):
+            continue
+        if EARLIEST <= stamp <= now + FUTURE_SLACK:
+            return min(stamp, now)
+    return None
+
+
+def _outlet(entry: Any) -> str | None:
+    """The publisher a search feed names for the item (Google News <source>)."""
+    source = entry.get("source")
+    if isinstance(source, dict):
+        name = clean_text(_text(source.get("title")))
+        return name[:200] or None
+    return None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""

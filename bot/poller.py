@@ -1,0 +1,226 @@
+"""One poll: fetch due sources, parse off the loop, store new items, merge stories, queue alerts.
+
+Follows Miniflux's refresh pipeline (conditional GET, parse, "the store returns only
+the new entries"), with each source's results committed in one transaction, so a crash
+mid-poll leaves every source either fully processed or untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from bot.config import Config
+from bot.fetch import Fetcher, FetchResult
+from bot.matcher import ItemText, Matcher
+from bot.outbox import add_alert, add_notice
+from bot.parse import FeedItem, ParsedFeed, parse_feed
+from bot.query import parse_query
+from bot.sources import (
+    Source,
+    dependent_channels,
+    due_sources,
+    next_poll_time,
+    record_failure,
+    record_not_modified,
+    record_success,
+    sync_sources,
+)
+from bot.stories import find_story, index_copy, new_story
+from bot.titles import title_key_tokens
+from bot.watches import active_watches
+
+log = logging.getLogger("newswatch.poll")
+MAX_PARALLEL_FETCHES = 16
+
+
+@dataclass
+class PollReport:
+    """What a poll did, for the CLI and the logs."""
+
+    polled: int = 0
+    not_modified: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+    new_items: int = 0
+    alerts: int = 0
+
+
+class WatchIndex:
+    """Every active watch compiled once: text matching plus the queries behind search sources."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.matcher = Matcher()
+        self.channel_of: dict[int, int] = {}
+        self.query_of: dict[int, str] = {}
+        self.by_query: dict[str, list[int]] = defaultdict(list)
+        for watch in active_watches(db):
+            self.matcher.add(watch.id, parse_query(watch.query))
+            self.channel_of[watch.id] = watch.channel_id
+            self.query_of[watch.id] = watch.query
+            self.by_query[watch.query].append(watch.id)
+
+    def matches(self, item: FeedItem, search_query: str | None) -> list[int]:
+        """Watch ids an item matches: by text, and by being a search hit for its query."""
+        found = self.matcher.match(ItemText.from_fields(item.fields))
+        if search_query is not None:
+            found.update(self.by_query.get(search_query, ()))
+        return sorted(found)
+
+
+class Poller:
+    """Polls sources into the store; the clock and randomness are passed in for tests."""
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        config: Config,
+        fetcher: Fetcher,
+        clock: Callable[[], float],
+        rng: random.Random | None = None,
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.fetcher = fetcher
+        self.clock = clock
+        self.rng = rng or random.Random()
+
+    async def poll(self, all_sources: bool = False) -> PollReport:
+        now = self.clock()
+        sync_sources(self.db, self.config, now)
+        watches = WatchIndex(self.db)
+        sources = due_sources(self.db, now, all_sources)
+        report = PollReport()
+        poll_id = uuid.uuid4().hex
+        limit = asyncio.Semaphore(MAX_PARALLEL_FETCHES)
+
+        async def one(source: Source) -> None:
+            async with limit:
+                result = await self.fetcher.fetch(
+                    source.url, etag=source.etag, last_modified=source.last_modified
+                )
+                parsed = None
+                if result.status == 200 and result.body is not None:
+                    parsed = await asyncio.to_thread(
+                        parse_feed, result.body, result.final_url, result.content_type
+                    )
+            self._store(source, result, parsed, watches, poll_id, report)
+
+        await asyncio.gather(*(one(source) for source in sources))
+        return report
+
+    def _store(
+        self,
+        source: Source,
+        result: FetchResult,
+        parsed: ParsedFeed | None,
+        watches: WatchIndex,
+        poll_id: str,
+        report: PollReport,
+    ) -> None:
+        """Commit one source's outcome in a single transaction."""
+        now = self.clock()
+        interval = self.config.poll_interval
+        report.polled += 1
+        with self.db.conn:
+            if result.not_modified:
+                report.not_modified += 1
+                record_not_modified(self.db, source, now, next_poll_time(now, interval, self.rng))
+                return
+            reason = result.error or (parsed.error if parsed else None) or "no body"
+            if parsed is None or parsed.error:
+                self._fail(source, reason, result.retry_after, now, report)
+                return
+            new = self._store_items(source, parsed, watches, poll_id, now, report)
+            record_success(
+                self.db, source, now, next_poll_time(now, interval, self.rng),
+                result.etag, result.last_modified, parsed.title, new,
+            )
+        log.info("polled", extra={"source": source.id, "new_items": new})
+
+    def _fail(
+        self, source: Source, reason: str, retry_after: float | None, now: float, report: PollReport
+    ) -> None:
+        report.failed[source.url] = reason
+        log.warning("source failed", extra={"source": source.id, "reason": reason})
+        disabled = record_failure(
+            self.db, source, now, self.config.poll_interval, reason, retry_after
+        )
+        if disabled:
+            name = source.query and f"the search for {source.query!r}" or _host(source.url)
+            text = (
+                f"newswatch stopped polling {name} after {source.failures + 1} failures in a row "
+                f"(last: {reason}). Fix it, then run `newswatch sources` to check."
+            )
+            for channel in dependent_channels(self.db, source):
+                add_notice(self.db, channel, text, now)
+
+    def _store_items(
+        self,
+        source: Source,
+        parsed: ParsedFeed,
+        watches: WatchIndex,
+        poll_id: str,
+        now: float,
+        report: PollReport,
+    ) -> int:
+        """Insert new items (the UNIQUE key says which are new), merge stories, queue alerts."""
+        outlet_default = parsed.title or _host(source.url)
+        oldest_alertable = now - self.config.max_age
+        if not source.first_polled:
+            oldest_alertable = max(oldest_alertable, now - self.config.backfill)
+        new = 0
+        for item in parsed.items:
+            published = item.published if item.published is not None else now
+            tokens = title_key_tokens(item.title)
+            row = self.db.execute(
+                "INSERT INTO items (source_id, identity, story_id, fingerprint, link, title, "
+                "title_key, summary, outlet, published, dated, first_seen) "
+                "VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (source_id, identity) DO NOTHING RETURNING id",
+                [source.id, item.identity, item.fingerprint, item.link, item.title,
+                 " ".join(tokens), item.summary, item.outlet or outlet_default, published,
+                 int(item.published is not None), now],
+            ).fetchone()
+            if row is None:
+                self._update_item(source, item, tokens)
+                continue
+            item_id = int(row[0])
+            new += 1
+            story_id = find_story(self.db, item.link, tokens, published)
+            if story_id is None:
+                story_id = new_story(self.db, published, now)
+            self.db.execute("UPDATE items SET story_id = ? WHERE id = ?", [story_id, item_id])
+            index_copy(self.db, item_id, story_id, item.link, tokens, published)
+            if published < oldest_alertable:
+                continue
+            by_channel: dict[int, list[str]] = defaultdict(list)
+            for watch_id in watches.matches(item, source.query):
+                by_channel[watches.channel_of[watch_id]].append(watches.query_of[watch_id])
+            for channel_id, queries in by_channel.items():
+                add_alert(self.db, channel_id, story_id, item_id, queries, poll_id, now)
+                report.alerts += 1
+        report.new_items += new
+        return new
+
+    def _update_item(self, source: Source, item: FeedItem, tokens: tuple[str, ...]) -> None:
+        """A known identity with a changed title, link or body is an update, never a new story."""
+        self.db.execute(
+            "UPDATE items SET fingerprint = ?, link = ?, title = ?, title_key = ?, summary = ? "
+            "WHERE source_id = ? AND identity = ? AND fingerprint != ?",
+            [item.fingerprint, item.link, item.title, " ".join(tokens), item.summary,
+             source.id, item.identity, item.fingerprint],
+        )
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")

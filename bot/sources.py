@@ -1,0 +1,150 @@
+"""Source rows: which URLs to poll, when, and what happened last time.
+
+A search template with one query is a source of its own, so every distinct watch query
+gets its own GUIDs, validators, backoff and first poll.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import sqlite_utils
+
+from bot.config import Config
+
+MAX_BACKOFF = 6 * 3600.0
+DISABLE_AFTER = 10
+JITTER = 0.1  # +-10% of the interval, so many sources do not fire in lockstep
+
+
+@dataclass(frozen=True)
+class Source:
+    id: int
+    url: str
+    query: str | None
+    etag: str | None
+    last_modified: str | None
+    first_polled: bool
+    failures: int
+
+
+def search_url(template: str, query: str) -> str:
+    """The template with the query URL-encoded into `{query}`."""
+    return template.replace("{query}", quote(query, safe=""))
+
+
+def sync_sources(db: sqlite_utils.Database, config: Config, now: float) -> None:
+    """Make source rows match the config and the active watch queries; keep history of old ones."""
+    wanted: dict[str, tuple[str | None, str | None]] = {}
+    for source in config.sources:
+        if source.url:
+            wanted[source.url] = (None, None)
+    queries = [
+        row[0]
+        for row in db.execute(
+            "SELECT DISTINCT query FROM watches WHERE paused = 0 ORDER BY query"
+        ).fetchall()
+    ]
+    for source in config.sources:
+        if source.search:
+            for query in queries:
+                wanted[search_url(source.search, query)] = (source.search, query)
+    with db.conn:
+        db.execute("UPDATE sources SET active = 0")
+        for url, (template, query) in wanted.items():
+            db.execute(
+                "INSERT INTO sources (url, template, query, next_poll) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (url) DO UPDATE SET active = 1",
+                [url, template, query, now],
+            )
+
+
+def due_sources(db: sqlite_utils.Database, now: float, all_sources: bool = False) -> list[Source]:
+    """Active, enabled sources whose next poll has come (every one with --all)."""
+    sql = (
+        "SELECT id, url, query, etag, last_modified, first_polled, failures FROM sources "
+        "WHERE active = 1 AND disabled = 0"
+    )
+    params: list[float] = []
+    if not all_sources:
+        sql += " AND next_poll <= ?"
+        params.append(now)
+    rows = db.execute(sql + " ORDER BY next_poll, id", params).fetchall()
+    return [
+        Source(id=r[0], url=r[1], query=r[2], etag=r[3], last_modified=r[4],
+               first_polled=bool(r[5]), failures=r[6])
+        for r in rows
+    ]
+
+
+def next_poll_time(now: float, interval: float, rng: random.Random) -> float:
+    return now + interval * (1 + rng.uniform(-JITTER, JITTER))
+
+
+def backoff_delay(failures: int, interval: float, retry_after: float | None) -> float:
+    """Exponential from the poll interval, capped at 6 h; Retry-After wins when longer."""
+    delay = min(interval * (2 ** min(failures, 20)), MAX_BACKOFF)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, MAX_BACKOFF))
+    return delay
+
+
+def record_not_modified(
+    db: sqlite_utils.Database, source: Source, now: float, next_poll: float
+) -> None:
+    db.execute(
+        "UPDATE sources SET last_poll = ?, last_success = ?, last_status = '304 not modified', "
+        "failures = 0, last_error = NULL, next_poll = ? WHERE id = ?",
+        [now, now, next_poll, source.id],
+    )
+
+
+def record_success(
+    db: sqlite_utils.Database,
+    source: Source,
+    now: float,
+    next_poll: float,
+    etag: str | None,
+    last_modified: str | None,
+    title: str,
+    new_items: int,
+) -> None:
+    db.execute(
+        "UPDATE sources SET last_poll = ?, last_success = ?, last_status = ?, failures = 0, "
+        "last_error = NULL, next_poll = ?, etag = ?, last_modified = ?, first_polled = 1, "
+        "title = COALESCE(NULLIF(?, ''), title) WHERE id = ?",
+        [now, now, f"ok, {new_items} new", next_poll, etag, last_modified, title, source.id],
+    )
+
+
+def record_failure(
+    db: sqlite_utils.Database,
+    source: Source,
+    now: float,
+    interval: float,
+    reason: str,
+    retry_after: float | None,
+) -> bool:
+    """Count a failure and back off; return True when this failure disabled the source."""
+    failures = source.failures + 1
+    disabled = failures >= DISABLE_AFTER
+    db.execute(
+        "UPDATE sources SET last_poll = ?, last_status = 'failed', failures = ?, last_error = ?, "
+        "next_poll = ?, disabled = ? WHERE id = ?",
+        [now, failures, reason[:300], now + backoff_delay(failures, interval, retry_after),
+         int(disabled), source.id],
+    )
+    return disabled
+
+
+def dependent_channels(db: sqlite_utils.Database, source: Source) -> list[int]:
+    """Channels that hear from a source: all of them for a feed, the query's for a search."""
+    if source.query is None:
+        return [row[0] for row in db.execute("SELECT id FROM channels ORDER BY id").fetchall()]
+    rows = db.execute(
+        "SELECT DISTINCT channel_id FROM watches WHERE query = ? ORDER BY channel_id",
+        [source.query],
+    ).fetchall()
+    return [row[0] for row in rows]

@@ -1,0 +1,52 @@
+"""What `newswatch sources` and `doctor` show: source health, destinations, the outbox."""
+
+from __future__ import annotations
+
+import time
+
+import sqlite_utils
+
+from bot.outbox import depth
+
+
+def _ago(moment: float | None, now: float) -> str:
+    if moment is None:
+        return "never"
+    delta = now - moment
+    future = delta < 0
+    delta = abs(delta)
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if delta >= size:
+            text = f"{int(delta // size)}{unit}"
+            break
+    else:
+        text = f"{int(delta)}s"
+    return f"in {text}" if future else f"{text} ago"
+
+
+def sources_table(db: sqlite_utils.Database, now: float | None = None) -> str:
+    """One line per source: status, last success, failures, next poll, last error."""
+    clock = time.time() if now is None else now
+    rows = db.execute(
+        "SELECT id, url, query, disabled, last_status, last_success, failures, next_poll, "
+        "last_error, active FROM sources ORDER BY active DESC, id"
+    ).fetchall()
+    lines = [f"{'id':>4}  {'status':<18} {'last success':<13} {'fails':>5}  {'next poll':<10} source"]
+    for sid, url, query, disabled, status, success, failures, next_poll, error, active in rows:
+        state = "disabled" if disabled else (status or "not polled yet") if active else "inactive"
+        name = f"{url}  (search: {query})" if query else url
+        when = "-" if disabled or not active else _ago(next_poll, clock)
+        lines.append(
+            f"{sid:>4}  {state[:18]:<18} {_ago(success, clock):<13} {failures:>5}  {when:<10} {name}"
+        )
+        if error:
+            lines.append(f"{'':>6}last error: {error}")
+    channels = db.execute("SELECT target, status, status_reason FROM channels ORDER BY id").fetchall()
+    lines.append("")
+    for target, status, reason in channels:
+        lines.append(f"destination {target}: {status}" + (f" ({reason})" if reason else ""))
+    pending, oldest = depth(db)
+    lines.append(
+        f"outbox: {pending} pending" + (f", oldest queued {_ago(oldest, clock)}" if oldest else "")
+    )
+    return "\n".join(lines)

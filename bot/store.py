@@ -1,0 +1,141 @@
+"""The SQLite file: schema, migrations and connection settings.
+
+The database is the service's memory (validators, next polls, failures, the outbox), so
+it is opened with WAL, synchronous=FULL and a busy timeout, and checked at start.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+# Each entry upgrades the schema by one version (PRAGMA user_version); never edit a shipped one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        template TEXT,
+        query TEXT,
+        title TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        active INTEGER NOT NULL DEFAULT 1,
+        first_polled INTEGER NOT NULL DEFAULT 0,
+        next_poll REAL NOT NULL DEFAULT 0,
+        last_poll REAL,
+        last_success REAL,
+        last_status TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        disabled INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE channels (
+        id INTEGER PRIMARY KEY,
+        target TEXT NOT NULL UNIQUE,
+        last_digest REAL,
+        status TEXT NOT NULL DEFAULT 'ok',
+        status_reason TEXT
+    );
+    CREATE TABLE watches (
+        id INTEGER PRIMARY KEY,
+        channel_id INTEGER NOT NULL REFERENCES channels(id),
+        query TEXT NOT NULL,
+        origin TEXT,
+        paused INTEGER NOT NULL DEFAULT 0,
+        created REAL NOT NULL,
+        UNIQUE (channel_id, query)
+    );
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        first_seen REAL NOT NULL,
+        published REAL NOT NULL
+    );
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        identity TEXT NOT NULL,
+        story_id INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        link TEXT,
+        title TEXT NOT NULL,
+        title_key TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        outlet TEXT NOT NULL,
+        published REAL NOT NULL,
+        dated INTEGER NOT NULL DEFAULT 1,
+        first_seen REAL NOT NULL,
+        UNIQUE (source_id, identity)
+    );
+    CREATE INDEX items_story ON items (story_id);
+    CREATE INDEX items_published ON items (published);
+    CREATE TABLE story_urls (
+        canonical TEXT PRIMARY KEY,
+        story_id INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE title_index (
+        token TEXT NOT NULL,
+        published REAL NOT NULL,
+        item_id INTEGER NOT NULL,
+        PRIMARY KEY (token, published, item_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        channel_id INTEGER NOT NULL REFERENCES channels(id),
+        kind TEXT NOT NULL,
+        story_id INTEGER,
+        item_id INTEGER,
+        watches TEXT NOT NULL DEFAULT '[]',
+        payload TEXT,
+        poll_id TEXT,
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt REAL NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created REAL NOT NULL,
+        sent_at REAL
+    );
+    CREATE UNIQUE INDEX deliveries_one_alert ON deliveries (story_id, channel_id)
+        WHERE kind = 'alert';
+    CREATE INDEX deliveries_due ON deliveries (status, next_attempt);
+    CREATE INDEX deliveries_channel ON deliveries (channel_id, kind, created);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+    """,
+)
+
+
+class StoreError(Exception):
+    """The database cannot be used: corrupt, unreadable, or from a newer version."""
+
+
+def open_db(path: Path | str) -> sqlite_utils.Database:
+    """Open (creating if needed), check and migrate the database."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA journal_mode = WAL")
+        # FULL: a committed "sent" mark survives power loss, so a restart never repeats it.
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        result = conn.execute("PRAGMA quick_check").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: not a usable SQLite database ({exc})") from None
+    if result is None or result[0] != "ok":
+        conn.close()
+        raise StoreError(f"{path}: database is corrupt ({result[0] if result else 'no answer'})")
+    db = sqlite_utils.Database(conn)
+    migrate(db, str(path))
+    return db
+
+
+def migrate(db: sqlite_utils.Database, where: str) -> None:
+    """Bring the schema to the newest version, one transaction per step."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > len(MIGRATIONS):
+        raise StoreError(f"{where}: made by a newer newswatch (schema {version})")
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        db.conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")

@@ -1,0 +1,75 @@
+"""Merging copies of one story: same canonical URL, or near-identical titles within 72 h.
+
+A new item is never compared with every stored title: the title index maps tokens to
+items, and a candidate must share one of at most three chosen tokens (see
+bot.titles.candidate_tokens), within the 72 h window.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from bot.titles import candidate_tokens, near_identical, title_key_tokens
+from bot.urls import canonical_url
+
+TITLE_WINDOW = 72 * 3600.0
+MAX_CANDIDATES = 200  # per title; verified newest first
+
+
+def find_story(
+    db: sqlite_utils.Database, link: str | None, title_tokens: tuple[str, ...], published: float
+) -> int | None:
+    """The story this copy belongs to, if one is stored."""
+    if link:
+        row = db.execute(
+            "SELECT story_id FROM story_urls WHERE canonical = ?", [canonical_url(link)]
+        ).fetchone()
+        if row:
+            return int(row[0])
+    anchors = candidate_tokens(title_tokens)
+    if not anchors:
+        return None
+    marks = ",".join("?" for _ in anchors)
+    rows = db.execute(
+        f"SELECT DISTINCT i.id, i.story_id, i.title_key FROM title_index t "
+        f"JOIN items i ON i.id = t.item_id "
+        f"WHERE t.token IN ({marks}) AND t.published BETWEEN ? AND ? "
+        f"ORDER BY t.published DESC LIMIT ?",
+        [*anchors, published - TITLE_WINDOW, published + TITLE_WINDOW, MAX_CANDIDATES],
+    ).fetchall()
+    for _item_id, story_id, title_key in rows:
+        if near_identical(title_tokens, tuple(title_key.split(" ")) if title_key else ()):
+            return int(story_id)
+    return None
+
+
+def new_story(db: sqlite_utils.Database, published: float, now: float) -> int:
+    cursor = db.execute(
+        "INSERT INTO stories (first_seen, published) VALUES (?, ?)", [now, published]
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def index_copy(
+    db: sqlite_utils.Database,
+    item_id: int,
+    story_id: int,
+    link: str | None,
+    title_tokens: tuple[str, ...],
+    published: float,
+) -> None:
+    """Make a stored copy findable by its canonical URL and its title tokens."""
+    if link:
+        db.execute(
+            "INSERT INTO story_urls (canonical, story_id) VALUES (?, ?) "
+            "ON CONFLICT (canonical) DO NOTHING",
+            [canonical_url(link), story_id],
+        )
+    for token in set(title_tokens):
+        db.execute(
+            "INSERT OR IGNORE INTO title_index (token, published, item_id) VALUES (?, ?, ?)",
+            [token, published, item_id],
+        )
+
+
+__all__ = ["find_story", "index_copy", "new_story", "title_key_tokens"]

@@ -1,0 +1,68 @@
+"""Watchlist files: a name and a list of watch queries, each checked when loaded."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.query import QueryError, parse_query
+
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "watchlists"
+
+
+class WatchlistError(Exception):
+    """A watchlist that cannot be read or holds a bad query; the text names file and key."""
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    """The queries of one watchlist file; the file is their truth."""
+
+    name: str
+    path: Path
+    queries: tuple[str, ...]
+
+
+def resolve_watchlist(name: str, base: Path) -> Path:
+    """A path (relative to the config's folder), or a name in watchlists/ there or bundled."""
+    if name.endswith(".toml") or "/" in name or "\\" in name:
+        path = Path(name).expanduser()
+        return path if path.is_absolute() else (base / path).resolve()
+    for folder in (base / "watchlists", BUNDLED_DIR):
+        candidate = folder / f"{name}.toml"
+        if candidate.is_file():
+            return candidate.resolve()
+    raise WatchlistError(f"no watchlist named {name!r} in {base / 'watchlists'} or {BUNDLED_DIR}")
+
+
+def load_watchlist(name: str, base: Path) -> Watchlist:
+    """Read and check a watchlist file; every query must parse."""
+    path = resolve_watchlist(name, base)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WatchlistError(f"cannot read watchlist {path}: {exc.__class__.__name__}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise WatchlistError(f"{path}: not valid TOML: {exc}") from None
+    unknown = set(data) - {"name", "watch"}
+    if unknown:
+        raise WatchlistError(f"{path}: {sorted(unknown)[0]}: unknown key (known: name, watch)")
+    watches = data.get("watch", [])
+    if not isinstance(watches, list):
+        raise WatchlistError(f"{path}: watch: must be an array of tables ([[watch]])")
+    queries: list[str] = []
+    for i, watch in enumerate(watches):
+        if not isinstance(watch, dict) or set(watch) - {"query"}:
+            raise WatchlistError(f"{path}: watch[{i}]: only a query key is allowed")
+        query = watch.get("query")
+        if not isinstance(query, str):
+            raise WatchlistError(f"{path}: watch[{i}].query: required string")
+        try:
+            parse_query(query)
+        except QueryError as exc:
+            raise WatchlistError(f"{path}: watch[{i}].query: {exc}") from None
+        if query not in queries:
+            queries.append(query)
+    label = data.get("name", path.stem)
+    return Watchlist(name=str(label), path=path, queries=tuple(queries))

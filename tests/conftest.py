@@ -1,0 +1,5 @@
+"""Shared fixtures: the real loopback feed server, and helpers to build configs for tests."""
+
+from __future__ import annotations
+
+from tests.feedserver import feed_server  # noqa: F401  (fixture re-exported for every test)
