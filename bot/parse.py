@@ -63,6 +63,10 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None, now: floa
         return ParsedFeed(title="", items=(), error=f"not a feed: {type(exc).__name__}")
     entries = parsed.get("entries") or []
     if not entries:
+        # A well-formed feed with no entries (a search with no hits today) is a quiet poll;
+        # anything else without entries is a failure. Neither ever removes stored state.
+        if parsed.get("version") and not parsed.get("bozo"):
+            return ParsedFeed(title="", items=())
         return ParsedFeed(title="", items=(), error=_no_entries_reason(parsed))
     feed = parsed.get("feed") or {}
     feed_title = clean_text(html_to_text(str(feed.get("title") or "")))[:200]
@@ -78,9 +82,7 @@ def _no_entries_reason(parsed: Any) -> str:
         exc = parsed.get("bozo_exception")
         detail = str(exc).splitlines()[0][:120] if exc else "malformed"
         return f"not a feed: {detail}"
-    if not parsed.get("version"):
-        return "not a feed: no RSS or Atom document found"
-    return "feed has no entries"
+    return "not a feed: no RSS or Atom document found"
 
 
 def _item(entry: Any, feed_url: str, now: float) -> FeedItem:

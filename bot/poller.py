@@ -138,9 +138,14 @@ class Poller:
                 self._fail(source, reason, result.retry_after, now, report)
                 return
             new = self._store_items(source, parsed, watches, poll_id, now, report)
+            # An empty feed keeps the old validators, so the next poll asks afresh.
+            etag, modified = (
+                (result.etag, result.last_modified) if parsed.items
+                else (source.etag, source.last_modified)
+            )
             record_success(
                 self.db, source, now, next_poll_time(now, interval, self.rng),
-                result.etag, result.last_modified, parsed.title, new,
+                etag, modified, parsed.title, new,
             )
         log.info("polled", extra={"source": source.id, "new_items": new})
 

@@ -1,0 +1,99 @@
+"""SPEC "Alerts": the console and jsonl adapters render exactly what the core hands them."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from adapters.console import ConsoleAdapter
+from adapters.jsonl import JsonlAdapter
+from bot.adapter import DeliveryError, load_adapter
+from bot.config import Config
+from bot.model import Alert, Digest, DigestSection, DigestStory, Notice
+
+CONFIG = Config(path=None, database=Path("unused.db"))
+ALERT = Alert(
+    channel="console",
+    story_id=7,
+    title="SAG-AFTRA reaches a deal",
+    url="https://variety.example/deal",
+    source="Variety",
+    published=datetime(2026, 11, 24, 9, 30, tzinfo=UTC),
+    summary="The union and the studios agreed.",
+    watches=("SAG-AFTRA", "WGA"),
+)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_console_prints_a_readable_block_without_colour_off_a_terminal() -> None:
+    out = io.StringIO()
+    await ConsoleAdapter(CONFIG, stream=out).send("console", ALERT)
+    assert out.getvalue() == (
+        "SAG-AFTRA reaches a deal\n"
+        "  Variety · 2026-11-24 09:30 UTC\n"
+        "  https://variety.example/deal\n"
+        "  The union and the studios agreed.\n"
+        "  watches: SAG-AFTRA, WGA\n\n"
+    )
+
+
+async def test_console_uses_colour_only_on_a_terminal() -> None:
+    out = Terminal()
+    await ConsoleAdapter(CONFIG, stream=out).send("console", ALERT)
+    assert out.getvalue().startswith("\x1b[1mSAG-AFTRA reaches a deal\x1b[0m\n")
+
+
+async def test_jsonl_appends_the_spec_record(tmp_path: Path) -> None:
+    target = f"jsonl:{tmp_path / 'out.jsonl'}"
+    adapter = JsonlAdapter(CONFIG)
+    await adapter.send(target, ALERT)
+    await adapter.send(target, Notice(channel=target, text="source disabled"))
+    first, second = (json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines())
+    assert first == {
+        "kind": "alert",
+        "channel": "console",
+        "story": "7",
+        "title": "SAG-AFTRA reaches a deal",
+        "url": "https://variety.example/deal",
+        "source": "Variety",
+        "published": "2026-11-24T09:30:00+00:00",
+        "summary": "The union and the studios agreed.",
+        "watches": ["SAG-AFTRA", "WGA"],
+    }
+    assert second == {"kind": "notice", "channel": target, "text": "source disabled"}
+
+
+async def test_jsonl_writes_digests_with_outlet_counts(tmp_path: Path) -> None:
+    target = f"jsonl:{tmp_path / 'out.jsonl'}"
+    story = DigestStory(1, "Deal", "https://x.example/", "Variety", None, outlets=3)
+    digest = Digest(
+        channel=target,
+        since=datetime(2026, 11, 23, tzinfo=UTC),
+        until=datetime(2026, 11, 24, tzinfo=UTC),
+        sections=(DigestSection("SAG-AFTRA", (story,), more=2),),
+    )
+    await JsonlAdapter(CONFIG).send(target, digest)
+    record = json.loads((tmp_path / "out.jsonl").read_text())
+    assert record["kind"] == "digest"
+    assert record["sections"][0]["stories"][0]["outlets"] == 3
+    assert record["sections"][0]["more"] == 2
+
+
+async def test_jsonl_that_cannot_write_is_a_transient_delivery_error(tmp_path: Path) -> None:
+    (tmp_path / "dir.jsonl").mkdir()
+    with pytest.raises(DeliveryError) as caught:
+        await JsonlAdapter(CONFIG).send(f"jsonl:{tmp_path / 'dir.jsonl'}", ALERT)
+    assert caught.value.scope == "transient"
+
+
+def test_adapters_are_loaded_by_name_from_the_registry() -> None:
+    assert isinstance(load_adapter("jsonl", CONFIG), JsonlAdapter)
+    assert isinstance(load_adapter("console", CONFIG), ConsoleAdapter)

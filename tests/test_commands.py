@@ -1,0 +1,85 @@
+"""SPEC "Chat commands": the platform-neutral command layer over a real SQLite store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from bot.commands import Command, handle
+from bot.store import open_db
+from bot.watches import MAX_WATCHES_PER_CHANNEL
+
+NOW = 1_800_000_000.0
+TARGET = "slack:C1"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> sqlite_utils.Database:
+    return open_db(tmp_path / "nw.db")
+
+
+def run(db: sqlite_utils.Database, text: str, name: str = "watch", manager: bool = True) -> str:
+    return handle(db, Command(name, text, TARGET, "U1", manager), NOW).text
+
+
+def test_add_says_how_the_query_was_understood(db: sqlite_utils.Database) -> None:
+    reply = run(db, "add strik* actors OR writers")
+    assert reply.startswith("Watching #1: ")
+    assert "strik*" in reply and "OR" in reply
+
+
+def test_adding_the_same_query_twice_is_idempotent(db: sqlite_utils.Database) -> None:
+    run(db, "add Sora")
+    assert "already watches #1" in run(db, "add  Sora ")
+    assert run(db, "list").count("Sora") == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"unclosed', "(a OR b", "a OR", "-", "-golf", "", "'; DROP TABLE watches; --", "x" * 300,
+     "\u0000", "🎬🎬"],
+)
+def test_broken_queries_are_refused_and_nothing_is_stored(
+    db: sqlite_utils.Database, query: str
+) -> None:
+    reply = handle(db, Command("watch", f"add {query}", TARGET, "U1", True), NOW)
+    assert not reply.ok
+    assert "watches" in db.table_names()
+    assert db.execute("SELECT COUNT(*) FROM watches").fetchone()[0] == 0
+
+
+def test_only_managers_change_watches_but_anyone_lists(db: sqlite_utils.Database) -> None:
+    assert "Only channel managers" in run(db, "add Sora", manager=False)
+    assert "no watches" in run(db, "list", manager=False)
+
+
+def test_a_channel_holds_at_most_100_watches(db: sqlite_utils.Database) -> None:
+    for n in range(MAX_WATCHES_PER_CHANNEL):
+        run(db, f"add term{n}")
+    assert "100 watches" in run(db, "add onemore")
+
+
+def test_remove_by_id_or_query(db: sqlite_utils.Database) -> None:
+    run(db, "add Sora")
+    run(db, "add WGA")
+    assert run(db, "remove #1") == "Removed #1: Sora"
+    assert run(db, "remove WGA") == "Removed #2: WGA"
+    assert "No watch" in run(db, "remove WGA")
+
+
+def test_pause_and_resume_every_watch_of_the_channel(db: sqlite_utils.Database) -> None:
+    run(db, "add Sora")
+    assert run(db, "pause") == "Paused 1 watch in this channel."
+    assert "(paused)" in run(db, "list")
+    assert run(db, "resume") == "Resumed 1 watch in this channel."
+
+
+def test_digest_with_a_bad_window_says_what_a_window_looks_like(db: sqlite_utils.Database) -> None:
+    assert "30s, 5m, 2h or 7d" in run(db, "yesterday", name="digest")
+
+
+def test_an_empty_digest_is_public_and_says_so(db: sqlite_utils.Database) -> None:
+    reply = handle(db, Command("digest", "24h", TARGET, "U1", False), NOW)
+    assert reply.public and reply.digest is not None and reply.digest.empty
