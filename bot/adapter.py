@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+from bot.commands import Command, Reply
 from bot.model import Message
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ REGISTRY: dict[str, str] = {
 }
 
 Scope = Literal["transient", "message", "destination"]
+CommandHandler = Callable[[Command], Reply]
 
 
 class DeliveryError(Exception):
@@ -47,9 +50,16 @@ class Adapter(ABC):
 
     def __init__(self, config: Config) -> None:
         self.config = config
+        # Set by the app before start(): runs a chat command against the store (fast, no I/O
+        # beyond SQLite) and returns the reply the adapter renders for its platform.
+        self.on_command: CommandHandler | None = None
 
     async def start(self) -> None:
         """Connect, if the platform needs a connection; called once before any send."""
+
+    async def doctor(self) -> list[str]:
+        """Lines for `newswatch doctor`: what the token can do, where it can post."""
+        return []
 
     async def close(self) -> None:
         """Release connections; called once at shutdown."""

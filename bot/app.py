@@ -61,6 +61,7 @@ class App:
 
     async def start(self) -> None:
         for adapter in self.adapters.values():
+            adapter.on_command = self.command
             await adapter.start()
 
     async def close(self) -> None:
