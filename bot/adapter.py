@@ -36,7 +36,9 @@ class DeliveryError(Exception):
     be accepted; destination: the channel refuses us for good (stop it, tell the operator).
     """
 
-    def __init__(self, reason: str, *, scope: Scope = "transient", retry_after: float | None = None):
+    def __init__(
+        self, reason: str, *, scope: Scope = "transient", retry_after: float | None = None
+    ):
         super().__init__(reason)
         self.reason = reason
         self.scope: Scope = scope
@@ -75,8 +77,11 @@ def load_adapter(platform: str, config: Config) -> Adapter:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        extra = f" (install it with: pip install 'newswatch[{platform}]')" if platform in (
-            "slack", "discord") else ""
+        extra = (
+            f" (install it with: pip install 'newswatch[{platform}]')"
+            if platform in ("slack", "discord")
+            else ""
+        )
         raise RuntimeError(f"the {platform} adapter cannot be loaded: {exc}{extra}") from None
     adapter_class = getattr(module, class_name)
     adapter: Adapter = adapter_class(config)

@@ -51,9 +51,11 @@ class App:
         sync_sources(self.db, config, now)
         self.fetcher = fetcher or Fetcher(allow_private=config.allow_private_networks)
         platforms = {channel.platform for channel in config.channels}
-        self.adapters = adapters if adapters is not None else {
-            platform: load_adapter(platform, config) for platform in sorted(platforms)
-        }
+        self.adapters = (
+            adapters
+            if adapters is not None
+            else {platform: load_adapter(platform, config) for platform in sorted(platforms)}
+        )
         self.rng = random.Random()
         self.poller = Poller(self.db, config, self.fetcher, clock, self.rng)
         self.deliverer = Deliverer(self.db, self.adapters, clock, self.rng)

@@ -23,14 +23,18 @@ class UsageError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newswatch", description="Watch the news for terms.")
-    parser.add_argument("--config", help="TOML config (default: $NEWSWATCH_CONFIG, ./newswatch.toml)")
+    parser.add_argument(
+        "--config", help="TOML config (default: $NEWSWATCH_CONFIG, ./newswatch.toml)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("run", help="the service: scheduler, polling, delivery, chat commands")
     poll = sub.add_parser("poll", help="one poll of every due source, deliver, then exit")
     poll.add_argument("--all", action="store_true", help="poll every source, due or not")
     digest = sub.add_parser("digest", help="print (or post) a channel's digest")
-    digest.add_argument("--since", help="window, like 24h (default: since the last digest, at most 7d)")
+    digest.add_argument(
+        "--since", help="window, like 24h (default: since the last digest, at most 7d)"
+    )
     digest.add_argument("--channel", help="target, e.g. slack:C0123 (default: the first channel)")
     digest.add_argument("--post", action="store_true", help="post it to the channel")
     watch = sub.add_parser("watch", help="add, remove or list a channel's watches")
@@ -65,8 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # one line, never a traceback, for anything unforeseen
         from bot.logs import redact
 
-        print(f"newswatch: {args.command} failed: {redact(str(exc)) or type(exc).__name__}",
-              file=sys.stderr)
+        print(
+            f"newswatch: {args.command} failed: {redact(str(exc)) or type(exc).__name__}",
+            file=sys.stderr,
+        )
         return 1
 
 
@@ -120,7 +126,9 @@ async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> in
         now = time.time()
         cid = channel_id(app.db, target)
         try:
-            since = now - parse_duration(args.since) if args.since else default_since(app.db, cid, now)
+            since = (
+                now - parse_duration(args.since) if args.since else default_since(app.db, cid, now)
+            )
         except ValueError as exc:
             raise UsageError(f"--since: {exc}") from None
         if args.post:
@@ -143,8 +151,12 @@ def _target(config: Config, explicit: str | None) -> str:
         return targets[0]
     if explicit.startswith("jsonl:"):
         for target in targets:
-            if target.startswith("jsonl:") and target.endswith(explicit.split(":", 1)[1].lstrip(".")):
+            if target.startswith("jsonl:") and target.endswith(
+                explicit.split(":", 1)[1].lstrip(".")
+            ):
                 return target
     if explicit not in targets:
-        raise UsageError(f"--channel: {explicit!r} is not a configured channel ({', '.join(targets)})")
+        raise UsageError(
+            f"--channel: {explicit!r} is not a configured channel ({', '.join(targets)})"
+        )
     return explicit

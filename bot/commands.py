@@ -74,7 +74,9 @@ def handle(
     if verb not in ("add", "remove", "pause", "resume"):
         return Reply(f"Unknown subcommand {verb!r}. {USAGE}", ok=False)
     if not command.can_manage:
-        return Reply("Only channel managers can change watches here; you can still `/watch list`.", ok=False)
+        return Reply(
+            "Only channel managers can change watches here; you can still `/watch list`.", ok=False
+        )
     if verb == "add":
         reply = _add(db, cid, rest, now)
     elif verb == "remove":
@@ -118,7 +120,9 @@ def _add(db: sqlite_utils.Database, cid: int, text: str, now: float) -> Reply:
 def _remove(db: sqlite_utils.Database, cid: int, text: str) -> Reply:
     watch = find_watch(db, cid, text) if text else None
     if watch is None:
-        return Reply(f"No watch {text!r} in this channel. `/watch list` shows them with their ids.", ok=False)
+        return Reply(
+            f"No watch {text!r} in this channel. `/watch list` shows them with their ids.", ok=False
+        )
     if watch.from_file:
         path = (watch.origin or "").removeprefix("file:")
         return Reply(

@@ -214,14 +214,18 @@ def check_secrets(config: Config, environ: Mapping[str, str]) -> None:
     where = config.where
     if "slack" in platforms:
         if not environ.get("SLACK_BOT_TOKEN"):
-            raise ConfigError(where, "channels", "a slack target needs SLACK_BOT_TOKEN in the environment")
+            raise ConfigError(
+                where, "channels", "a slack target needs SLACK_BOT_TOKEN in the environment"
+            )
         needed = "SLACK_APP_TOKEN" if config.slack.mode == "socket" else "SLACK_SIGNING_SECRET"
         if not environ.get(needed):
             raise ConfigError(
                 where, "slack.mode", f"{config.slack.mode} mode needs {needed} in the environment"
             )
     if "discord" in platforms and not environ.get("DISCORD_BOT_TOKEN"):
-        raise ConfigError(where, "channels", "a discord target needs DISCORD_BOT_TOKEN in the environment")
+        raise ConfigError(
+            where, "channels", "a discord target needs DISCORD_BOT_TOKEN in the environment"
+        )
 
 
 def _source(entry: Mapping[str, Any], where: str, key: str) -> SourceConfig:
@@ -246,11 +250,15 @@ def _channel(entry: Mapping[str, Any], where: str, key: str, base: Path) -> Chan
     _no_unknown(entry, {"target", "watchlists", "digest"}, where, key)
     target = entry.get("target")
     if not isinstance(target, str):
-        raise ConfigError(where, f"{key}.target", "required: console | jsonl:PATH | slack:ID | discord:ID")
+        raise ConfigError(
+            where, f"{key}.target", "required: console | jsonl:PATH | slack:ID | discord:ID"
+        )
     kind, _, rest = target.partition(":")
     if kind not in TARGET_KINDS or (kind == "console") != (rest == ""):
         raise ConfigError(
-            where, f"{key}.target", f"{target!r} is not console | jsonl:PATH | slack:ID | discord:ID"
+            where,
+            f"{key}.target",
+            f"{target!r} is not console | jsonl:PATH | slack:ID | discord:ID",
         )
     if kind == "jsonl":
         target = f"jsonl:{_resolve(base, rest)}"
@@ -277,7 +285,7 @@ def _check_cron(value: Any, where: str, key: str) -> None:
     from apscheduler.triggers.cron import CronTrigger
 
     if not isinstance(value, str):
-        raise ConfigError(where, key, "must be a cron string like \"0 9 * * *\"")
+        raise ConfigError(where, key, 'must be a cron string like "0 9 * * *"')
     try:
         CronTrigger.from_crontab(value)
     except ValueError as exc:

@@ -84,8 +84,10 @@ async def run_demo() -> int:
     from bot.app import App
 
     if not SEEDS_DIR.is_dir():
-        print(f"newswatch: demo: no seed feeds at {SEEDS_DIR} (run from a source checkout)",
-              file=sys.stderr)
+        print(
+            f"newswatch: demo: no seed feeds at {SEEDS_DIR} (run from a source checkout)",
+            file=sys.stderr,
+        )
         return 1
     now = time.time()
     files = {
@@ -99,11 +101,15 @@ async def run_demo() -> int:
             allow_private_networks=True,  # the seed server is on loopback
             sources=tuple(SourceConfig(url=base + name) for name in sorted(files)),
             channels=(
-                ChannelConfig(target="console", watchlists=(load_watchlist("default", Path.cwd()),)),
+                ChannelConfig(
+                    target="console", watchlists=(load_watchlist("default", Path.cwd()),)
+                ),
             ),
         )
-        print(f"newswatch demo: serving {len(files)} seed feeds on {base}, "
-              f"watching {sum(len(w.queries) for w in config.channels[0].watchlists)} queries\n")
+        print(
+            f"newswatch demo: serving {len(files)} seed feeds on {base}, "
+            f"watching {sum(len(w.queries) for w in config.channels[0].watchlists)} queries\n"
+        )
         app = App(config)
         try:
             await app.start()

@@ -13,8 +13,10 @@ from bot.store import StoreError, open_db
 async def run_doctor(config: Config) -> int:
     """Exit 0 when everything needed works; 1 when something would stop alerts."""
     problems = 0
-    print(f"config: ok ({config.where}); {len(config.sources)} sources, "
-          f"{len(config.channels)} channels")
+    print(
+        f"config: ok ({config.where}); {len(config.sources)} sources, "
+        f"{len(config.channels)} channels"
+    )
     try:
         db = open_db(config.database)
     except StoreError as exc:
@@ -22,8 +24,11 @@ async def run_doctor(config: Config) -> int:
         return 1
     print(f"database: ok ({config.database})")
     for channel in config.channels:
-        print(f"channel {channel.target}: token present" if channel.platform in ("slack", "discord")
-              else f"channel {channel.target}: ok")
+        print(
+            f"channel {channel.target}: token present"
+            if channel.platform in ("slack", "discord")
+            else f"channel {channel.target}: ok"
+        )
     async with Fetcher(allow_private=config.allow_private_networks, timeout=15.0) as fetcher:
         for source in config.sources:
             url = source.url or (source.search or "").replace("{query}", "news")

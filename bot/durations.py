@@ -12,7 +12,9 @@ def parse_duration(text: str) -> float:
     """Return the duration in seconds, or raise ValueError saying what a duration looks like."""
     match = _DURATION.match(text) if isinstance(text, str) else None
     if match is None:
-        raise ValueError(f"bad duration {text!r}: write a number and a unit, like 30s, 5m, 2h or 7d")
+        raise ValueError(
+            f"bad duration {text!r}: write a number and a unit, like 30s, 5m, 2h or 7d"
+        )
     return float(int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 

@@ -45,7 +45,9 @@ class ParsedFeed:
     error: str | None = None
 
 
-def parse_feed(body: bytes, url: str, content_type: str | None = None, now: float | None = None) -> ParsedFeed:
+def parse_feed(
+    body: bytes, url: str, content_type: str | None = None, now: float | None = None
+) -> ParsedFeed:
     """Parse a fetched body; a result without entries is an error with a reason."""
     clock = time.time() if now is None else now
     headers = {"content-location": url}
@@ -92,20 +94,23 @@ def _item(entry: Any, feed_url: str, now: float) -> FeedItem:
     contents = entry.get("content") or []
     content_html = " ".join(_text(part.get("value")) for part in contents if isinstance(part, dict))
     summary_text = clean_text(html_to_text(raw_summary[:MAX_FIELD_CHARS]))
-    content_text = (
-        clean_text(html_to_text(content_html[:MAX_FIELD_CHARS])) if content_html else ""
-    )
+    content_text = clean_text(html_to_text(content_html[:MAX_FIELD_CHARS])) if content_html else ""
     categories = tuple(
         clean_text(_text(tag.get("term") or tag.get("label")))
         for tag in entry.get("tags") or []
         if isinstance(tag, dict)
     )
     fields = tuple(f for f in (title, summary_text, content_text, *categories) if f)
-    body_hash = hashlib.sha256("\x1f".join((title, link or "", summary_text, content_text)).encode())
+    body_hash = hashlib.sha256(
+        "\x1f".join((title, link or "", summary_text, content_text)).encode()
+    )
     guid = clean_text(_text(entry.get("id")))[:1000]
-    identity = guid or (link or "") or "hash:" + hashlib.sha256(
-        "\x1f".join((title, content_text or summary_text)).encode()
-    ).hexdigest()
+    identity = (
+        guid
+        or (link or "")
+        or "hash:"
+        + hashlib.sha256("\x1f".join((title, content_text or summary_text)).encode()).hexdigest()
+    )
     return FeedItem(
         identity=identity,
         fingerprint=body_hash.hexdigest()[:32],

@@ -108,7 +108,7 @@ class Poller:
                 parsed = None
                 if result.status == 200 and result.body is not None:
                     parsed = await asyncio.to_thread(
-                        parse_feed, result.body, result.final_url, result.content_type
+                        parse_feed, result.body, result.final_url, result.content_type, self.clock()
                     )
             self._store(source, result, parsed, watches, poll_id, report)
 
@@ -140,12 +140,19 @@ class Poller:
             new = self._store_items(source, parsed, watches, poll_id, now, report)
             # An empty feed keeps the old validators, so the next poll asks afresh.
             etag, modified = (
-                (result.etag, result.last_modified) if parsed.items
+                (result.etag, result.last_modified)
+                if parsed.items
                 else (source.etag, source.last_modified)
             )
             record_success(
-                self.db, source, now, next_poll_time(now, interval, self.rng),
-                etag, modified, parsed.title, new,
+                self.db,
+                source,
+                now,
+                next_poll_time(now, interval, self.rng),
+                etag,
+                modified,
+                parsed.title,
+                new,
             )
         log.info("polled", extra={"source": source.id, "new_items": new})
 
@@ -189,9 +196,19 @@ class Poller:
                 "title_key, summary, outlet, published, dated, first_seen) "
                 "VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (source_id, identity) DO NOTHING RETURNING id",
-                [source.id, item.identity, item.fingerprint, item.link, item.title,
-                 " ".join(tokens), item.summary, item.outlet or outlet_default, published,
-                 int(item.published is not None), now],
+                [
+                    source.id,
+                    item.identity,
+                    item.fingerprint,
+                    item.link,
+                    item.title,
+                    " ".join(tokens),
+                    item.summary,
+                    item.outlet or outlet_default,
+                    published,
+                    int(item.published is not None),
+                    now,
+                ],
             ).fetchone()
             if row is None:
                 self._update_item(source, item, tokens)
@@ -219,8 +236,16 @@ class Poller:
         self.db.execute(
             "UPDATE items SET fingerprint = ?, link = ?, title = ?, title_key = ?, summary = ? "
             "WHERE source_id = ? AND identity = ? AND fingerprint != ?",
-            [item.fingerprint, item.link, item.title, " ".join(tokens), item.summary,
-             source.id, item.identity, item.fingerprint],
+            [
+                item.fingerprint,
+                item.link,
+                item.title,
+                " ".join(tokens),
+                item.summary,
+                source.id,
+                item.identity,
+                item.fingerprint,
+            ],
         )
 
 

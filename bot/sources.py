@@ -73,8 +73,15 @@ def due_sources(db: sqlite_utils.Database, now: float, all_sources: bool = False
         params.append(now)
     rows = db.execute(sql + " ORDER BY next_poll, id", params).fetchall()
     return [
-        Source(id=r[0], url=r[1], query=r[2], etag=r[3], last_modified=r[4],
-               first_polled=bool(r[5]), failures=r[6])
+        Source(
+            id=r[0],
+            url=r[1],
+            query=r[2],
+            etag=r[3],
+            last_modified=r[4],
+            first_polled=bool(r[5]),
+            failures=r[6],
+        )
         for r in rows
     ]
 
@@ -133,8 +140,14 @@ def record_failure(
     db.execute(
         "UPDATE sources SET last_poll = ?, last_status = 'failed', failures = ?, last_error = ?, "
         "next_poll = ?, disabled = ? WHERE id = ?",
-        [now, failures, reason[:300], now + backoff_delay(failures, interval, retry_after),
-         int(disabled), source.id],
+        [
+            now,
+            failures,
+            reason[:300],
+            now + backoff_delay(failures, interval, retry_after),
+            int(disabled),
+            source.id,
+        ],
     )
     return disabled
 

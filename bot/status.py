@@ -31,7 +31,9 @@ def sources_table(db: sqlite_utils.Database, now: float | None = None) -> str:
         "SELECT id, url, query, disabled, last_status, last_success, failures, next_poll, "
         "last_error, active FROM sources ORDER BY active DESC, id"
     ).fetchall()
-    lines = [f"{'id':>4}  {'status':<18} {'last success':<13} {'fails':>5}  {'next poll':<10} source"]
+    lines = [
+        f"{'id':>4}  {'status':<18} {'last success':<13} {'fails':>5}  {'next poll':<10} source"
+    ]
     for sid, url, query, disabled, status, success, failures, next_poll, error, active in rows:
         state = "disabled" if disabled else (status or "not polled yet") if active else "inactive"
         name = f"{url}  (search: {query})" if query else url
@@ -41,7 +43,9 @@ def sources_table(db: sqlite_utils.Database, now: float | None = None) -> str:
         )
         if error:
             lines.append(f"{'':>6}last error: {error}")
-    channels = db.execute("SELECT target, status, status_reason FROM channels ORDER BY id").fetchall()
+    channels = db.execute(
+        "SELECT target, status, status_reason FROM channels ORDER BY id"
+    ).fetchall()
     lines.append("")
     for target, status, reason in channels:
         lines.append(f"destination {target}: {status}" + (f" ({reason})" if reason else ""))

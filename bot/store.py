@@ -138,4 +138,6 @@ def migrate(db: sqlite_utils.Database, where: str) -> None:
     if version > len(MIGRATIONS):
         raise StoreError(f"{where}: made by a newer newswatch (schema {version})")
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        db.conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+        db.conn.executescript(
+            f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+        )

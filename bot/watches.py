@@ -54,7 +54,9 @@ def sync_file_watches(db: sqlite_utils.Database, config: Config, now: float) -> 
             }
             for query, origin in existing.items():
                 if origin and origin.startswith("file:") and query not in wanted:
-                    db.execute("DELETE FROM watches WHERE channel_id = ? AND query = ?", [cid, query])
+                    db.execute(
+                        "DELETE FROM watches WHERE channel_id = ? AND query = ?", [cid, query]
+                    )
             for query, origin in wanted.items():
                 db.execute(
                     "INSERT INTO watches (channel_id, query, origin, created) VALUES (?, ?, ?, ?) "
@@ -97,7 +99,9 @@ def add_watch(db: sqlite_utils.Database, cid: int, query: str, now: float) -> tu
         return existing, False
     count = db.execute("SELECT COUNT(*) FROM watches WHERE channel_id = ?", [cid]).fetchone()[0]
     if count >= MAX_WATCHES_PER_CHANNEL:
-        raise ValueError(f"this channel already has {MAX_WATCHES_PER_CHANNEL} watches, the most it may hold")
+        raise ValueError(
+            f"this channel already has {MAX_WATCHES_PER_CHANNEL} watches, the most it may hold"
+        )
     with db.conn:
         db.execute(
             "INSERT INTO watches (channel_id, query, origin, created) VALUES (?, ?, 'chat', ?)",

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import io
+import warnings
 from pathlib import Path
+
+import feedparser
 
 import pytest
 
 from bot.parse import parse_feed
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-FILES = sorted(
-    p for p in CORPUS.rglob("*") if p.is_file() and p.suffix not in (".txt", ".md", ".json")
-    and p.name != "LICENSE"
-) if CORPUS.is_dir() else []
+FILES = (
+    sorted(
+        p
+        for p in CORPUS.rglob("*")
+        if p.is_file() and p.suffix not in (".txt", ".md", ".json") and p.name != "LICENSE"
+    )
+    if CORPUS.is_dir()
+    else []
+)
 
 
 @pytest.mark.skipif(not FILES, reason="shared/corpus is not beside this checkout")
@@ -36,7 +45,15 @@ def test_every_corpus_file_parses_or_fails_with_a_reason() -> None:
             outcomes["error"] += 1
             assert parsed.error, f"{path}: no items and no reason"
     assert not crashes, "\n".join(crashes[:20])
-    assert outcomes["items"] > 1500, outcomes  # the corpus is mostly valid feeds
+    # Nothing feedparser alone finds entries in may be lost on our side (1,250 of 2,166 files
+    # hold entries; the rest are feed-level tests and broken documents).
+    assert outcomes["items"] >= _files_feedparser_finds_entries_in(), outcomes
+
+
+def _files_feedparser_finds_entries_in() -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sum(bool(feedparser.parse(io.BytesIO(p.read_bytes())).entries) for p in FILES)
 
 
 def test_corpus_is_where_ci_expects_it() -> None:

@@ -1,0 +1,317 @@
+"""Discord message payloads from the core's alerts, digests and replies: pure functions.
+
+Feed text is untrusted (HARDENING A1-A7): it is escaped for Discord markdown, can never
+forge a masked link or a mention, and is cut to Discord's limits before it is sent. The
+only clickable link in an alert is the one built here from a validated http(s) URL.
+Limits: https://discord.com/developers/docs/resources/message#embed-object-embed-limits
+and https://discord.com/developers/docs/resources/message#create-message (content 2000,
+10 embeds, nonce at most 25 characters).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import discord.utils
+from discord import AllowedMentions
+
+from bot.model import Alert, Digest, DigestStory, Message, Notice
+
+TITLE = 256
+DESCRIPTION = 4096
+FIELD_VALUE = 1024
+FOOTER = 2048
+EMBED_TOTAL = 6000  # title + description + field names and values + footer + author, per message
+EMBEDS_PER_MESSAGE = 10
+CONTENT = 2000
+NONCE = 25
+URL_MAX = 2048
+STORY_TITLE = 300  # one digest line's title, so that a line stays readable
+MAX_DIGEST_MESSAGES = 10
+MAX_REPLY_MESSAGES = 5
+COLOUR = 0x2B6CB0
+ZWSP = "\u200b"
+ELLIPSIS = "…"
+
+# C0 controls (but tab and newline), DEL, C1, bidi embeddings/overrides/isolates, marks.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SPACES = re.compile(r"\s+")
+# After escape_markdown every original backslash is doubled, so a markdown character that
+# follows an even run of backslashes is still live; this escapes each one exactly once.
+_LIVE_MARKDOWN = re.compile(r"(\\*)([*_~`|\[\]])")
+_NUMBERED_LIST = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
+# `<#id>` channel links and `</name:id>` command mentions (user, role, everyone and here
+# all start with `@`, which is handled on its own).
+_ANGLE_MENTION = re.compile(r"<([#/])")
+_FENCE = "```"
+
+
+def payload_base(nonce: str) -> dict[str, Any]:
+    """The fields every message carries: no pings whatever the text says, and an idempotency nonce.
+
+    enforce_nonce: Discord returns the earlier message instead of creating a second one when
+    the same author sends the same nonce within a few minutes, so a retry after an ambiguous
+    failure cannot post twice (https://discord.com/developers/docs/resources/message#create-message).
+    """
+    return {
+        "allowed_mentions": AllowedMentions.none().to_dict(),
+        "nonce": nonce,
+        "enforce_nonce": True,
+    }
+
+
+def make_nonce(prefix: str, *parts: object) -> str:
+    """A deterministic nonce (at most 25 characters) from what identifies one delivery."""
+    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16).hexdigest()
+    return (prefix + digest)[:NONCE]
+
+
+def alert_nonce(alert: Alert, target: str) -> str:
+    """`nw<story id>.<hash of kind and channel>`: the same alert to the same channel, same nonce."""
+    head = f"nw{alert.story_id}."
+    return make_nonce(head, alert.kind, target, alert.story_id)
+
+
+def clean(text: str, *, single_line: bool = False) -> str:
+    """Drop control and bidi-override characters; a single-line field folds all whitespace."""
+    text = _CONTROLS.sub("", text)
+    return _SPACES.sub(" ", text).strip() if single_line else text.strip()
+
+
+def neutralise_mentions(text: str) -> str:
+    """A zero-width space after `@` and in `<#`/`</` so no mention, role or channel link forms.
+
+    allowed_mentions already stops every ping; this also stops the text rendering as a
+    mention chip, including in clients that ignore allowed_mentions when rendering.
+    """
+    return _ANGLE_MENTION.sub(lambda m: f"<{m.group(1)}{ZWSP}", text.replace("@", "@" + ZWSP))
+
+
+def escape(text: str, limit: int, *, single_line: bool = False) -> str:
+    """Untrusted text as literal Discord markdown, at most `limit` characters.
+
+    discord.utils.escape_markdown escapes paired markup and line-start syntax; every other
+    live `* _ ~ ` | [ ]` is then escaped too, so no masked link `[x](url)` can form and an
+    unbalanced fence cannot swallow the text that follows it (HARDENING A3, A5).
+    """
+    # Escaping only lengthens text, so no character past `limit` can ever be shown: cut
+    # first to bound the work on a 5 MB summary (HARDENING A7).
+    text = clean(text[: limit * 2 + 64], single_line=single_line)[: limit + 1]
+    text = discord.utils.escape_markdown(text)
+    text = _LIVE_MARKDOWN.sub(_escape_once, text)
+    text = _NUMBERED_LIST.sub(r"\1\\.", text)
+    return truncate(neutralise_mentions(text), limit)
+
+
+def _escape_once(match: re.Match[str]) -> str:
+    slashes, char = match.group(1), match.group(2)
+    return f"{slashes}{char}" if len(slashes) % 2 else f"{slashes}\\{char}"
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut to `limit` characters with an ellipsis, never inside a grapheme, at a word if near."""
+    if len(text) <= limit:
+        return text
+    cut = limit - len(ELLIPSIS)
+    # Do not separate a base character from its combining marks, joiners or selectors.
+    floor = max(0, cut - 64)
+    while cut > floor and _joins_previous(text[cut]):
+        cut -= 1
+    space = text.rfind(" ", max(0, cut - 40), cut)
+    if space > 0:
+        cut = space
+    head = text[:cut].rstrip()
+    # A trailing lone backslash would escape the ellipsis; drop it rather than show it.
+    if (len(head) - len(head.rstrip("\\"))) % 2:
+        head = head[:-1]
+    return head + ELLIPSIS
+
+
+def _joins_previous(char: str) -> bool:
+    return (
+        unicodedata.combining(char) != 0
+        or char in ("\u200d", ZWSP)
+        or "\ufe00" <= char <= "\ufe0f"
+        or unicodedata.category(char) == "Mn"
+    )
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is a plain absolute http(s) URL that can be a link, else None (HARDENING A4)."""
+    if not url or len(url) > URL_MAX or _CONTROLS.search(url) or any(c.isspace() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def markdown_url(url: str) -> str:
+    """A validated URL made safe inside `[text](url)`: brackets, parentheses and quotes encoded."""
+    return quote(url, safe="/:?#@!$&'*+,;=%~-._")
+
+
+def when(moment: datetime | None) -> str:
+    """A Discord timestamp, shown in each reader's own time zone."""
+    return f"<t:{int(moment.timestamp())}:f>" if moment else "date unknown"
+
+
+def embed_length(embed: dict[str, Any]) -> int:
+    """The characters Discord counts toward the 6000 per message."""
+    total = len(embed.get("title", "")) + len(embed.get("description", ""))
+    total += sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    total += len(embed.get("footer", {}).get("text", ""))
+    total += len(embed.get("author", {}).get("name", ""))
+    return total
+
+
+def alert_embed(alert: Alert) -> dict[str, Any]:
+    """One embed: linked title, summary, then source, time and the matching watches."""
+    title = escape(alert.title or "(untitled)", TITLE, single_line=True)
+    embed: dict[str, Any] = {"title": title, "color": COLOUR}
+    url = safe_url(alert.url)
+    if url:
+        embed["url"] = url
+    summary = escape(alert.summary, DESCRIPTION) if alert.summary else ""
+    if summary:
+        embed["description"] = summary
+    watches = escape(", ".join(alert.watches), FIELD_VALUE, single_line=True)
+    embed["fields"] = [
+        {"name": "Source", "value": escape(alert.source, 256, single_line=True) or "unknown",
+         "inline": True},
+        {"name": "Published", "value": when(alert.published), "inline": True},
+        {"name": "Watches", "value": watches or "none", "inline": False},
+    ]
+    if alert.published:
+        embed["timestamp"] = alert.published.isoformat()
+    embed["footer"] = {"text": "newswatch" if alert.kind == "alert" else f"newswatch · {alert.kind}"}
+    overflow = embed_length(embed) - EMBED_TOTAL
+    if overflow > 0 and summary:
+        embed["description"] = truncate(summary, max(1, len(summary) - overflow))
+    return embed
+
+
+def alert_payload(alert: Alert, target: str) -> dict[str, Any]:
+    return {"embeds": [alert_embed(alert)], **payload_base(alert_nonce(alert, target))}
+
+
+def notice_payload(notice: Notice, target: str) -> dict[str, Any]:
+    text = escape(notice.text, CONTENT - 12) or "(empty notice)"
+    return {"content": f"**notice:** {text}", **payload_base(make_nonce("nn", target, notice.text))}
+
+
+def story_line(story: DigestStory) -> str:
+    """`• [title](url) · source · N outlets`, with the title's markup escaped."""
+    title = escape(story.title or "(untitled)", STORY_TITLE, single_line=True)
+    url = safe_url(story.url)
+    head = f"[{title}]({markdown_url(url)})" if url else title
+    source = escape(story.source, 100, single_line=True)
+    outlets = f"{story.outlets} outlet{'s' if story.outlets != 1 else ''}"
+    return f"• {head} · {source} · {outlets}" if source else f"• {head} · {outlets}"
+
+
+def _pack_lines(lines: Iterable[str], limit: int) -> list[str]:
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        line = truncate(line, limit)
+        if current and len(current) + 1 + len(line) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def digest_embeds(digest: Digest) -> list[dict[str, Any]]:
+    """One embed per watch (more when a watch's stories outgrow one description)."""
+    embeds: list[dict[str, Any]] = []
+    for section in digest.sections:
+        if not section.stories:
+            continue
+        lines = [story_line(story) for story in section.stories]
+        if section.more:
+            lines.append(f"… and {section.more} more")
+        name = escape(section.watch, TITLE - 12, single_line=True)
+        for i, chunk in enumerate(_pack_lines(lines, DESCRIPTION)):
+            title = name if i == 0 else f"{name} (continued)"
+            embeds.append({"title": title, "description": chunk, "color": COLOUR})
+    return embeds
+
+
+def digest_payloads(digest: Digest, target: str) -> list[dict[str, Any]]:
+    """The digest as messages, each within 10 embeds and 6000 characters; at most ten messages."""
+    head = f"**Digest** for this channel: {when(digest.since)} to {when(digest.until)}"
+    if digest.empty:
+        bodies: list[dict[str, Any]] = [{"content": f"{head}\nNo new stories in this window."}]
+    else:
+        bodies = []
+        embeds: list[dict[str, Any]] = []
+        size = 0
+        for embed in digest_embeds(digest):
+            length = embed_length(embed)
+            if embeds and (len(embeds) == EMBEDS_PER_MESSAGE or size + length > EMBED_TOTAL):
+                bodies.append({"embeds": embeds})
+                embeds, size = [], 0
+            embeds.append(embed)
+            size += length
+        bodies.append({"embeds": embeds})
+        bodies[0]["content"] = head
+        if len(bodies) > MAX_DIGEST_MESSAGES:
+            dropped = len(bodies) - MAX_DIGEST_MESSAGES + 1
+            bodies = bodies[: MAX_DIGEST_MESSAGES - 1]
+            bodies.append({"content": f"… {dropped} more digest messages left out."})
+    stamp = int(digest.until.timestamp())
+    return [
+        {**body, **payload_base(make_nonce("nd", target, int(digest.since.timestamp()), stamp, i))}
+        for i, body in enumerate(bodies)
+    ]
+
+
+def message_payloads(message: Message, target: str) -> list[dict[str, Any]]:
+    """What `send` posts for any core message, in order."""
+    if isinstance(message, Alert):
+        return [alert_payload(message, target)]
+    if isinstance(message, Digest):
+        return digest_payloads(message, target)
+    return [notice_payload(message, target)]
+
+
+def reply_chunks(text: str) -> list[str]:
+    """A command reply as messages of at most 2000 characters, split at lines, fences kept whole.
+
+    The core writes the reply's markdown; the feed titles and queries inside it may not ping
+    or form a masked link (a zero-width space splits `](`).
+    """
+    text = neutralise_mentions(clean(text)).replace("](", "]" + ZWSP + "(")
+    limit = CONTENT - len(_FENCE) - 1  # room to close a fence that a split leaves open
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    in_fence = False
+    for line in text.split("\n"):
+        line = truncate(line, limit - len(_FENCE) - 1)
+        if current and size + len(line) + 1 > limit:
+            chunks.append("\n".join(current) + (f"\n{_FENCE}" if in_fence else ""))
+            current, size = ([_FENCE] if in_fence else []), (len(_FENCE) + 1 if in_fence else 0)
+        current.append(line)
+        size += len(line) + 1
+        if line.strip().startswith(_FENCE):
+            in_fence = not in_fence
+    if current and any(part.strip() for part in current):
+        chunks.append("\n".join(current))
+    if len(chunks) > MAX_REPLY_MESSAGES:
+        chunks = chunks[:MAX_REPLY_MESSAGES]
+        chunks[-1] = truncate(chunks[-1], CONTENT - 40) + "\n(reply cut short)"
+    return chunks

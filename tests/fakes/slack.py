@@ -1,0 +1,345 @@
+"""A fake Slack Web API on loopback that the real slack-sdk AsyncWebClient talks to.
+
+    async with FakeSlack() as slack:
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.base_url)
+        slack.fail("chat.postMessage", status=429, retry_after=1)
+        ...
+        assert slack.calls_to("chat.postMessage")[-1].payload["unfurl_links"] is False
+
+It answers like Slack (https://docs.slack.dev/reference/methods): HTTP 200 with
+`{"ok": true, ...}` or `{"ok": false, "error": "..."}`, a bearer-token check, the Block Kit
+limits that make Slack say invalid_blocks or msg_too_long, 429 with Retry-After and 5xx on
+demand. Every request is recorded with its method, decoded payload and arrival time
+(time.monotonic, the event loop's clock). It also serves `response_url`s and a Socket Mode
+WebSocket (apps.connections.open, hello, envelopes and their acks), and signs slash commands
+the way Slack does (https://docs.slack.dev/authentication/verifying-requests-from-slack).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import WSMsgType, web
+
+BOT_TOKEN = "xoxb-0000-fake-bot-token"
+APP_TOKEN = "xapp-1-A0FAKE-0000-fake-app-token"
+SIGNING_SECRET = "fake-signing-secret-0123456789abcdef"
+TEAM_ID = "T0FAKE"
+BOT_USER = "U0BOT"
+SCOPES = "chat:write,commands"
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_HEADER = 150
+MAX_TEXT = 40_000
+MAX_BLOCK_CHARS = 13_000
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request as the fake received it."""
+
+    method: str  # "chat.postMessage", ..., or "response_url"
+    payload: dict[str, Any]
+    headers: dict[str, str]
+    at: float
+
+
+@dataclass
+class Fault:
+    """A planned failure for the next `times` matching calls."""
+
+    method: str
+    times: int = 1
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+    channel: str | None = None
+    accept: bool = False  # store the message first, then fail (an ambiguous failure)
+    delay: float = 0.0
+
+
+@dataclass
+class FakeSlack:
+    bot_token: str = BOT_TOKEN
+    app_token: str = APP_TOKEN
+    scopes: str = SCOPES
+    calls: list[Call] = field(default_factory=list)
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    faults: list[Fault] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # channel -> lasting error
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self._runner: web.AppRunner | None = None
+        self._ts = itertools.count(100)
+        self._sockets: list[web.WebSocketResponse] = []
+        self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._connected = asyncio.Event()
+
+    # -- life cycle -----------------------------------------------------------------------
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/response/{key}", self._response_url)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def close(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> FakeSlack:
+        return await self.start()
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, key: str = "r1") -> str:
+        return f"http://127.0.0.1:{self.port}/response/{key}"
+
+    # -- what tests read and arrange ------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Messages Slack accepted, in order (all channels, or one)."""
+        if channel is not None:
+            return list(self.messages.get(channel, []))
+        return [m for ms in self.messages.values() for m in ms]
+
+    def fail(self, method: str, **kwargs: Any) -> None:
+        """Make the next call(s) to `method` fail: see Fault for the knobs."""
+        self.faults.append(Fault(method=method, **kwargs))
+
+    def refuse(self, channel: str, error: str) -> None:
+        """Every post to this channel answers ok: false with this error."""
+        self.refused[channel] = error
+
+    # -- the Web API ----------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        payload = await _payload(request)
+        self.calls.append(Call(method, payload, dict(request.headers), time.monotonic()))
+        fault = self._fault(method, payload)
+        if fault is not None and fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault is not None and not fault.accept:
+            return _fault_response(fault)
+        result = self._answer(method, payload, _token(request, payload))
+        if fault is not None:
+            return _fault_response(fault)
+        headers = {"X-OAuth-Scopes": self.scopes} if method == "auth.test" else {}
+        return web.json_response(result, headers=headers)
+
+    def _fault(self, method: str, payload: dict[str, Any]) -> Fault | None:
+        for fault in self.faults:
+            if fault.method in (method, "*") and fault.channel in (None, payload.get("channel")):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
+
+    def _answer(self, method: str, payload: dict[str, Any], token: str) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            if token != self.app_token:
+                return _error("invalid_auth" if token else "not_authed")
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket?ticket=1"}
+        if not token:
+            return _error("not_authed")
+        if token != self.bot_token:
+            return _error("invalid_auth")
+        if method == "auth.test":
+            return {
+                "ok": True, "url": "https://fake-team.slack.com/", "team": "Fake Team",
+                "user": "newswatch", "team_id": TEAM_ID, "user_id": BOT_USER, "bot_id": "B0BOT",
+                "is_enterprise_install": False,
+            }
+        if method not in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            return _error("unknown_method")
+        channel = str(payload.get("channel") or "")
+        if not channel:
+            return _error("channel_not_found")
+        if channel in self.refused:
+            return _error(self.refused[channel])
+        problem = _check_message(payload)
+        if problem:
+            return _error(problem)
+        ts = f"1700000000.{next(self._ts):06d}"
+        message = {"type": "message", "user": BOT_USER, "bot_id": "B0BOT", "ts": ts,
+                   "text": payload.get("text", ""), "blocks": payload.get("blocks")}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": ts}
+        history = self.messages.setdefault(channel, [])
+        if method == "chat.update":
+            for old in history:
+                if old["ts"] == payload.get("ts"):
+                    old.update(text=message["text"], blocks=message["blocks"])
+                    return {"ok": True, "channel": channel, "ts": old["ts"], "text": old["text"],
+                            "message": old}
+            return _error("message_not_found")
+        history.append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        payload = await _payload(request)
+        payload["_key"] = request.match_info["key"]
+        self.calls.append(Call("response_url", payload, dict(request.headers), time.monotonic()))
+        return web.Response(text="ok")
+
+    # -- Socket Mode ----------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1,
+                            "connection_info": {"app_id": "A0FAKE"}})
+        self._connected.set()
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                data = json.loads(msg.data)
+                future = self._acks.pop(str(data.get("envelope_id")), None)
+                if future is not None and not future.done():
+                    future.set_result(data)
+        self._sockets.remove(ws)
+        return ws
+
+    async def socket_send(
+        self, kind: str, payload: dict[str, Any], retry_attempt: int = 0, timeout: float = 5.0
+    ) -> dict[str, Any]:
+        """Send an envelope over the Socket Mode connection and wait for the app's ack."""
+        await asyncio.wait_for(self._connected.wait(), timeout)
+        envelope_id = f"env-{next(self._ts)}"
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._acks[envelope_id] = future
+        await self._sockets[-1].send_json({
+            "envelope_id": envelope_id, "type": kind, "payload": payload,
+            "accepts_response_payload": True, "retry_attempt": retry_attempt,
+            "retry_reason": "timeout" if retry_attempt else "",
+        })
+        return await asyncio.wait_for(future, timeout)
+
+
+def _error(error: str) -> dict[str, Any]:
+    return {"ok": False, "error": error}
+
+
+def _fault_response(fault: Fault) -> web.Response:
+    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+    if fault.status >= 500:
+        return web.Response(status=fault.status, text="<html>upstream error</html>",
+                            content_type="text/html", headers=headers)
+    error = fault.error or ("ratelimited" if fault.status == 429 else "internal_error")
+    return web.json_response(_error(error), status=fault.status, headers=headers)
+
+
+def _token(request: web.Request, payload: dict[str, Any]) -> str:
+    auth = request.headers.get("Authorization", "")
+    if auth.startswith("Bearer "):
+        return auth.removeprefix("Bearer ").strip()
+    return str(payload.get("token") or "")
+
+
+async def _payload(request: web.Request) -> dict[str, Any]:
+    """The arguments, whichever way slack-sdk sent them: query, form or JSON body."""
+    payload: dict[str, Any] = dict(request.query)
+    if request.content_type == "application/json":
+        payload.update(await request.json())
+    elif request.can_read_body:
+        payload.update(dict(await request.post()))
+        if isinstance(payload.get("blocks"), str):  # form-encoded blocks are a JSON string
+            payload["blocks"] = json.loads(payload["blocks"])
+    return payload
+
+
+def _check_message(payload: dict[str, Any]) -> str | None:
+    """Slack's own refusals for a message payload, or None."""
+    blocks = payload.get("blocks")
+    text = payload.get("text")
+    if not text and not blocks:
+        return "no_text"
+    if text is not None and len(str(text)) > MAX_TEXT:
+        return "msg_too_long"
+    if blocks is None:
+        return None
+    if not isinstance(blocks, list) or not blocks or len(blocks) > MAX_BLOCKS:
+        return "invalid_blocks"
+    total = 0
+    for block in blocks:
+        if not isinstance(block, dict) or block.get("type") not in (
+            "section", "context", "header", "divider", "rich_text", "actions", "image"
+        ):
+            return "invalid_blocks"
+        texts = [block["text"]] if "text" in block else []
+        texts += [e for e in block.get("elements", []) if e.get("type") in ("plain_text", "mrkdwn")]
+        for obj in texts:
+            if obj.get("type") not in ("plain_text", "mrkdwn") or not obj.get("text"):
+                return "invalid_blocks"
+            if block["type"] == "header" and obj["type"] != "plain_text":
+                return "invalid_blocks"
+            limit = MAX_HEADER if block["type"] == "header" else MAX_SECTION
+            if len(obj["text"]) > limit:
+                return "invalid_blocks"
+            total += len(obj["text"])
+    return "msg_blocks_too_long" if total > MAX_BLOCK_CHARS else None
+
+
+def sign(body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
+    """The headers Slack sends with a signed request (v0 HMAC-SHA256 of v0:ts:body)."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    base = f"v0:{stamp}:{body}".encode()
+    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": f"v0={digest}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def slash_command(
+    command: str,
+    text: str,
+    *,
+    response_url: str,
+    channel: str = "C123",
+    user: str = "U1",
+    trigger_id: str = "1337.42.abcdef",
+) -> dict[str, str]:
+    """A slash command payload as Slack sends it (text with &, <, > as entities)."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return {
+        "token": "deprecated-verification-token", "team_id": TEAM_ID, "team_domain": "fake",
+        "channel_id": channel, "channel_name": "news", "user_id": user, "user_name": "someone",
+        "command": command, "text": escaped, "api_app_id": "A0FAKE", "is_enterprise_install":
+        "false", "response_url": response_url, "trigger_id": trigger_id,
+    }
+
+
+def form(payload: dict[str, str]) -> str:
+    return urlencode(payload)
