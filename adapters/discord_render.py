@@ -143,7 +143,7 @@ def _joins_previous(char: str) -> bool:
 
 
 def safe_url(url: str | None) -> str | None:
-    """The URL when it is a plain absolute http(s) URL that can be a link, else None (HARDENING A4)."""
+    """The URL when it is a plain absolute http(s) URL that can be a link, else None (A4)."""
     if not url or len(url) > URL_MAX or _CONTROLS.search(url) or any(c.isspace() for c in url):
         return None
     try:
@@ -186,14 +186,19 @@ def alert_embed(alert: Alert) -> dict[str, Any]:
         embed["description"] = summary
     watches = escape(", ".join(alert.watches), FIELD_VALUE, single_line=True)
     embed["fields"] = [
-        {"name": "Source", "value": escape(alert.source, 256, single_line=True) or "unknown",
-         "inline": True},
+        {
+            "name": "Source",
+            "value": escape(alert.source, 256, single_line=True) or "unknown",
+            "inline": True,
+        },
         {"name": "Published", "value": when(alert.published), "inline": True},
         {"name": "Watches", "value": watches or "none", "inline": False},
     ]
     if alert.published:
         embed["timestamp"] = alert.published.isoformat()
-    embed["footer"] = {"text": "newswatch" if alert.kind == "alert" else f"newswatch · {alert.kind}"}
+    embed["footer"] = {
+        "text": "newswatch" if alert.kind == "alert" else f"newswatch · {alert.kind}"
+    }
     overflow = embed_length(embed) - EMBED_TOTAL
     if overflow > 0 and summary:
         embed["description"] = truncate(summary, max(1, len(summary) - overflow))

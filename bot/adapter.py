@@ -56,14 +56,14 @@ class Adapter(ABC):
         # beyond SQLite) and returns the reply the adapter renders for its platform.
         self.on_command: CommandHandler | None = None
 
-    async def start(self) -> None:
+    async def start(self) -> None:  # noqa: B027 (optional hook: most adapters need none)
         """Connect, if the platform needs a connection; called once before any send."""
 
     async def doctor(self) -> list[str]:
         """Lines for `newswatch doctor`: what the token can do, where it can post."""
         return []
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 (optional hook)
         """Release connections; called once at shutdown."""
 
     @abstractmethod

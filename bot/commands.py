@@ -84,7 +84,8 @@ def handle(
     else:
         count = set_paused(db, cid, verb == "pause")
         reply = Reply(
-            f"{'Paused' if verb == 'pause' else 'Resumed'} {count} watch{'es' if count != 1 else ''}"
+            f"{'Paused' if verb == 'pause' else 'Resumed'} {count} "
+            f"watch{'es' if count != 1 else ''}"
             f" in this channel."
         )
     if on_watches_changed is not None:

@@ -103,7 +103,7 @@ class Config:
 
 
 def find_config_path(explicit: str | None, environ: Mapping[str, str] | None = None) -> Path | None:
-    """`--config PATH`, else `$NEWSWATCH_CONFIG`, else `./newswatch.toml`, else None (the default)."""
+    """`--config PATH`, else `$NEWSWATCH_CONFIG`, else `./newswatch.toml`, else None (built-in)."""
     env = os.environ if environ is None else environ
     if explicit:
         return Path(explicit)

@@ -49,7 +49,7 @@ def serve(files: Mapping[str, bytes]) -> Iterator[str]:
     """A loopback HTTP server for the given path -> body map, with ETags; yields its base URL."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             body = files.get(self.path)
             if body is None:
                 self.send_error(404)

@@ -1,4 +1,4 @@
-"""Plain data passed between the core and the adapters: what an alert, a digest and a notice hold."""
+"""Plain data passed from the core to the adapters: what an alert, a digest and a notice hold."""
 
 from __future__ import annotations
 

@@ -38,7 +38,7 @@ def add_alert(
     poll_id: str,
     now: float,
 ) -> None:
-    """Queue a story's alert for a channel once; in the same poll, add the watches of later copies."""
+    """Queue a story's alert for a channel once; in the same poll, add later copies' watches."""
     row = db.execute(
         "SELECT id, watches, poll_id, status FROM deliveries "
         "WHERE kind = 'alert' AND story_id = ? AND channel_id = ?",
@@ -46,7 +46,8 @@ def add_alert(
     ).fetchone()
     if row is None:
         db.execute(
-            "INSERT INTO deliveries (channel_id, kind, story_id, item_id, watches, poll_id, created) "
+            "INSERT INTO deliveries "
+            "(channel_id, kind, story_id, item_id, watches, poll_id, created) "
             "VALUES (?, 'alert', ?, ?, ?, ?, ?)",
             [channel_id, story_id, item_id, json.dumps(watches), poll_id, now],
         )
@@ -96,11 +97,12 @@ def retry_later(
     rng: random.Random,
 ) -> float:
     """Back off exponentially with jitter (capped at an hour); Retry-After wins when longer."""
-    delay = min(5.0 * 2 ** min(delivery.attempts, 12), MAX_RETRY_DELAY) * rng.uniform(0.8, 1.2)
+    delay = min(5.0 * 2.0 ** min(delivery.attempts, 12), MAX_RETRY_DELAY) * rng.uniform(0.8, 1.2)
     if retry_after is not None:
         delay = max(delay, min(retry_after, MAX_RETRY_DELAY))
     db.execute(
-        "UPDATE deliveries SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?",
+        "UPDATE deliveries SET attempts = attempts + 1, next_attempt = ?, last_error = ? "
+        "WHERE id = ?",
         [now + delay, reason[:300], delivery.id],
     )
     return delay
@@ -109,7 +111,8 @@ def retry_later(
 def mark_dead(db: sqlite_utils.Database, delivery: Delivery, reason: str) -> None:
     """A message the platform will never accept (it is kept, with why, for the operator)."""
     db.execute(
-        "UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?",
+        "UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error = ? "
+        "WHERE id = ?",
         [reason[:300], delivery.id],
     )
 

@@ -165,7 +165,7 @@ class Poller:
             self.db, source, now, self.config.poll_interval, reason, retry_after
         )
         if disabled:
-            name = source.query and f"the search for {source.query!r}" or _host(source.url)
+            name = (source.query and f"the search for {source.query!r}") or _host(source.url)
             text = (
                 f"newswatch stopped polling {name} after {source.failures + 1} failures in a row "
                 f"(last: {reason}). Fix it, then run `newswatch sources` to check."

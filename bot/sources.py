@@ -92,7 +92,7 @@ def next_poll_time(now: float, interval: float, rng: random.Random) -> float:
 
 def backoff_delay(failures: int, interval: float, retry_after: float | None) -> float:
     """Exponential from the poll interval, capped at 6 h; Retry-After wins when longer."""
-    delay = min(interval * (2 ** min(failures, 20)), MAX_BACKOFF)
+    delay = min(interval * (2.0 ** min(failures, 20)), MAX_BACKOFF)
     if retry_after is not None:
         delay = max(delay, min(retry_after, MAX_BACKOFF))
     return delay

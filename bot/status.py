@@ -39,7 +39,8 @@ def sources_table(db: sqlite_utils.Database, now: float | None = None) -> str:
         name = f"{url}  (search: {query})" if query else url
         when = "-" if disabled or not active else _ago(next_poll, clock)
         lines.append(
-            f"{sid:>4}  {state[:18]:<18} {_ago(success, clock):<13} {failures:>5}  {when:<10} {name}"
+            f"{sid:>4}  {state[:18]:<18} {_ago(success, clock):<13} {failures:>5}  "
+            f"{when:<10} {name}"
         )
         if error:
             lines.append(f"{'':>6}last error: {error}")

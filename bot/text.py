@@ -15,11 +15,45 @@ import unicodedata
 from selectolax.lexbor import LexborHTMLParser
 
 DROPPED_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "head", "svg")
-BLOCK_TAGS = (
-    "address article aside blockquote br caption dd div dl dt figcaption figure footer form "
-    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr "
-    "ul"
-).split()
+BLOCK_TAGS = [
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "caption",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+]
 MAX_MARKUP = 1_000_000  # characters parsed; longer markup is cut first (A7)
 MAX_MARKS = 4  # combining marks kept after one base character (Zalgo text)
 

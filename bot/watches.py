@@ -67,7 +67,8 @@ def sync_file_watches(db: sqlite_utils.Database, config: Config, now: float) -> 
 
 def list_watches(db: sqlite_utils.Database, cid: int) -> list[Watch]:
     rows = db.execute(
-        "SELECT id, channel_id, query, origin, paused FROM watches WHERE channel_id = ? ORDER BY id",
+        "SELECT id, channel_id, query, origin, paused FROM watches WHERE channel_id = ? "
+        "ORDER BY id",
         [cid],
     ).fetchall()
     return [Watch(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
@@ -91,7 +92,7 @@ def find_watch(db: sqlite_utils.Database, cid: int, query_or_id: str) -> Watch |
 
 
 def add_watch(db: sqlite_utils.Database, cid: int, query: str, now: float) -> tuple[Watch, bool]:
-    """Add a chat watch (parsed first by the caller); idempotent; return it and whether it is new."""
+    """Add a chat watch; idempotent; return it and whether it is new."""
     text = normalise_query(query)
     parse_query(text)
     existing = find_watch(db, cid, text)

@@ -36,7 +36,7 @@ def write_config(
     extra: str = "",
     channels: int = 1,
 ) -> Path:
-    lines = [f'query = {json.dumps(q)}' for q in watches]
+    lines = [f"query = {json.dumps(q)}" for q in watches]
     (tmp_path / "list.toml").write_text(
         'name = "test"\n' + "".join(f"[[watch]]\n{line}\n" for line in lines), encoding="utf-8"
     )

@@ -18,23 +18,38 @@ def newswatch(*args: str, cwd: Path, timeout: float = 60) -> subprocess.Complete
     env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd)}
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
 def test_poll_across_three_polls_alerts_new_stories_once(tmp_path: Path, feed_server: Any) -> None:
     now = time.time()
-    first = [Entry("Sora goes public", "https://a.example/1", published=now - HOUR),
-             Entry("Golf news", "https://a.example/2", published=now - HOUR)]
+    first = [
+        Entry("Sora goes public", "https://a.example/1", published=now - HOUR),
+        Entry("Golf news", "https://a.example/2", published=now - HOUR),
+    ]
     feed_server.add("/a.xml", body=rss(first), content_type=RSS, etag='"1"')
-    feed_server.add("/b.xml", body=rss([Entry("WGA statement", "https://b.example/1",
-                                              published=now - HOUR)]),
-                    content_type=RSS, etag='"b"')
-    config = write_config(tmp_path, feeds=[feed_server.url("/a.xml"), feed_server.url("/b.xml")],
-                          watches=["Sora", "WGA"])
+    feed_server.add(
+        "/b.xml",
+        body=rss([Entry("WGA statement", "https://b.example/1", published=now - HOUR)]),
+        content_type=RSS,
+        etag='"b"',
+    )
+    config = write_config(
+        tmp_path,
+        feeds=[feed_server.url("/a.xml"), feed_server.url("/b.xml")],
+        watches=["Sora", "WGA"],
+    )
     run1 = newswatch("--config", str(config), "poll", "--all", cwd=tmp_path)
     assert run1.returncode == 0, run1.stderr
-    assert sorted(a["title"] for a in read_alerts(tmp_path)) == ["Sora goes public", "WGA statement"]
+    assert sorted(a["title"] for a in read_alerts(tmp_path)) == [
+        "Sora goes public",
+        "WGA statement",
+    ]
 
     changed = [*first, Entry("Sora adds sound", "https://a.example/3", published=now)]
     feed_server.add("/a.xml", body=rss(changed), content_type=RSS, etag='"2"')
@@ -64,12 +79,15 @@ def test_bad_usage_exits_2(tmp_path: Path) -> None:
 
 def test_watch_add_list_and_remove_from_the_command_line(tmp_path: Path) -> None:
     config = write_config(tmp_path, watches=["Sora"])
-    added = newswatch("--config", str(config), "watch", "add", "strik*", "actors", "OR", "writers",
-                      cwd=tmp_path)
+    added = newswatch(
+        "--config", str(config), "watch", "add", "strik*", "actors", "OR", "writers", cwd=tmp_path
+    )
     assert added.returncode == 0, added.stderr
     assert "Watching #2" in added.stdout
     listed = newswatch("--config", str(config), "watch", "list", cwd=tmp_path)
-    assert "#1 Sora [file]" in listed.stdout and "#2 strik* actors OR writers [chat]" in listed.stdout
+    assert (
+        "#1 Sora [file]" in listed.stdout and "#2 strik* actors OR writers [chat]" in listed.stdout
+    )
     refused = newswatch("--config", str(config), "watch", "remove", "Sora", cwd=tmp_path)
     assert refused.returncode == 2 and "list.toml" in refused.stderr
     removed = newswatch("--config", str(config), "watch", "remove", "#2", cwd=tmp_path)
@@ -97,14 +115,24 @@ def test_digest_prints_stories_grouped_by_watch_with_outlet_counts(
     tmp_path: Path, feed_server: Any
 ) -> None:
     now = time.time()
-    feed_server.add("/a.xml", body=rss([Entry("Sora opens up", "https://x.example/s",
-                                              published=now - HOUR)], title="Outlet A"),
-                    content_type=RSS)
-    feed_server.add("/b.xml", body=rss([Entry("Sora opens up", "https://x.example/s?utm_source=b",
-                                              published=now - HOUR)], title="Outlet B"),
-                    content_type=RSS)
-    config = write_config(tmp_path, feeds=[feed_server.url("/a.xml"), feed_server.url("/b.xml")],
-                          watches=["Sora"])
+    feed_server.add(
+        "/a.xml",
+        body=rss(
+            [Entry("Sora opens up", "https://x.example/s", published=now - HOUR)], title="Outlet A"
+        ),
+        content_type=RSS,
+    )
+    feed_server.add(
+        "/b.xml",
+        body=rss(
+            [Entry("Sora opens up", "https://x.example/s?utm_source=b", published=now - HOUR)],
+            title="Outlet B",
+        ),
+        content_type=RSS,
+    )
+    config = write_config(
+        tmp_path, feeds=[feed_server.url("/a.xml"), feed_server.url("/b.xml")], watches=["Sora"]
+    )
     newswatch("--config", str(config), "poll", "--all", cwd=tmp_path)
     result = newswatch("--config", str(config), "digest", "--since", "24h", cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -38,8 +38,18 @@ def test_adding_the_same_query_twice_is_idempotent(db: sqlite_utils.Database) ->
 
 @pytest.mark.parametrize(
     "query",
-    ['"unclosed', "(a OR b", "a OR", "-", "-golf", "", "'; DROP TABLE watches; --", "x" * 300,
-     "\u0000", "🎬🎬"],
+    [
+        '"unclosed',
+        "(a OR b",
+        "a OR",
+        "-",
+        "-golf",
+        "",
+        "'; DROP TABLE watches; --",
+        "x" * 300,
+        "\u0000",
+        "🎬🎬",
+    ],
 )
 def test_broken_queries_are_refused_and_nothing_is_stored(
     db: sqlite_utils.Database, query: str

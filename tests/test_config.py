@@ -128,7 +128,7 @@ def test_a_missing_token_for_a_configured_adapter_stops_start_up(
 
 def test_tokens_in_the_file_are_refused_as_unknown_keys(tmp_path: Path) -> None:
     path = write(tmp_path, '[discord]\ntoken = "abc"\n')
-    with pytest.raises(ConfigError, match="discord.token: unknown key"):
+    with pytest.raises(ConfigError, match=r"discord\.token: unknown key"):
         load_config(str(path), {})
 
 

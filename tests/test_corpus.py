@@ -7,7 +7,6 @@ import warnings
 from pathlib import Path
 
 import feedparser
-
 import pytest
 
 from bot.parse import parse_feed

@@ -19,12 +19,24 @@ async def poll(config: Path, clock: Clock, all_sources: bool = True) -> Any:
         await app.close()
 
 
-async def test_first_poll_alerts_only_items_within_backfill(tmp_path: Path, feed_server: Any) -> None:
+async def test_first_poll_alerts_only_items_within_backfill(
+    tmp_path: Path, feed_server: Any
+) -> None:
     clock = Clock()
-    feed_server.add("/f.xml", body=rss([
-        Entry("Sora opens to filmmakers", "https://a.example/1", published=clock.now - 2 * HOUR),
-        Entry("Sora pricing leaks", "https://a.example/2", published=clock.now - 30 * HOUR),
-    ]), content_type=RSS)
+    feed_server.add(
+        "/f.xml",
+        body=rss(
+            [
+                Entry(
+                    "Sora opens to filmmakers",
+                    "https://a.example/1",
+                    published=clock.now - 2 * HOUR,
+                ),
+                Entry("Sora pricing leaks", "https://a.example/2", published=clock.now - 30 * HOUR),
+            ]
+        ),
+        content_type=RSS,
+    )
     config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora"])
     await poll(config, clock)
     assert [a["title"] for a in read_alerts(tmp_path)] == ["Sora opens to filmmakers"]
@@ -34,14 +46,27 @@ async def test_later_polls_alert_new_items_older_than_backfill_but_not_max_age(
     tmp_path: Path, feed_server: Any
 ) -> None:
     clock = Clock()
-    feed_server.add("/f.xml", body=rss([Entry("Unrelated", "https://a.example/0",
-                                              published=clock.now)]), content_type=RSS)
+    feed_server.add(
+        "/f.xml",
+        body=rss([Entry("Unrelated", "https://a.example/0", published=clock.now)]),
+        content_type=RSS,
+    )
     config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora"])
     await poll(config, clock)
-    feed_server.add("/f.xml", body=rss([
-        Entry("Sora two days late", "https://a.example/1", published=clock.now - 48 * HOUR),
-        Entry("Sora eight days late", "https://a.example/2", published=clock.now - 8 * 24 * HOUR),
-    ]), content_type=RSS)
+    feed_server.add(
+        "/f.xml",
+        body=rss(
+            [
+                Entry("Sora two days late", "https://a.example/1", published=clock.now - 48 * HOUR),
+                Entry(
+                    "Sora eight days late",
+                    "https://a.example/2",
+                    published=clock.now - 8 * 24 * HOUR,
+                ),
+            ]
+        ),
+        content_type=RSS,
+    )
     clock.advance(HOUR)
     await poll(config, clock)
     assert [a["title"] for a in read_alerts(tmp_path)] == ["Sora two days late"]
@@ -49,15 +74,35 @@ async def test_later_polls_alert_new_items_older_than_backfill_but_not_max_age(
 
 async def test_alert_record_has_the_spec_fields(tmp_path: Path, feed_server: Any) -> None:
     clock = Clock()
-    feed_server.add("/f.xml", body=rss([
-        Entry("SAG-AFTRA &amp; studios talk", "https://a.example/1?utm_source=x",
-              summary="<p>The <b>union</b> met&nbsp;today.</p>", published=clock.now - HOUR),
-    ], title="Trade Daily"), content_type=RSS)
+    feed_server.add(
+        "/f.xml",
+        body=rss(
+            [
+                Entry(
+                    "SAG-AFTRA &amp; studios talk",
+                    "https://a.example/1?utm_source=x",
+                    summary="<p>The <b>union</b> met&nbsp;today.</p>",
+                    published=clock.now - HOUR,
+                ),
+            ],
+            title="Trade Daily",
+        ),
+        content_type=RSS,
+    )
     config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["SAG-AFTRA"])
     await poll(config, clock)
     [alert] = read_alerts(tmp_path)
-    assert set(alert) == {"kind", "channel", "story", "title", "url", "source", "published",
-                          "summary", "watches"}
+    assert set(alert) == {
+        "kind",
+        "channel",
+        "story",
+        "title",
+        "url",
+        "source",
+        "published",
+        "summary",
+        "watches",
+    }
     assert alert["kind"] == "alert"
     assert alert["channel"] == f"jsonl:{tmp_path / 'alerts0.jsonl'}"
     assert alert["title"] == "SAG-AFTRA & studios talk"
@@ -72,25 +117,51 @@ async def test_undated_item_is_published_when_first_seen_and_reported_as_null(
     tmp_path: Path, feed_server: Any
 ) -> None:
     clock = Clock()
-    feed_server.add("/f.xml", body=rss([Entry("Sora undated", "https://a.example/1")]),
-                    content_type=RSS)
+    feed_server.add(
+        "/f.xml", body=rss([Entry("Sora undated", "https://a.example/1")]), content_type=RSS
+    )
     config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora"])
     await poll(config, clock)
     [alert] = read_alerts(tmp_path)
     assert alert["published"] is None
 
 
-async def test_copies_with_one_canonical_url_are_one_story(tmp_path: Path, feed_server: Any) -> None:
+async def test_copies_with_one_canonical_url_are_one_story(
+    tmp_path: Path, feed_server: Any
+) -> None:
     clock = Clock()
     t = clock.now - HOUR
-    feed_server.add("/a.xml", body=rss([
-        Entry("WGA contract vote set", "https://www.news.example/story/?utm_medium=rss#top",
-              published=t)]), content_type=RSS)
-    feed_server.add("/b.xml", body=atom([
-        Entry("Writers Guild sets a vote on the new deal", "http://news.example/story",
-              published=t)]), content_type="application/atom+xml")
-    config = write_config(tmp_path, feeds=[feed_server.url("/a.xml"), feed_server.url("/b.xml")],
-                          watches=["WGA", '"Writers Guild"'])
+    feed_server.add(
+        "/a.xml",
+        body=rss(
+            [
+                Entry(
+                    "WGA contract vote set",
+                    "https://www.news.example/story/?utm_medium=rss#top",
+                    published=t,
+                )
+            ]
+        ),
+        content_type=RSS,
+    )
+    feed_server.add(
+        "/b.xml",
+        body=atom(
+            [
+                Entry(
+                    "Writers Guild sets a vote on the new deal",
+                    "http://news.example/story",
+                    published=t,
+                )
+            ]
+        ),
+        content_type="application/atom+xml",
+    )
+    config = write_config(
+        tmp_path,
+        feeds=[feed_server.url("/a.xml"), feed_server.url("/b.xml")],
+        watches=["WGA", '"Writers Guild"'],
+    )
     await poll(config, clock)
     alerts = read_alerts(tmp_path)
     assert len(alerts) == 1
@@ -101,14 +172,35 @@ async def test_near_identical_titles_within_72_hours_are_one_story(
     tmp_path: Path, feed_server: Any
 ) -> None:
     clock = Clock()
-    feed_server.add("/a.xml", body=rss([
-        Entry("OpenAI pitches Sora to Hollywood studios this week", "https://a.example/x",
-              published=clock.now - 2 * HOUR)]), content_type=RSS)
-    feed_server.add("/b.xml", body=rdf([
-        Entry("OpenAI pitches Sora to Hollywood studios this month - Deadline",
-              "https://b.example/y", published=clock.now - HOUR)]), content_type=RSS)
-    config = write_config(tmp_path, feeds=[feed_server.url("/a.xml"), feed_server.url("/b.xml")],
-                          watches=["Sora"])
+    feed_server.add(
+        "/a.xml",
+        body=rss(
+            [
+                Entry(
+                    "OpenAI pitches Sora to Hollywood studios this week",
+                    "https://a.example/x",
+                    published=clock.now - 2 * HOUR,
+                )
+            ]
+        ),
+        content_type=RSS,
+    )
+    feed_server.add(
+        "/b.xml",
+        body=rdf(
+            [
+                Entry(
+                    "OpenAI pitches Sora to Hollywood studios this month - Deadline",
+                    "https://b.example/y",
+                    published=clock.now - HOUR,
+                )
+            ]
+        ),
+        content_type=RSS,
+    )
+    config = write_config(
+        tmp_path, feeds=[feed_server.url("/a.xml"), feed_server.url("/b.xml")], watches=["Sora"]
+    )
     await poll(config, clock)
     assert len(read_alerts(tmp_path)) == 1
 
@@ -117,33 +209,79 @@ async def test_near_identical_titles_further_apart_than_72_hours_are_two_stories
     tmp_path: Path, feed_server: Any
 ) -> None:
     clock = Clock()
-    feed_server.add("/a.xml", body=rss([
-        Entry("Sora update brings longer clips to every user", "https://a.example/x",
-              published=clock.now - HOUR)]), content_type=RSS)
+    feed_server.add(
+        "/a.xml",
+        body=rss(
+            [
+                Entry(
+                    "Sora update brings longer clips to every user",
+                    "https://a.example/x",
+                    published=clock.now - HOUR,
+                )
+            ]
+        ),
+        content_type=RSS,
+    )
     config = write_config(tmp_path, feeds=[feed_server.url("/a.xml")], watches=["Sora"])
     await poll(config, clock)
     clock.advance(80 * HOUR)
-    feed_server.add("/a.xml", body=rss([
-        Entry("Sora update brings longer clips to every user", "https://a.example/z",
-              published=clock.now - HOUR)]), content_type=RSS)
+    feed_server.add(
+        "/a.xml",
+        body=rss(
+            [
+                Entry(
+                    "Sora update brings longer clips to every user",
+                    "https://a.example/z",
+                    published=clock.now - HOUR,
+                )
+            ]
+        ),
+        content_type=RSS,
+    )
     await poll(config, clock)
     assert len(read_alerts(tmp_path)) == 2
 
 
-async def test_a_story_alerts_once_per_channel_across_polls(tmp_path: Path, feed_server: Any) -> None:
+async def test_a_story_alerts_once_per_channel_across_polls(
+    tmp_path: Path, feed_server: Any
+) -> None:
     clock = Clock()
-    feed_server.add("/a.xml", body=rss([
-        Entry("SAG-AFTRA board approves deal", "https://a.example/1",
-              published=clock.now - HOUR)]), content_type=RSS)
-    config = write_config(tmp_path, feeds=[feed_server.url("/a.xml")], watches=["SAG-AFTRA"],
-                          channels=2)
+    feed_server.add(
+        "/a.xml",
+        body=rss(
+            [
+                Entry(
+                    "SAG-AFTRA board approves deal",
+                    "https://a.example/1",
+                    published=clock.now - HOUR,
+                )
+            ]
+        ),
+        content_type=RSS,
+    )
+    config = write_config(
+        tmp_path, feeds=[feed_server.url("/a.xml")], watches=["SAG-AFTRA"], channels=2
+    )
     await poll(config, clock)
     clock.advance(HOUR)
-    feed_server.add("/a.xml", body=rss([
-        Entry("SAG-AFTRA board approves deal", "https://a.example/1", published=clock.now - 2 * HOUR),
-        Entry("SAG-AFTRA board approves the deal", "https://c.example/9",
-              published=clock.now - HOUR),
-    ]), content_type=RSS)
+    feed_server.add(
+        "/a.xml",
+        body=rss(
+            [
+                Entry(
+                    "SAG-AFTRA board approves deal",
+                    "https://a.example/1",
+                    published=clock.now - 2 * HOUR,
+                ),
+                Entry(
+                    "SAG-AFTRA board approves the deal",
+                    "https://c.example/9",
+                    published=clock.now - HOUR,
+                ),
+            ]
+        ),
+        content_type=RSS,
+    )
     await poll(config, clock)
     assert len(read_alerts(tmp_path, 0)) == 1
     assert len(read_alerts(tmp_path, 1)) == 1
@@ -153,9 +291,12 @@ async def test_unchanged_feed_is_fetched_conditionally_and_alerts_nothing(
     tmp_path: Path, feed_server: Any
 ) -> None:
     clock = Clock()
-    feed_server.add("/a.xml", body=rss([Entry("Sora", "https://a.example/1",
-                                              published=clock.now)]),
-                    content_type=RSS, etag='"v1"')
+    feed_server.add(
+        "/a.xml",
+        body=rss([Entry("Sora", "https://a.example/1", published=clock.now)]),
+        content_type=RSS,
+        etag='"v1"',
+    )
     config = write_config(tmp_path, feeds=[feed_server.url("/a.xml")], watches=["Sora"])
     await poll(config, clock)
     clock.advance(HOUR)
@@ -165,14 +306,31 @@ async def test_unchanged_feed_is_fetched_conditionally_and_alerts_nothing(
     assert len(read_alerts(tmp_path)) == 1
 
 
-async def test_an_edited_item_is_an_update_not_a_new_alert(tmp_path: Path, feed_server: Any) -> None:
+async def test_an_edited_item_is_an_update_not_a_new_alert(
+    tmp_path: Path, feed_server: Any
+) -> None:
     clock = Clock()
-    feed_server.add("/a.xml", body=rss([Entry("Sora demo", "https://a.example/1", guid="g1",
-                                              published=clock.now)]), content_type=RSS)
+    feed_server.add(
+        "/a.xml",
+        body=rss([Entry("Sora demo", "https://a.example/1", guid="g1", published=clock.now)]),
+        content_type=RSS,
+    )
     config = write_config(tmp_path, feeds=[feed_server.url("/a.xml")], watches=["Sora"])
     await poll(config, clock)
-    feed_server.add("/a.xml", body=rss([Entry("Sora demo wows studio heads", "https://a.example/1b",
-                                              guid="g1", published=clock.now)]), content_type=RSS)
+    feed_server.add(
+        "/a.xml",
+        body=rss(
+            [
+                Entry(
+                    "Sora demo wows studio heads",
+                    "https://a.example/1b",
+                    guid="g1",
+                    published=clock.now,
+                )
+            ]
+        ),
+        content_type=RSS,
+    )
     clock.advance(HOUR)
     await poll(config, clock)
     assert len(read_alerts(tmp_path)) == 1
@@ -182,8 +340,10 @@ async def test_a_feed_that_shrinks_and_grows_back_reposts_nothing(
     tmp_path: Path, feed_server: Any
 ) -> None:
     clock = Clock()
-    entries = [Entry(f"Sora item {n}", f"https://a.example/{n}", published=clock.now - n * 60)
-               for n in range(5)]
+    entries = [
+        Entry(f"Sora item {n}", f"https://a.example/{n}", published=clock.now - n * 60)
+        for n in range(5)
+    ]
     feed_server.add("/a.xml", body=rss(entries), content_type=RSS)
     config = write_config(tmp_path, feeds=[feed_server.url("/a.xml")], watches=["Sora"])
     await poll(config, clock)
@@ -202,10 +362,11 @@ async def test_a_body_that_is_not_a_feed_fails_and_leaves_state_untouched(
     feed_server.add("/a.xml", body=good, content_type=RSS, etag='"v1"')
     config = write_config(tmp_path, feeds=[feed_server.url("/a.xml")], watches=["Sora"])
     await poll(config, clock)
-    feed_server.add("/a.xml", body=b"<html><body>Please accept cookies</body></html>",
-                    content_type="text/html")
+    feed_server.add(
+        "/a.xml", body=b"<html><body>Please accept cookies</body></html>", content_type="text/html"
+    )
     report = await poll(config, clock)
-    assert list(report.poll.failed.values())[0].startswith("not a feed")
+    assert next(iter(report.poll.failed.values())).startswith("not a feed")
     feed_server.add("/a.xml", body=good, content_type=RSS)
     await poll(config, clock)
     assert len(read_alerts(tmp_path)) == 1
@@ -245,8 +406,11 @@ async def test_a_search_source_is_polled_per_query_and_its_items_are_hits(
     tmp_path: Path, feed_server: Any
 ) -> None:
     clock = Clock()
-    feed_server.add("/search", body=rss([Entry("Studio deal announced", "https://n.example/1",
-                                               published=clock.now)]), content_type=RSS)
+    feed_server.add(
+        "/search",
+        body=rss([Entry("Studio deal announced", "https://n.example/1", published=clock.now)]),
+        content_type=RSS,
+    )
     template = feed_server.url("/search") + "?q={query}"
     config = write_config(tmp_path, searches=[template], watches=["SAG-AFTRA", "WGA"])
     await poll(config, clock)
@@ -260,11 +424,13 @@ async def test_items_are_matched_as_text_against_every_other_watch(
     tmp_path: Path, feed_server: Any
 ) -> None:
     clock = Clock()
-    feed_server.add("/search", body=rss([Entry("WGA weighs in on Sora", "https://n.example/1",
-                                               published=clock.now)]), content_type=RSS)
+    feed_server.add(
+        "/search",
+        body=rss([Entry("WGA weighs in on Sora", "https://n.example/1", published=clock.now)]),
+        content_type=RSS,
+    )
     template = feed_server.url("/search") + "?q={query}"
-    config = write_config(tmp_path, searches=[template], watches=["Sora"],
-                          extra="")
+    config = write_config(tmp_path, searches=[template], watches=["Sora"], extra="")
     await poll(config, clock)
     [alert] = read_alerts(tmp_path)
     assert alert["watches"] == ["Sora"]
@@ -274,8 +440,11 @@ async def test_an_outbox_row_is_sent_once_after_the_target_recovers(
     tmp_path: Path, feed_server: Any
 ) -> None:
     clock = Clock()
-    feed_server.add("/a.xml", body=rss([Entry("Sora", "https://a.example/1",
-                                              published=clock.now)]), content_type=RSS)
+    feed_server.add(
+        "/a.xml",
+        body=rss([Entry("Sora", "https://a.example/1", published=clock.now)]),
+        content_type=RSS,
+    )
     config = write_config(tmp_path, feeds=[feed_server.url("/a.xml")], watches=["Sora"])
     (tmp_path / "alerts0.jsonl").mkdir()  # the target cannot be written: an outage
     report = await poll(config, clock)

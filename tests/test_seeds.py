@@ -86,7 +86,7 @@ async def test_seed_feeds_alert_exactly_the_expected_stories_over_two_polls(
         clock.advance(3600)
         serve_seeds(feed_server, clock.now, overrides=SEEDS_DIR / "second-poll")
         await app.cycle(all_sources=True)
-        second = [a for a in read_alerts(tmp_path) if a["kind"] == "alert"][len(first):]
+        second = [a for a in read_alerts(tmp_path) if a["kind"] == "alert"][len(first) :]
         assert_alerts(second, SECOND_POLL)
     finally:
         await app.close()

@@ -94,15 +94,16 @@ def test_hostile_title_is_inert_in_the_link_label(title: str, shown: str) -> Non
     assert head == f"*<https://variety.example/sora?a=1&amp;b=2|{shown}>*"
 
 
-@pytest.mark.parametrize(("text", "escaped"), [
-    ("<!channel>", "&lt;!channel&gt;"),
-    ("a & b", "a &amp; b"),
-    ("&amp;", "&amp;amp;"),
-    ("*x* _y_", "*x* _y_"),  # plain_text does not format: kept as written
-])
-def test_hostile_summary_and_source_are_escaped_once_in_plain_text(
-    text: str, escaped: str
-) -> None:
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("<!channel>", "&lt;!channel&gt;"),
+        ("a & b", "a &amp; b"),
+        ("&amp;", "&amp;amp;"),
+        ("*x* _y_", "*x* _y_"),  # plain_text does not format: kept as written
+    ],
+)
+def test_hostile_summary_and_source_are_escaped_once_in_plain_text(text: str, escaped: str) -> None:
     message = render_alert(alert(summary=text, source=text))
     assert message.blocks[1]["elements"][0]["text"] == f"{escaped} · 2027-01-15 09:30 UTC"
     assert message.blocks[2]["text"] == {"type": "plain_text", "text": escaped, "emoji": False}
@@ -110,18 +111,31 @@ def test_hostile_summary_and_source_are_escaped_once_in_plain_text(
 
 def test_no_raw_control_sequence_survives_anywhere_in_the_payload() -> None:
     hostile = "<!channel> <@U1> <!subteam^S1> <https://evil.example|x> <!here>"
-    message = render_alert(alert(title=hostile, summary=hostile, source=hostile,
-                                 watches=(hostile,)))
-    payload = json.dumps({"text": message.text, "blocks": message.blocks,
-                          "fallback": message.fallback}, ensure_ascii=False)
+    message = render_alert(
+        alert(title=hostile, summary=hostile, source=hostile, watches=(hostile,))
+    )
+    payload = json.dumps(
+        {"text": message.text, "blocks": message.blocks, "fallback": message.fallback},
+        ensure_ascii=False,
+    )
     for raw in ("<!", "<@", "<https://evil", "|x>"):
         assert raw not in payload
 
 
-@pytest.mark.parametrize("url", [
-    "javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "/relative/story",
-    "https://", "https://a.example/ x", "http://a.example/\x00", None, "",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "file:///etc/passwd",
+        "/relative/story",
+        "https://",
+        "https://a.example/ x",
+        "http://a.example/\x00",
+        None,
+        "",
+    ],
+)
 def test_only_http_links_are_built(url: str | None) -> None:
     message = render_alert(alert(url=url))
     assert message.blocks[0]["text"]["text"] == "*Sora opens to filmmakers*"
@@ -170,7 +184,9 @@ def test_notice_is_plain_and_escaped() -> None:
 
 
 def test_reply_text_keeps_core_formatting_but_escapes_quoted_text() -> None:
-    assert reply_text("Watching #1: `<!channel>` & co") == "Watching #1: `&lt;!channel&gt;` &amp; co"
+    assert (
+        reply_text("Watching #1: `<!channel>` & co") == "Watching #1: `&lt;!channel&gt;` &amp; co"
+    )
 
 
 def _digest(stories_per_watch: int, watches: int, title: str = "Story") -> Digest:
@@ -178,8 +194,14 @@ def _digest(stories_per_watch: int, watches: int, title: str = "Story") -> Diges
         DigestSection(
             watch=f"watch {w}",
             stories=tuple(
-                DigestStory(w * 1000 + i, f"{title} {i} " + "words " * 30,
-                            f"https://n.example/{w}/{i}", "Outlet", WHEN, outlets=i % 4 + 1)
+                DigestStory(
+                    w * 1000 + i,
+                    f"{title} {i} " + "words " * 30,
+                    f"https://n.example/{w}/{i}",
+                    "Outlet",
+                    WHEN,
+                    outlets=i % 4 + 1,
+                )
                 for i in range(stories_per_watch)
             ),
         )

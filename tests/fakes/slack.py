@@ -176,8 +176,13 @@ class FakeSlack:
             return _error("invalid_auth")
         if method == "auth.test":
             return {
-                "ok": True, "url": "https://fake-team.slack.com/", "team": "Fake Team",
-                "user": "newswatch", "team_id": TEAM_ID, "user_id": BOT_USER, "bot_id": "B0BOT",
+                "ok": True,
+                "url": "https://fake-team.slack.com/",
+                "team": "Fake Team",
+                "user": "newswatch",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER,
+                "bot_id": "B0BOT",
                 "is_enterprise_install": False,
             }
         if method not in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
@@ -191,8 +196,14 @@ class FakeSlack:
         if problem:
             return _error(problem)
         ts = f"1700000000.{next(self._ts):06d}"
-        message = {"type": "message", "user": BOT_USER, "bot_id": "B0BOT", "ts": ts,
-                   "text": payload.get("text", ""), "blocks": payload.get("blocks")}
+        message = {
+            "type": "message",
+            "user": BOT_USER,
+            "bot_id": "B0BOT",
+            "ts": ts,
+            "text": payload.get("text", ""),
+            "blocks": payload.get("blocks"),
+        }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         history = self.messages.setdefault(channel, [])
@@ -200,8 +211,13 @@ class FakeSlack:
             for old in history:
                 if old["ts"] == payload.get("ts"):
                     old.update(text=message["text"], blocks=message["blocks"])
-                    return {"ok": True, "channel": channel, "ts": old["ts"], "text": old["text"],
-                            "message": old}
+                    return {
+                        "ok": True,
+                        "channel": channel,
+                        "ts": old["ts"],
+                        "text": old["text"],
+                        "message": old,
+                    }
             return _error("message_not_found")
         history.append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
@@ -218,8 +234,9 @@ class FakeSlack:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._sockets.append(ws)
-        await ws.send_json({"type": "hello", "num_connections": 1,
-                            "connection_info": {"app_id": "A0FAKE"}})
+        await ws.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0FAKE"}}
+        )
         self._connected.set()
         async for msg in ws:
             if msg.type == WSMsgType.TEXT:
@@ -238,11 +255,16 @@ class FakeSlack:
         envelope_id = f"env-{next(self._ts)}"
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._acks[envelope_id] = future
-        await self._sockets[-1].send_json({
-            "envelope_id": envelope_id, "type": kind, "payload": payload,
-            "accepts_response_payload": True, "retry_attempt": retry_attempt,
-            "retry_reason": "timeout" if retry_attempt else "",
-        })
+        await self._sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": True,
+                "retry_attempt": retry_attempt,
+                "retry_reason": "timeout" if retry_attempt else "",
+            }
+        )
         return await asyncio.wait_for(future, timeout)
 
 
@@ -253,8 +275,12 @@ def _error(error: str) -> dict[str, Any]:
 def _fault_response(fault: Fault) -> web.Response:
     headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
     if fault.status >= 500:
-        return web.Response(status=fault.status, text="<html>upstream error</html>",
-                            content_type="text/html", headers=headers)
+        return web.Response(
+            status=fault.status,
+            text="<html>upstream error</html>",
+            content_type="text/html",
+            headers=headers,
+        )
     error = fault.error or ("ratelimited" if fault.status == 429 else "internal_error")
     return web.json_response(_error(error), status=fault.status, headers=headers)
 
@@ -293,7 +319,13 @@ def _check_message(payload: dict[str, Any]) -> str | None:
     total = 0
     for block in blocks:
         if not isinstance(block, dict) or block.get("type") not in (
-            "section", "context", "header", "divider", "rich_text", "actions", "image"
+            "section",
+            "context",
+            "header",
+            "divider",
+            "rich_text",
+            "actions",
+            "image",
         ):
             return "invalid_blocks"
         texts = [block["text"]] if "text" in block else []
@@ -334,10 +366,19 @@ def slash_command(
     """A slash command payload as Slack sends it (text with &, <, > as entities)."""
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return {
-        "token": "deprecated-verification-token", "team_id": TEAM_ID, "team_domain": "fake",
-        "channel_id": channel, "channel_name": "news", "user_id": user, "user_name": "someone",
-        "command": command, "text": escaped, "api_app_id": "A0FAKE", "is_enterprise_install":
-        "false", "response_url": response_url, "trigger_id": trigger_id,
+        "token": "deprecated-verification-token",
+        "team_id": TEAM_ID,
+        "team_domain": "fake",
+        "channel_id": channel,
+        "channel_name": "news",
+        "user_id": user,
+        "user_name": "someone",
+        "command": command,
+        "text": escaped,
+        "api_app_id": "A0FAKE",
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": trigger_id,
     }
 
 
