@@ -15,6 +15,7 @@ import sqlite_utils
 from bot.adapter import Adapter, DeliveryError
 from bot.model import Alert, Message, Notice
 from bot.outbox import Delivery, due, mark_dead, mark_sent, retry_later, stop_channel
+from bot.stories import best_copy
 
 log = logging.getLogger("newswatch.deliver")
 
@@ -32,9 +33,10 @@ def build_message(db: sqlite_utils.Database, delivery: Delivery) -> Message:
     if delivery.kind == "notice":
         payload = json.loads(delivery.payload or "{}")
         return Notice(channel=delivery.target, text=str(payload.get("text", "")))
+    item_id = best_copy(db, delivery.story_id) if delivery.story_id else None
     row = db.execute(
         "SELECT title, link, outlet, published, dated, summary FROM items WHERE id = ?",
-        [delivery.item_id],
+        [item_id or delivery.item_id],
     ).fetchone()
     title, link, outlet, published, dated, summary = row
     return Alert(

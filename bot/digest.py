@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from bot.model import Digest, DigestSection, DigestStory
+from bot.stories import BEST_COPY_SQL
 
 MAX_WINDOW = 7 * 86400.0
 STORIES_PER_WATCH = 10
@@ -28,7 +29,9 @@ def build_digest(
     rows = db.execute(
         "SELECT d.story_id, d.watches, i.title, i.link, i.outlet, i.published, i.dated, "
         "(SELECT COUNT(DISTINCT outlet) FROM items WHERE story_id = d.story_id) "
-        "FROM deliveries d JOIN items i ON i.id = d.item_id "
+        "FROM deliveries d JOIN items i ON i.id = COALESCE(("
+        + BEST_COPY_SQL.format(story="d.story_id")
+        + "), d.item_id) "
         "WHERE d.channel_id = ? AND d.kind = 'alert' AND d.created >= ? AND d.created < ? "
         "ORDER BY d.id",
         [channel_id, since, until],

@@ -16,6 +16,7 @@ from typing import Any
 import feedparser
 
 from bot.text import clean_text, html_to_text, summary
+from bot.tokens import tokenize
 from bot.urls import safe_link
 
 MAX_ENTRIES = 500  # HARDENING A7: a feed of 10,000 entries is capped, newest first as served
@@ -88,12 +89,15 @@ def _no_entries_reason(parsed: Any) -> str:
 
 
 def _item(entry: Any, feed_url: str, now: float) -> FeedItem:
-    title = clean_text(html_to_text(_text(entry.get("title"))))[:2000]
+    outlet = _outlet(entry)
+    title = _without_outlet(clean_text(html_to_text(_text(entry.get("title"))))[:2000], outlet)
     link = safe_link(_text(entry.get("link")) or None, feed_url)
     raw_summary = _text(entry.get("summary"))
     contents = entry.get("content") or []
     content_html = " ".join(_text(part.get("value")) for part in contents if isinstance(part, dict))
     summary_text = clean_text(html_to_text(raw_summary[:MAX_FIELD_CHARS]))
+    if outlet and _echoes_title(summary_text, title):
+        raw_summary = summary_text = ""  # a Google News description: the title again, linked
     content_text = clean_text(html_to_text(content_html[:MAX_FIELD_CHARS])) if content_html else ""
     categories = tuple(
         clean_text(_text(tag.get("term") or tag.get("label")))
@@ -119,7 +123,7 @@ def _item(entry: Any, feed_url: str, now: float) -> FeedItem:
         summary=summary(raw_summary[:MAX_FIELD_CHARS] or content_html[:MAX_FIELD_CHARS]),
         fields=fields,
         published=_published(entry, now),
-        outlet=_outlet(entry),
+        outlet=outlet,
     )
 
 
@@ -145,6 +149,23 @@ def _outlet(entry: Any) -> str | None:
         name = clean_text(_text(source.get("title")))
         return name[:200] or None
     return None
+
+
+def _without_outlet(title: str, outlet: str | None) -> str:
+    """Google News titles end in " - Publisher" when the feed also names it: show it once."""
+    if outlet:
+        for dash in (" - ", " – ", " — ", " | "):
+            if title.endswith(dash + outlet) and len(title) > len(dash + outlet):
+                return title[: -len(dash + outlet)].rstrip()
+    return title
+
+
+def _echoes_title(text: str, title: str) -> bool:
+    """True when a search feed's summary only repeats headlines (Google News: the title,
+    linked, then the publisher, or a list of related headlines and their publishers)."""
+    tokens = tokenize(text)
+    head = tokenize(title)
+    return bool(head) and tokens[: len(head)] == head
 
 
 def _text(value: Any) -> str:

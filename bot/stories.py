@@ -72,4 +72,21 @@ def index_copy(
         )
 
 
-__all__ = ["find_story", "index_copy", "new_story", "title_key_tokens"]
+# A publisher's own feed and link beat a search feed's wrapper (Google News), a copy with a
+# link and a summary beats one without, and the earliest copy beats later ones.
+# Its own aliases (bi, bs) let it stand as a subquery inside another query's FROM items i.
+BEST_COPY_SQL = (
+    "SELECT bi.id FROM items bi JOIN sources bs ON bs.id = bi.source_id "
+    "WHERE bi.story_id = {story} ORDER BY bs.template IS NOT NULL, bi.link IS NULL, "
+    "bi.link LIKE 'https://news.google.com/%', "
+    "bi.summary = '', bi.published, bi.id LIMIT 1"
+)
+
+
+def best_copy(db: sqlite_utils.Database, story_id: int) -> int | None:
+    """The item id of the copy that represents a story in alerts and digests."""
+    row = db.execute(BEST_COPY_SQL.format(story="?"), [story_id]).fetchone()
+    return int(row[0]) if row else None
+
+
+__all__ = ["best_copy", "find_story", "index_copy", "new_story", "title_key_tokens"]

@@ -17,6 +17,7 @@ class Entry:
     published: float | None = None
     categories: list[str] = field(default_factory=list)
     content: str = ""
+    outlet: str | None = None  # Google News names the publisher in <source url=...>
 
 
 def _rfc822(stamp: float) -> str:
@@ -47,6 +48,8 @@ def rss(entries: list[Entry], title: str = "Test Feed") -> bytes:
         if e.published is not None:
             parts.append(f"<pubDate>{_rfc822(e.published)}</pubDate>")
         parts.extend(f"<category>{escape(c)}</category>" for c in e.categories)
+        if e.outlet:
+            parts.append(f'<source url="https://outlet.example">{escape(e.outlet)}</source>')
         parts.append("</item>")
     parts.append("</channel></rss>")
     return "\n".join(parts).encode("utf-8")

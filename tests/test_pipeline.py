@@ -458,3 +458,54 @@ async def test_an_outbox_row_is_sent_once_after_the_target_recovers(
     finally:
         await app.close()
     assert len(read_alerts(tmp_path)) == 1
+
+
+async def test_a_story_found_by_search_and_by_its_publisher_alerts_with_the_publishers_copy(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    clock = Clock()
+    title = "OpenAI Courts Hollywood Studios With Sora Licensing Program"
+    wrapper = "https://news.google.com/rss/articles/CBMiYWh0dHBzOi8vdmFyaWV0eS5jb20v?oc=5"
+    feed_server.add(
+        "/search",
+        body=rss(
+            [
+                Entry(
+                    f"{title} - Variety",
+                    wrapper,
+                    summary=f'<a href="{wrapper}">{title}</a>&nbsp;&nbsp;<font>Variety</font>',
+                    published=clock.now - HOUR,
+                    outlet="Variety",
+                )
+            ],
+            title="Google News",
+        ),
+        content_type=RSS,
+    )
+    feed_server.add(
+        "/variety.xml",
+        body=rss(
+            [
+                Entry(
+                    title,
+                    "https://variety.com/2026/digital/news/openai-sora-1236214402/",
+                    summary="The ChatGPT maker has been meeting studios.",
+                    published=clock.now - HOUR,
+                )
+            ],
+            title="Variety",
+        ),
+        content_type=RSS,
+    )
+    config = write_config(
+        tmp_path,
+        feeds=[feed_server.url("/variety.xml")],
+        searches=[feed_server.url("/search") + "?q={query}"],
+        watches=["Sora"],
+    )
+    await poll(config, clock)
+    [alert] = read_alerts(tmp_path)
+    assert alert["title"] == title
+    assert alert["url"] == "https://variety.com/2026/digital/news/openai-sora-1236214402/"
+    assert alert["summary"] == "The ChatGPT maker has been meeting studios."
+    assert alert["source"] == "Variety"
