@@ -129,20 +129,26 @@ class SlackInbound:
             name="newswatch",
             client=client,
             signing_secret=signing_secret,
-            authorize=self._authorize,
+            authorize=self._authorizer(),
             process_before_response=False,
         )
         for name in COMMANDS:
             self.bolt.command(f"/{name}")(self._on_command)
 
-    async def _authorize(self, enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
-        return AuthorizeResult(
-            enterprise_id=enterprise_id or self._auth.get("enterprise_id"),
-            team_id=team_id or self._auth.get("team_id"),
-            bot_user_id=self._auth.get("user_id"),
-            bot_id=self._auth.get("bot_id"),
-            bot_token=self._bot_token,
-        )
+    def _authorizer(self) -> Callable[..., Coroutine[Any, Any, AuthorizeResult]]:
+        """bolt passes `authorize` the arguments its signature names, so no `self` there."""
+        auth, token = self._auth, self._bot_token
+
+        async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+            return AuthorizeResult(
+                enterprise_id=enterprise_id or auth.get("enterprise_id"),
+                team_id=team_id or auth.get("team_id"),
+                bot_user_id=auth.get("user_id"),
+                bot_id=auth.get("bot_id"),
+                bot_token=token,
+            )
+
+        return authorize
 
     async def _on_command(
         self,
