@@ -9,6 +9,7 @@ running app (valid, forged, stale, retried) and over a Socket Mode WebSocket.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -108,10 +109,12 @@ async def post_command(
         sent["X-Slack-Retry-Num"] = str(retry)
         sent["X-Slack-Retry-Reason"] = "http_timeout"
     url = f"http://127.0.0.1:{adapter.config.slack.port}/slack/events"
-    async with aiohttp.ClientSession() as session:
-        async with session.post(url, data=body, headers=sent) as response:
-            await response.read()
-            return response
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=body, headers=sent) as response,
+    ):
+        await response.read()
+        return response
 
 
 async def replies(slack: FakeSlack, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
@@ -254,7 +257,7 @@ async def test_a_channel_gets_at_most_one_message_a_second(
     for n in range(3):
         await adapter.send(TARGET, alert(title=f"Sora story {n}"))
     times = [call.at for call in slack.calls_to("chat.postMessage")]
-    assert all(later - earlier >= 0.95 for earlier, later in zip(times, times[1:], strict=False))
+    assert all(later - earlier >= 0.95 for earlier, later in itertools.pairwise(times))
 
 
 async def test_a_long_digest_is_split_into_messages_slack_accepts(
