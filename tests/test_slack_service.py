@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -176,6 +177,8 @@ async def test_the_service_alerts_once_answers_commands_and_survives_a_restart(
     for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET):
         assert secret not in err
 
+    with sqlite3.connect(tmp_path / "nw.db") as db:  # make the feed due again at once
+        db.execute("UPDATE sources SET next_poll = 0")
     restarted = Service(config)
     try:
         await listening(port)
