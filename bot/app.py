@@ -62,6 +62,14 @@ class App:
         self._cycle_lock = asyncio.Lock()
 
     async def start(self) -> None:
+        """Connect the adapters; destinations stopped by a permanent error get one new try."""
+        with self.db.conn:
+            stopped = self.db.execute(
+                "UPDATE channels SET status = 'ok', status_reason = NULL WHERE status != 'ok' "
+                "RETURNING target"
+            ).fetchall()
+        for (target,) in stopped:
+            log.info("retrying a stopped destination after restart", extra={"channel": target})
         for adapter in self.adapters.values():
             adapter.on_command = self.command
             await adapter.start()

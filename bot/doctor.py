@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import time
 
+from bot.adapter import load_adapter
 from bot.config import Config
 from bot.fetch import Fetcher
+from bot.logs import redact
 from bot.status import sources_table
 from bot.store import StoreError, open_db
+
+
+async def _adapter_lines(platform: str, config: Config) -> int:
+    """Ask the platform what the token can do; return how many lines say FAILED."""
+    try:
+        adapter = load_adapter(platform, config)
+        lines = await adapter.doctor()
+        await adapter.close()
+    except Exception as exc:  # a doctor reports, it does not crash
+        lines = [f"{platform}: FAILED: {redact(str(exc)) or type(exc).__name__}"]
+    for line in lines:
+        print(line)
+    return sum("FAILED" in line for line in lines)
 
 
 async def run_doctor(config: Config) -> int:
@@ -24,11 +39,16 @@ async def run_doctor(config: Config) -> int:
         return 1
     print(f"database: ok ({config.database})")
     for channel in config.channels:
-        print(
-            f"channel {channel.target}: token present"
-            if channel.platform in ("slack", "discord")
-            else f"channel {channel.target}: ok"
-        )
+        row = db.execute(
+            "SELECT status, status_reason FROM channels WHERE target = ?", [channel.target]
+        ).fetchone()
+        if row and row[0] != "ok":
+            problems += 1
+            print(f"channel {channel.target}: FAILED: {row[0]} ({row[1]}); fix it, then restart")
+        else:
+            print(f"channel {channel.target}: ok")
+    for platform in sorted({c.platform for c in config.channels} & {"slack", "discord"}):
+        problems += await _adapter_lines(platform, config)
     async with Fetcher(allow_private=config.allow_private_networks, timeout=15.0) as fetcher:
         for source in config.sources:
             url = source.url or (source.search or "").replace("{query}", "news")

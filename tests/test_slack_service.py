@@ -188,3 +188,64 @@ async def test_the_service_alerts_once_answers_commands_and_survives_a_restart(
         code, err = restarted.stop()
     assert code == 0, err
     assert len(slack.posted(CHANNEL)) == 1  # nothing confirmed is sent again
+
+
+async def test_doctor_reports_the_slack_token_and_scopes(tmp_path: Path, slack: FakeSlack) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9/none.xml", slack, free_port())
+    env = dict(os.environ, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(config),
+        "doctor",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    text = out.decode()
+    assert "slack: token ok: team Fake Team" in text, text + err.decode()
+    assert "scopes: chat:write,commands" in text.replace(", ", ",")
+    assert BOT_TOKEN not in text + err.decode()
+
+
+async def test_a_refused_channel_is_stopped_shown_and_retried_after_a_restart(
+    tmp_path: Path, slack: FakeSlack, feed_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.app import App
+    from bot.config import load_config
+    from bot.status import sources_table
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    now = time.time()
+    feed_server.add(
+        "/f.xml",
+        body=rss(
+            [Entry(f"Sora story {n}", f"https://a.example/{n}", published=now) for n in range(3)]
+        ),
+        content_type="application/rss+xml",
+    )
+    config = load_config(str(write_config(tmp_path, feed_server.url("/f.xml"), slack, free_port())))
+    slack.refuse(CHANNEL, "not_in_channel")
+    app = App(config)
+    try:
+        await app.start()
+        report = await app.cycle(all_sources=True)
+        assert report.delivery.stopped == [f"slack:{CHANNEL}"]
+        assert len(slack.calls_to("chat.postMessage")) == 1  # one try, then the channel stops
+        await app.deliver()
+        assert len(slack.calls_to("chat.postMessage")) == 1  # no retry loop
+        assert f"destination slack:{CHANNEL}: stopped" in sources_table(app.db)
+    finally:
+        await app.close()
+    del slack.refused[CHANNEL]  # the bot was invited; the operator restarts it
+    app = App(config)
+    try:
+        await app.start()
+        await app.deliver()
+    finally:
+        await app.close()
+    assert len(slack.posted(CHANNEL)) == 3  # every alert kept, none lost, none doubled
