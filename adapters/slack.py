@@ -408,7 +408,7 @@ def _describe(exc: BaseException) -> str:
 
 def _transient(exc: BaseException) -> DeliveryError:
     # A timeout may come after Slack accepted the post: the outbox will send it again, so
-    # an ambiguous failure can show at most one duplicate (docs/SLACK.md).
+    # an ambiguous failure can show at most one duplicate (README, "Slack").
     return DeliveryError(f"slack: {_describe(exc)}", scope="transient")
 
 

@@ -460,3 +460,18 @@ async def test_socket_mode_with_a_wrong_app_token_fails_start_with_one_line(
         await instance.start()
     assert "SLACK_APP_TOKEN was refused" in str(caught.value)
     assert "xapp-1-wrong" not in str(caught.value)
+
+
+def test_the_app_manifest_declares_every_command_and_scope_the_adapter_needs() -> None:
+    import json
+
+    from adapters.slack import REQUIRED_SCOPES
+    from adapters.slack_app import COMMANDS
+
+    manifest = json.loads(
+        (Path(__file__).parent.parent / "docs/slack-app-manifest.json").read_text()
+    )
+    declared = {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert declared == {f"/{name}" for name in COMMANDS}
+    assert set(REQUIRED_SCOPES) <= set(manifest["oauth_config"]["scopes"]["bot"])
+    assert manifest["settings"]["socket_mode_enabled"] is True
