@@ -157,6 +157,7 @@ class _Pace:
 
 class SlackAdapter(Adapter):
     platform = "slack"
+    backlog_limit = 30  # at one message a second, half a minute of alerts
 
     def __init__(self, config: Config) -> None:
         super().__init__(config)

@@ -49,6 +49,9 @@ class Adapter(ABC):
     """Renders the core's messages for one platform and sends them."""
 
     platform: ClassVar[str]
+    # More pending alerts than this for one channel, after an outage, go out as one digest
+    # (HARDENING F17); None for targets without rate limits (console, jsonl).
+    backlog_limit: ClassVar[int | None] = None
 
     def __init__(self, config: Config) -> None:
         self.config = config

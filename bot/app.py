@@ -16,6 +16,7 @@ from bot.config import Config
 from bot.deliver import Deliverer, DrainReport
 from bot.digest import build_digest, default_since, mark_digested
 from bot.fetch import Fetcher
+from bot.outbox import recover_interrupted
 from bot.poller import Poller, PollReport
 from bot.sources import sync_sources
 from bot.store import open_db
@@ -68,8 +69,14 @@ class App:
                 "UPDATE channels SET status = 'ok', status_reason = NULL WHERE status != 'ok' "
                 "RETURNING target"
             ).fetchall()
+            interrupted = recover_interrupted(self.db)
         for (target,) in stopped:
             log.info("retrying a stopped destination after restart", extra={"channel": target})
+        if interrupted:
+            log.warning(
+                "deliveries cut off mid-send will be sent again (the platform may have them)",
+                extra={"count": interrupted},
+            )
         for adapter in self.adapters.values():
             adapter.on_command = self.command
             await adapter.start()

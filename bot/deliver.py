@@ -13,11 +13,25 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from bot.adapter import Adapter, DeliveryError
+from bot.crashpoints import crash_point
+from bot.digest import backlog_digest
 from bot.model import Alert, Message, Notice
-from bot.outbox import Delivery, due, mark_dead, mark_sent, retry_later, stop_channel
+from bot.outbox import (
+    Delivery,
+    backlogged_channels,
+    collapse_backlog,
+    due,
+    mark_dead,
+    mark_sending,
+    mark_sent,
+    release,
+    retry_later,
+    stop_channel,
+)
 from bot.stories import best_copy
 
 log = logging.getLogger("newswatch.deliver")
+BACKLOG_AGE = 900.0  # only alerts that waited this long count as an outage's backlog
 
 
 @dataclass
@@ -33,6 +47,16 @@ def build_message(db: sqlite_utils.Database, delivery: Delivery) -> Message:
     if delivery.kind == "notice":
         payload = json.loads(delivery.payload or "{}")
         return Notice(channel=delivery.target, text=str(payload.get("text", "")))
+    if delivery.kind == "digest":
+        payload = json.loads(delivery.payload or "{}")
+        return backlog_digest(
+            db,
+            delivery.channel_id,
+            delivery.target,
+            [int(i) for i in payload.get("deliveries", [])],
+            float(payload.get("since", 0.0)),
+            float(payload.get("until", 0.0)) or _created(db, delivery),
+        )
     item_id = best_copy(db, delivery.story_id) if delivery.story_id else None
     row = db.execute(
         "SELECT title, link, outlet, published, dated, summary FROM items WHERE id = ?",
@@ -49,6 +73,11 @@ def build_message(db: sqlite_utils.Database, delivery: Delivery) -> Message:
         summary=summary,
         watches=delivery.watches,
     )
+
+
+def _created(db: sqlite_utils.Database, delivery: Delivery) -> float:
+    row = db.execute("SELECT created FROM deliveries WHERE id = ?", [delivery.id]).fetchone()
+    return float(row[0]) if row else 0.0
 
 
 class Deliverer:
@@ -73,6 +102,7 @@ class Deliverer:
 
     async def _drain(self) -> DrainReport:
         report = DrainReport()
+        self._collapse_backlogs()
         blocked: set[int] = set()  # a channel that failed this round waits, keeping its order
         for delivery in due(self.db, self.clock()):
             if delivery.channel_id in blocked:
@@ -82,21 +112,59 @@ class Deliverer:
             if adapter is None:
                 continue
             try:
-                await adapter.send(delivery.target, build_message(self.db, delivery))
+                message = build_message(self.db, delivery)
+            except Exception as exc:  # a row that cannot be rendered never will be
+                self._failed(
+                    delivery, DeliveryError(f"unreadable row: {exc}", scope="message"), report
+                )
+                continue
+            with self.db.conn:
+                mark_sending(self.db, delivery)
+            try:
+                await adapter.send(delivery.target, message)
             except DeliveryError as exc:
                 self._failed(delivery, exc, report)
                 if exc.scope != "message":
                     blocked.add(delivery.channel_id)
                 continue
+            except Exception as exc:  # an adapter bug must not leave the row 'sending'
+                log.exception("adapter failed", extra={"channel": delivery.target})
+                self._failed(delivery, DeliveryError(f"{type(exc).__name__}"), report)
+                blocked.add(delivery.channel_id)
+                continue
+            crash_point("after-send")
             with self.db.conn:
                 mark_sent(self.db, delivery, self.clock())
             report.sent += 1
         return report
 
+    def _collapse_backlogs(self) -> None:
+        """After an outage, a chat channel gets one digest of what piled up, not a flood."""
+        now = self.clock()
+        for adapter in self.adapters.values():
+            if adapter.backlog_limit is None:
+                continue
+            for channel_id in backlogged_channels(self.db, adapter.backlog_limit):
+                target = self.db.execute(
+                    "SELECT target FROM channels WHERE id = ?", [channel_id]
+                ).fetchone()[0]
+                if not str(target).startswith(f"{adapter.platform}:"):
+                    continue
+                with self.db.conn:
+                    digest_id = collapse_backlog(
+                        self.db, channel_id, adapter.backlog_limit, now - BACKLOG_AGE, now
+                    )
+                if digest_id is not None:
+                    log.warning(
+                        "backlog collapsed into one digest",
+                        extra={"channel": target, "story": digest_id},
+                    )
+
     def _failed(self, delivery: Delivery, exc: DeliveryError, report: DrainReport) -> None:
         extra = {"channel": delivery.target, "story": delivery.story_id, "reason": exc.reason}
         with self.db.conn:
             if exc.scope == "destination":
+                release(self.db, delivery)
                 stop_channel(self.db, delivery.channel_id, exc.reason)
                 report.stopped.append(delivery.target)
                 log.error("destination stopped", extra=extra)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlite_utils
 
@@ -26,16 +27,59 @@ def build_digest(
     db: sqlite_utils.Database, channel_id: int, target: str, since: float, until: float
 ) -> Digest:
     """Every story alerted to the channel in the window, under each watch it matched."""
-    rows = db.execute(
-        "SELECT d.story_id, d.watches, i.title, i.link, i.outlet, i.published, i.dated, "
-        "(SELECT COUNT(DISTINCT outlet) FROM items WHERE story_id = d.story_id) "
-        "FROM deliveries d JOIN items i ON i.id = COALESCE(("
-        + BEST_COPY_SQL.format(story="d.story_id")
-        + "), d.item_id) "
-        "WHERE d.channel_id = ? AND d.kind = 'alert' AND d.created >= ? AND d.created < ? "
-        "ORDER BY d.id",
+    rows = _story_rows(
+        db,
+        "d.channel_id = ? AND d.kind = 'alert' AND d.created >= ? AND d.created < ?",
         [channel_id, since, until],
-    ).fetchall()
+    )
+    return Digest(
+        channel=target,
+        since=datetime.fromtimestamp(since, UTC),
+        until=datetime.fromtimestamp(until, UTC),
+        sections=_sections(db, channel_id, rows),
+    )
+
+
+def backlog_digest(
+    db: sqlite_utils.Database,
+    channel_id: int,
+    target: str,
+    delivery_ids: list[int],
+    since: float,
+    until: float,
+) -> Digest:
+    """The alerts that piled up during an outage, as one digest instead of a flood."""
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(delivery_ids), 500):  # SQLite's bound-parameter limit
+        chunk = delivery_ids[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        rows += _story_rows(db, f"d.id IN ({marks})", chunk)
+    return Digest(
+        channel=target,
+        since=datetime.fromtimestamp(since, UTC),
+        until=datetime.fromtimestamp(until, UTC),
+        sections=_sections(db, channel_id, rows),
+    )
+
+
+def _story_rows(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """(story, watches, title, link, outlet, published, dated, outlets) of matching alerts."""
+    return list(
+        db.execute(
+            "SELECT d.story_id, d.watches, i.title, i.link, i.outlet, i.published, i.dated, "
+            "(SELECT COUNT(DISTINCT outlet) FROM items WHERE story_id = d.story_id) "
+            "FROM deliveries d JOIN items i ON i.id = COALESCE(("
+            + BEST_COPY_SQL.format(story="d.story_id")
+            + f"), d.item_id) WHERE {where} ORDER BY d.id",
+            params,
+        ).fetchall()
+    )
+
+
+def _sections(
+    db: sqlite_utils.Database, channel_id: int, rows: list[tuple[Any, ...]]
+) -> tuple[DigestSection, ...]:
+    """Stories under each watch (in the channel's watch order), most-covered first."""
     order = {
         query: position
         for position, (query,) in enumerate(
@@ -67,12 +111,7 @@ def build_digest(
                 more=max(0, len(stories) - STORIES_PER_WATCH),
             )
         )
-    return Digest(
-        channel=target,
-        since=datetime.fromtimestamp(since, UTC),
-        until=datetime.fromtimestamp(until, UTC),
-        sections=tuple(sections),
-    )
+    return tuple(sections)
 
 
 def mark_digested(db: sqlite_utils.Database, channel_id: int, until: float) -> None:

@@ -2,6 +2,9 @@
 
 A row is written in the same transaction as the story it announces and is marked sent
 only after the chat API confirms it, so an outage delays alerts and never loses them.
+States: pending -> sending -> sent, back to pending (retry later), dead (the platform will
+never take it) or collapsed (sent inside one backlog digest). A row still 'sending' at
+start was cut off mid-send: it is retried and flagged ambiguous.
 """
 
 from __future__ import annotations
@@ -80,6 +83,64 @@ def due(db: sqlite_utils.Database, now: float, limit: int = 500) -> list[Deliver
     ]
 
 
+def collapse_backlog(
+    db: sqlite_utils.Database, channel_id: int, limit: int, waited_since: float, now: float
+) -> int | None:
+    """Fold a channel's pending alerts into one digest row when there are more than `limit`
+    and the oldest has waited since before `waited_since` (an outage, not a busy poll).
+
+    The alerts become 'collapsed' in the same transaction as the digest row is written, so
+    they are neither lost nor sent twice; the digest row is delivered like any other.
+    """
+    rows = db.execute(
+        "SELECT id, created FROM deliveries WHERE channel_id = ? AND kind = 'alert' "
+        "AND status = 'pending' ORDER BY id",
+        [channel_id],
+    ).fetchall()
+    if len(rows) <= limit or rows[0][1] > waited_since:
+        return None
+    ids = [int(row[0]) for row in rows]
+    cursor = db.execute(
+        "INSERT INTO deliveries (channel_id, kind, payload, created) VALUES (?, 'digest', ?, ?)",
+        [channel_id, json.dumps({"deliveries": ids, "since": rows[0][1]}), now],
+    )
+    digest_id = int(cursor.lastrowid or 0)
+    db.execute(
+        "UPDATE deliveries SET status = 'collapsed', collapsed_into = ? "
+        "WHERE channel_id = ? AND kind = 'alert' AND status = 'pending' AND id <= ?",
+        [digest_id, channel_id, ids[-1]],
+    )
+    return digest_id
+
+
+def backlogged_channels(db: sqlite_utils.Database, limit: int) -> list[int]:
+    """Channels with more than `limit` pending alerts."""
+    rows = db.execute(
+        "SELECT channel_id FROM deliveries WHERE kind = 'alert' AND status = 'pending' "
+        "GROUP BY channel_id HAVING COUNT(*) > ?",
+        [limit],
+    ).fetchall()
+    return [int(row[0]) for row in rows]
+
+
+def mark_sending(db: sqlite_utils.Database, delivery: Delivery) -> None:
+    """Committed before the send, so a crash mid-send is known at the next start."""
+    db.execute("UPDATE deliveries SET status = 'sending' WHERE id = ?", [delivery.id])
+
+
+def recover_interrupted(db: sqlite_utils.Database) -> int:
+    """Rows cut off mid-send go back to pending, flagged: the platform may have them."""
+    cursor = db.execute(
+        "UPDATE deliveries SET status = 'pending', ambiguous = 1 WHERE status = 'sending'"
+    )
+    return int(cursor.rowcount)
+
+
+def release(db: sqlite_utils.Database, delivery: Delivery) -> None:
+    """Back to pending, untouched otherwise (its destination was stopped, not the message)."""
+    db.execute("UPDATE deliveries SET status = 'pending' WHERE id = ?", [delivery.id])
+
+
 def mark_sent(db: sqlite_utils.Database, delivery: Delivery, now: float) -> None:
     db.execute(
         "UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
@@ -101,8 +162,8 @@ def retry_later(
     if retry_after is not None:
         delay = max(delay, min(retry_after, MAX_RETRY_DELAY))
     db.execute(
-        "UPDATE deliveries SET attempts = attempts + 1, next_attempt = ?, last_error = ? "
-        "WHERE id = ?",
+        "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, next_attempt = ?, "
+        "last_error = ? WHERE id = ?",
         [now + delay, reason[:300], delivery.id],
     )
     return delay
@@ -128,6 +189,6 @@ def stop_channel(db: sqlite_utils.Database, channel_id: int, reason: str) -> Non
 def depth(db: sqlite_utils.Database) -> tuple[int, float | None]:
     """How many deliveries wait, and since when the oldest has waited."""
     row = db.execute(
-        "SELECT COUNT(*), MIN(created) FROM deliveries WHERE status = 'pending'"
+        "SELECT COUNT(*), MIN(created) FROM deliveries WHERE status IN ('pending', 'sending')"
     ).fetchone()
     return int(row[0]), row[1]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from bot.config import Config
+from bot.crashpoints import crash_point
 from bot.fetch import Fetcher, FetchResult
 from bot.matcher import ItemText, Matcher
 from bot.outbox import add_alert, add_notice
@@ -105,12 +106,14 @@ class Poller:
                 result = await self.fetcher.fetch(
                     source.url, etag=source.etag, last_modified=source.last_modified
                 )
+                crash_point("after-fetch")
                 parsed = None
                 if result.status == 200 and result.body is not None:
                     parsed = await asyncio.to_thread(
                         parse_feed, result.body, result.final_url, result.content_type, self.clock()
                     )
             self._store(source, result, parsed, watches, poll_id, report)
+            crash_point("after-store")
 
         await asyncio.gather(*(one(source) for source in sources))
         return report

@@ -103,6 +103,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX deliveries_channel ON deliveries (channel_id, kind, created);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
     """,
+    # 2: the outbox's explicit states. 'sending' is written before a send and replaced after
+    # it; a row found 'sending' at start was cut off mid-send and is retried as ambiguous.
+    # 'collapsed' alerts went out inside one backlog digest (collapsed_into names its row).
+    """
+    ALTER TABLE deliveries ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE deliveries ADD COLUMN collapsed_into INTEGER;
+    """,
 )
 
 
