@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import time
 from collections.abc import Sequence
 
 from bot.config import Config, ConfigError, load_config
 from bot.durations import parse_duration
+from bot.instance import AlreadyRunning
 from bot.store import StoreError
 
 
@@ -61,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, UsageError) as exc:
         print(f"newswatch: {exc}", file=sys.stderr)
         return 2
-    except StoreError as exc:
+    except (StoreError, AlreadyRunning) as exc:
         print(f"newswatch: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -87,15 +89,18 @@ async def dispatch(args: argparse.Namespace) -> int:
 
         return await run_doctor(config)
     from bot.app import App
+    from bot.instance import InstanceLock
 
-    app = App(config)
-    if args.command == "run":
-        await app.run_forever()
-        return 0
-    try:
-        return await _one_shot(app, config, args)
-    finally:
-        await app.close()
+    sends = args.command in ("run", "poll") or (args.command == "digest" and args.post)
+    with InstanceLock(config.database) if sends else contextlib.nullcontext():
+        app = App(config)
+        if args.command == "run":
+            await app.run_forever()
+            return 0
+        try:
+            return await _one_shot(app, config, args)
+        finally:
+            await app.close()
 
 
 async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> int:

@@ -1,0 +1,186 @@
+"""Nothing is lost, nothing is sent twice outside the documented window (HARDENING F6, F8, F17).
+
+Crash tests kill a real `newswatch poll` at labelled points (bot/crashpoints.py, which
+exits like SIGKILL, with no cleanup) and run it again on the same database and feeds.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from bot.adapter import Adapter, DeliveryError
+from bot.app import App
+from bot.config import load_config
+from bot.model import Alert, Digest, Message
+from tests.feeds import Entry, rss
+from tests.pipeline_helpers import HOUR, Clock, read_alerts, write_config
+
+TITLES = [
+    "Sora opens to filmmakers in Los Angeles",
+    "OpenAI pitches Sora licensing to major studios",
+    "Sora app passes ten million downloads",
+    "Fake Sora invite apps push Windows malware",
+    "Music video directors test Sora on set",
+    "Sora adds group cameos for friends",
+]
+
+
+def serve_feed(feed_server: Any, now: float, titles: list[str] = TITLES) -> str:
+    entries = [Entry(t, f"https://a.example/{n}", published=now - 60) for n, t in enumerate(titles)]
+    feed_server.add("/f.xml", body=rss(entries), content_type="application/rss+xml")
+    return str(feed_server.url("/f.xml"))
+
+
+def newswatch(
+    config: Path, *args: str, crash_at: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "NEWSWATCH_CRASH_AT"}
+    if crash_at:
+        env["NEWSWATCH_CRASH_AT"] = crash_at
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def integrity(tmp_path: Path) -> str:
+    with sqlite3.connect(tmp_path / "nw.db") as db:
+        return str(db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+@pytest.mark.parametrize("point", ["after-fetch", "after-store"])
+def test_a_poll_killed_before_delivery_loses_nothing_and_repeats_nothing(
+    tmp_path: Path, feed_server: Any, point: str
+) -> None:
+    config = write_config(tmp_path, feeds=[serve_feed(feed_server, time.time())], watches=["Sora"])
+    crashed = newswatch(config, "poll", "--all", crash_at=point)
+    assert crashed.returncode == 137
+    assert read_alerts(tmp_path) == []
+    again = newswatch(config, "poll", "--all")
+    assert again.returncode == 0, again.stderr
+    assert sorted(a["title"] for a in read_alerts(tmp_path)) == sorted(TITLES)
+    assert integrity(tmp_path) == "ok"
+
+
+def test_a_poll_killed_after_a_send_repeats_at_most_that_one_alert_and_flags_it(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    config = write_config(tmp_path, feeds=[serve_feed(feed_server, time.time())], watches=["Sora"])
+    crashed = newswatch(config, "poll", "--all", crash_at="after-send")
+    assert crashed.returncode == 137
+    [first] = read_alerts(tmp_path)  # sent, but killed before it was marked
+    again = newswatch(config, "poll", "--all")
+    assert again.returncode == 0, again.stderr
+    titles = [a["title"] for a in read_alerts(tmp_path)]
+    assert sorted(set(titles)) == sorted(TITLES)
+    assert len(titles) == len(TITLES) + 1 and titles.count(first["title"]) == 2
+    with sqlite3.connect(tmp_path / "nw.db") as db:
+        flagged = db.execute("SELECT COUNT(*) FROM deliveries WHERE ambiguous = 1").fetchone()
+    assert flagged[0] == 1
+    assert integrity(tmp_path) == "ok"
+
+
+def test_a_second_service_on_the_same_database_refuses_to_start(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    config = write_config(tmp_path, feeds=[serve_feed(feed_server, time.time())], watches=["Sora"])
+    service = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", str(config), "run"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(read_alerts(tmp_path)) < len(TITLES) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        second = newswatch(config, "poll", "--all")
+        assert second.returncode == 1
+        assert f"another newswatch (pid {service.pid})" in second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1
+    finally:
+        service.send_signal(signal.SIGTERM)
+        service.communicate(timeout=20)
+    assert len(read_alerts(tmp_path)) == len(TITLES)  # each alert once, by the one service
+    after = newswatch(config, "poll")  # the lock went with the first service
+    assert after.returncode == 0, after.stderr
+
+
+class FlakyChat(Adapter):
+    """A chat target in memory: down until `up` is set, then it records what it gets."""
+
+    platform = "jsonl"
+    backlog_limit: ClassVar[int | None] = 3
+
+    def __init__(self, config: Any) -> None:
+        super().__init__(config)
+        self.up = False
+        self.received: list[Message] = []
+
+    async def send(self, target: str, message: Message) -> None:
+        if not self.up:
+            raise DeliveryError("connection refused")
+        self.received.append(message)
+
+
+async def test_an_outage_backlog_arrives_as_one_digest_and_nothing_is_lost(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    clock = Clock()
+    titles = [*TITLES, "Sora pricing tiers leak ahead of launch", "Anime studios sign Sora deals"]
+    config = load_config(
+        str(
+            write_config(
+                tmp_path, feeds=[serve_feed(feed_server, clock.now, titles)], watches=["Sora"]
+            )
+        ),
+        {},
+    )
+    chat = FlakyChat(config)
+    app = App(config, clock=clock, adapters={"jsonl": chat})
+    try:
+        report = await app.cycle(all_sources=True)
+        assert report.delivery.sent == 0
+        clock.advance(2 * HOUR)  # the outage lasts; alerts pile up
+        chat.up = True
+        await app.deliver()
+        await app.deliver()
+    finally:
+        await app.close()
+    [digest] = chat.received
+    assert isinstance(digest, Digest)
+    [section] = digest.sections
+    assert section.watch == "Sora"
+    assert len(section.stories) + section.more == len(titles)
+    assert not any(isinstance(m, Alert) for m in chat.received)
+
+
+async def test_a_short_delay_still_sends_each_alert_on_its_own(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    clock = Clock()
+    config = load_config(
+        str(write_config(tmp_path, feeds=[serve_feed(feed_server, clock.now)], watches=["Sora"])),
+        {},
+    )
+    chat = FlakyChat(config)
+    app = App(config, clock=clock, adapters={"jsonl": chat})
+    try:
+        await app.cycle(all_sources=True)
+        clock.advance(60)  # a blip, not an outage: no digest
+        chat.up = True
+        await app.deliver()
+    finally:
+        await app.close()
+    assert [type(m) for m in chat.received] == [Alert] * len(TITLES)
