@@ -18,12 +18,14 @@ from bot.digest import build_digest, default_since, mark_digested
 from bot.fetch import Fetcher
 from bot.outbox import recover_interrupted
 from bot.poller import Poller, PollReport
+from bot.ratelimit import SlidingWindow
 from bot.sources import sync_sources
 from bot.store import open_db
 from bot.watches import channel_id, sync_file_watches
 
 log = logging.getLogger("newswatch")
 DELIVERY_TICK = 5.0
+DIGESTS_PER_MINUTE = 3  # per user and channel (HARDENING D7)
 
 
 @dataclass
@@ -61,6 +63,7 @@ class App:
         self.poller = Poller(self.db, config, self.fetcher, clock, self.rng)
         self.deliverer = Deliverer(self.db, self.adapters, clock, self.rng)
         self._cycle_lock = asyncio.Lock()
+        self._digests = SlidingWindow(DIGESTS_PER_MINUTE, 60.0, clock)
 
     async def start(self) -> None:
         """Connect the adapters; destinations stopped by a permanent error get one new try."""
@@ -98,6 +101,15 @@ class App:
         return await self.deliverer.drain()
 
     def command(self, command: Command) -> Reply:
+        """A chat command; /digest is limited per user and channel, so spam cannot flood it."""
+        if command.name == "digest":
+            wait = self._digests.wait(f"{command.target}\x1f{command.user}")
+            if wait > 0:
+                return Reply(
+                    f"You asked for {DIGESTS_PER_MINUTE} digests in the last minute; "
+                    f"try again in {int(wait) + 1} s.",
+                    ok=False,
+                )
         return handle(self.db, command, self.clock(), self._watches_changed)
 
     def _watches_changed(self) -> None:

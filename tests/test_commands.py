@@ -93,3 +93,22 @@ def test_digest_with_a_bad_window_says_what_a_window_looks_like(db: sqlite_utils
 def test_an_empty_digest_is_public_and_says_so(db: sqlite_utils.Database) -> None:
     reply = handle(db, Command("digest", "24h", TARGET, "U1", False), NOW)
     assert reply.public and reply.digest is not None and reply.digest.empty
+
+
+async def test_digest_spam_is_limited_per_user_and_channel(tmp_path: Path) -> None:
+    from bot.app import DIGESTS_PER_MINUTE, App
+    from bot.config import load_config
+    from tests.pipeline_helpers import Clock, write_config
+
+    clock = Clock()
+    app = App(load_config(str(write_config(tmp_path, watches=["Sora"])), {}), clock=clock)
+    try:
+        spam = [app.command(Command("digest", "", TARGET, "U1", False)) for _ in range(20)]
+        other = app.command(Command("digest", "", TARGET, "U2", False))
+        clock.advance(61)
+        later = app.command(Command("digest", "", TARGET, "U1", False))
+    finally:
+        await app.close()
+    assert [r.ok for r in spam] == [True] * DIGESTS_PER_MINUTE + [False] * (20 - DIGESTS_PER_MINUTE)
+    assert "try again in" in spam[-1].text
+    assert other.ok and later.ok
