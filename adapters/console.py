@@ -9,6 +9,7 @@ from bot.adapter import Adapter
 from bot.config import Config
 from bot.model import Alert, Digest, Message, Notice
 from bot.render import plain_alert_lines, plain_digest_lines
+from bot.text import clean_text
 
 
 class ConsoleAdapter(Adapter):
@@ -31,6 +32,6 @@ class ConsoleAdapter(Adapter):
             lines = plain_digest_lines(message)
             lines[0] = self._style(lines[0], "1;36")
         elif isinstance(message, Notice):
-            lines = [self._style("notice: ", "33") + message.text]
+            lines = [self._style("notice: ", "33") + clean_text(message.text)]
         self.stream.write("\n".join(lines) + "\n\n")
         self.stream.flush()

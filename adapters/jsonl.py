@@ -63,7 +63,8 @@ class JsonlAdapter(Adapter):
             record = digest_record(message)
         elif isinstance(message, Notice):
             record = {"kind": "notice", "channel": message.channel, "text": message.text}
-        line = json.dumps(record, ensure_ascii=False) + "\n"
+        # A lone surrogate cannot be UTF-8: replaced, so a hostile title cannot stop the outbox.
+        line = json.dumps(record, ensure_ascii=False).encode("utf-8", "replace").decode() + "\n"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("a", encoding="utf-8") as handle:

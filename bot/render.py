@@ -1,10 +1,15 @@
-"""Plain-text renderings of alerts and digests, shared by the console and text fallbacks."""
+"""Plain-text renderings of alerts and digests, shared by the console and text fallbacks.
+
+Every string from a feed passes clean_text again here, so no control character (a terminal
+escape, a bidi override) reaches a terminal whatever path the text took.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from bot.model import Alert, Digest
+from bot.text import clean_text as safe
 
 
 def when(moment: datetime | None) -> str:
@@ -12,13 +17,13 @@ def when(moment: datetime | None) -> str:
 
 
 def plain_alert_lines(alert: Alert) -> list[str]:
-    lines = [alert.title or "(untitled)"]
-    lines.append(f"  {alert.source} · {when(alert.published)}")
+    lines = [safe(alert.title) or "(untitled)"]
+    lines.append(f"  {safe(alert.source)} · {when(alert.published)}")
     if alert.url:
-        lines.append(f"  {alert.url}")
+        lines.append(f"  {safe(alert.url)}")
     if alert.summary:
-        lines.append(f"  {alert.summary}")
-    lines.append(f"  watches: {', '.join(alert.watches)}")
+        lines.append(f"  {safe(alert.summary)}")
+    lines.append(f"  watches: {', '.join(safe(w) for w in alert.watches)}")
     return lines
 
 
@@ -28,12 +33,12 @@ def plain_digest_lines(digest: Digest) -> list[str]:
         return [head, "  No new stories in this window."]
     lines = [head]
     for section in digest.sections:
-        lines.append(f"  {section.watch}")
+        lines.append(f"  {safe(section.watch)}")
         for story in section.stories:
             outlets = f"{story.outlets} outlet{'s' if story.outlets != 1 else ''}"
-            lines.append(f"    - {story.title} ({story.source}; {outlets})")
+            lines.append(f"    - {safe(story.title)} ({safe(story.source)}; {outlets})")
             if story.url:
-                lines.append(f"      {story.url}")
+                lines.append(f"      {safe(story.url)}")
         if section.more:
             lines.append(f"    … and {section.more} more")
     return lines
