@@ -190,6 +190,8 @@ class SlackAdapter(Adapter):
     async def start(self) -> None:
         """auth.test first, then Socket Mode (default) or the HTTP listener."""
         self.auth = await self._auth_test()
+        if not self.listen:
+            return
         mode = self.config.slack.mode
         app_client = self._client(None)
         inbound = SlackInbound(

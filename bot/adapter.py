@@ -58,6 +58,9 @@ class Adapter(ABC):
         # Set by the app before start(): runs a chat command against the store (fast, no I/O
         # beyond SQLite) and returns the reply the adapter renders for its platform.
         self.on_command: CommandHandler | None = None
+        # False for one-shot commands (`poll`, `digest --post`): send, but take no commands,
+        # so no listener or gateway connection is opened for a process that will exit.
+        self.listen = True
 
     async def start(self) -> None:  # noqa: B027 (optional hook: most adapters need none)
         """Connect, if the platform needs a connection; called once before any send."""

@@ -65,8 +65,9 @@ class App:
         self._cycle_lock = asyncio.Lock()
         self._digests = SlidingWindow(DIGESTS_PER_MINUTE, 60.0, clock)
 
-    async def start(self) -> None:
-        """Connect the adapters; destinations stopped by a permanent error get one new try."""
+    async def start(self, listen: bool = True) -> None:
+        """Connect the adapters (taking commands only if `listen`); destinations stopped by a
+        permanent error get one new try."""
         with self.db.conn:
             stopped = self.db.execute(
                 "UPDATE channels SET status = 'ok', status_reason = NULL WHERE status != 'ok' "
@@ -82,6 +83,7 @@ class App:
             )
         for adapter in self.adapters.values():
             adapter.on_command = self.command
+            adapter.listen = listen
             await adapter.start()
 
     async def close(self) -> None:

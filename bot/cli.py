@@ -46,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sources", help="each source's status, failures and next poll")
     sub.add_parser("demo", help="offline demo: serve the seed feeds on loopback and poll them")
     sub.add_parser("doctor", help="check config, tokens, database and reachability")
+    discord_cmd = sub.add_parser("discord", help="Discord: sync slash commands, print invite URL")
+    discord_cmd.add_argument("action", choices=["sync", "invite"])
+    discord_cmd.add_argument("--guild", type=int, help="sync: to this server only (instant)")
+    discord_cmd.add_argument("--client-id", type=int, help="invite: skip asking Discord for it")
     return parser
 
 
@@ -88,6 +92,10 @@ async def dispatch(args: argparse.Namespace) -> int:
         from bot.doctor import run_doctor
 
         return await run_doctor(config)
+    if args.command == "discord":  # imported here: only this command needs discord.py
+        from adapters.discord import run_cli
+
+        return await run_cli(config, args.action, args.guild, args.client_id)
     from bot.app import App
     from bot.instance import InstanceLock
 
@@ -113,7 +121,7 @@ async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> in
 
     assert isinstance(app, App)
     if args.command == "poll":
-        await app.start()
+        await app.start(listen=False)
         report = await app.cycle(all_sources=args.all)
         failed = len(report.poll.failed)
         print(
@@ -137,7 +145,7 @@ async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> in
         except ValueError as exc:
             raise UsageError(f"--since: {exc}") from None
         if args.post:
-            await app.start()
+            await app.start(listen=False)
             await app.post_digest(target, since)
         else:
             print("\n".join(plain_digest_lines(build_digest(app.db, cid, target, since, now))))

@@ -1,0 +1,123 @@
+"""HARDENING F15: no token or signing secret in any log line, stored error or reply.
+
+A full `newswatch -v poll` runs with real-looking secrets against a fake Slack that fails
+in several ways; every byte it logs and every error it stores is searched for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.logs import RedactingFormatter, redact
+from tests.fakes.slack import FakeSlack
+from tests.feeds import Entry, rss
+
+BOT_TOKEN = "xoxb-2487203991-7718820034-Zx8QpL2vKd93hWm1sYt0bNfa"
+SIGNING_SECRET = "8f14e45fceea167a5a36dedd4bea2543"
+DISCORD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhJkLm.abcdefghijklmnopqrstuvwxyz0123456"
+SECRETS = (BOT_TOKEN, SIGNING_SECRET, DISCORD_TOKEN)
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack(bot_token=BOT_TOKEN) as fake:
+        yield fake
+
+
+async def test_a_verbose_poll_with_failing_chat_logs_and_stores_no_secret(
+    tmp_path: Path, slack: FakeSlack, feed_server: Any
+) -> None:
+    now = time.time()
+    feed_server.add(
+        "/f.xml",
+        body=rss(
+            [
+                Entry(f"Sora item {w}", f"https://a.example/{w}", published=now)
+                for w in ("alpha", "beta gamma", "delta epsilon zeta")
+            ]
+        ),
+        content_type="application/rss+xml",
+    )
+    feed_server.add("/broken.xml", status=500, body=b"oops")
+    broken = feed_server.url("/broken.xml") + "?key=" + BOT_TOKEN  # a key in a feed URL
+    (tmp_path / "list.toml").write_text('name = "t"\n[[watch]]\nquery = "Sora"\n')
+    config = tmp_path / "newswatch.toml"
+    config.write_text(
+        "\n".join(
+            [
+                'database = "nw.db"',
+                "allow_private_networks = true",
+                f"[[sources]]\nurl = {json.dumps(feed_server.url('/f.xml'))}",
+                f"[[sources]]\nurl = {json.dumps(broken)}",
+                '[[channels]]\ntarget = "slack:C0A"\nwatchlists = ["list.toml"]',
+                '[[channels]]\ntarget = "slack:C0B"\nwatchlists = ["list.toml"]',
+                f'[slack]\nmode = "http"\nport = 9\napi_url = {json.dumps(slack.base_url)}',
+            ]
+        )
+    )
+    slack.fail("chat.postMessage", status=500, channel="C0A", times=5)
+    slack.refuse("C0B", "invalid_auth")
+    env = dict(
+        os.environ,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        DISCORD_BOT_TOKEN=DISCORD_TOKEN,
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--config", str(config), "-v", "poll", "--all",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    logged = out.decode() + err.decode()
+    assert "destination stopped" in logged and "will be retried" in logged  # it did log
+    with sqlite3.connect(tmp_path / "nw.db") as db:
+        stored = json.dumps(
+            db.execute("SELECT last_error FROM sources").fetchall()
+            + db.execute("SELECT last_error FROM deliveries").fetchall()
+            + db.execute("SELECT status_reason FROM channels").fetchall()
+        )
+    for secret in SECRETS:
+        assert secret not in logged
+        assert secret not in stored
+
+
+def test_the_log_formatter_masks_secrets_in_messages_and_tracebacks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    formatter = RedactingFormatter()
+    try:
+        raise RuntimeError(f"POST failed with token {BOT_TOKEN} and {SIGNING_SECRET}")
+    except RuntimeError:
+        record = logging.LogRecord(
+            "t", logging.ERROR, __file__, 1, "calling %s", (DISCORD_TOKEN,), sys.exc_info()
+        )
+    line = formatter.format(record)
+    for secret in SECRETS:
+        assert secret not in line
+    assert line.count("[redacted]") >= 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX",
+        "https://discord.com/api/webhooks/123456789012345678/abcDEF_ghi-JKL",
+        "xoxp-1234-5678-abcd",
+        "xapp-1-A0FAKE-0000-secret",
+    ],
+)
+def test_webhook_urls_and_token_shapes_are_masked(text: str) -> None:
+    assert "[redacted]" in redact(f"error posting to {text}")
+    assert text not in redact(f"error posting to {text}")
