@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import io
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,9 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse a fetched body; a result without entries is an error with a reason."""
     clock = time.time() if now is None else now
+    refused = _refused_doctype(body)
+    if refused:
+        return ParsedFeed(title="", items=(), error=f"not a feed: {refused}")
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -78,6 +82,24 @@ def parse_feed(
         item = _item(entry, url, clock)
         items.setdefault(item.identity, item)  # duplicate GUIDs in one feed collapse (B8)
     return ParsedFeed(title=feed_title, items=tuple(items.values()))
+
+
+# HARDENING B1/B2: a DOCTYPE may declare plain internal entities (some real feeds do), but
+# not external ones (file or network reads) nor entities built from entities (billion
+# laughs). feedparser's loose fallback would otherwise keep such a document half-parsed.
+_EXTERNAL_ENTITY = re.compile(rb"<!ENTITY\s+(?:%\s*)?[^\s>]+\s+(?:SYSTEM|PUBLIC)\b", re.I)
+_NESTED_ENTITY = re.compile(rb"<!ENTITY\s+(?:%\s*)?[^\s>]+\s+(?:\"[^\"]*&|'[^']*&)", re.I)
+
+
+def _refused_doctype(body: bytes) -> str | None:
+    head = body[:65536]
+    if b"<!ENTITY" not in head.upper():
+        return None
+    if _EXTERNAL_ENTITY.search(head):
+        return "external entities are refused"
+    if _NESTED_ENTITY.search(head):
+        return "nested entity definitions are refused (entity expansion attack)"
+    return None
 
 
 def _no_entries_reason(parsed: Any) -> str:

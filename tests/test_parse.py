@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from bot.parse import parse_feed
 from tests.feeds import Entry, atom, rss
 
@@ -110,3 +114,71 @@ def test_the_text_a_watch_sees_is_title_summary_content_and_categories_not_the_u
     )
     [item] = parse_feed(body, "https://feed.example/", now=NOW).items
     assert item.fields == ("Title words", "Summary words", "Content words", "Category words")
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [
+ <!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+ <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">
+ <!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">
+ <!ENTITY i "&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;">
+]>
+<rss version="2.0"><channel><title>t</title><item><title>&i;</title></item></channel></rss>"""
+
+
+def test_billion_laughs_fails_fast_with_a_reason_and_no_items() -> None:
+    import time as clock
+
+    started = clock.process_time()
+    parsed = parse_feed(BILLION_LAUGHS, "https://feed.example/", now=NOW)
+    assert clock.process_time() - started < 2.0
+    assert parsed.items == ()
+    assert (
+        parsed.error
+        == "not a feed: nested entity definitions are refused (entity expansion attack)"
+    )
+
+
+def test_an_external_entity_is_never_read_or_fetched(tmp_path: Any, feed_server: Any) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    body = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file://{secret}">'
+        f'<!ENTITY y SYSTEM "{feed_server.url("/dtd")}">]>'
+        '<rss version="2.0"><channel><title>t</title>'
+        "<item><title>Sora &x; &y;</title><link>https://a.example/1</link></item>"
+        "</channel></rss>"
+    ).encode()
+    parsed = parse_feed(body, "https://feed.example/", now=NOW)
+    assert parsed.items == () and parsed.error == "not a feed: external entities are refused"
+    assert feed_server.requests == []
+
+
+def test_an_internal_entity_in_a_well_formed_feed_is_accepted() -> None:
+    """HARDENING B2's policy: expat's own limits suffice, so lemon24/reader #212 feeds work."""
+    body = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY studio "Warner Bros.">]>'
+        b'<rss version="2.0"><channel><title>t</title>'
+        b"<item><title>Sora deal with &studio;</title><link>https://a.example/1</link></item>"
+        b"</channel></rss>"
+    )
+    [item] = parse_feed(body, "https://feed.example/", now=NOW).items
+    assert item.title == "Sora deal with Warner Bros."
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"   \n\t ",
+        b"<html><head><title>Document Moved</title></head><body>Moved</body></html>",
+        b'{"articles": []}',
+        b"<html><body><form action='https://consent.google.com/save'>Before you continue"
+        b"</form></body></html>",
+    ],
+)
+def test_bodies_that_are_not_feeds_fail_with_a_reason(body: bytes) -> None:
+    parsed = parse_feed(body, "https://feed.example/", now=NOW)
+    assert parsed.items == ()
+    assert parsed.error and parsed.error.startswith("not a feed")
