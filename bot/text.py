@@ -1,9 +1,17 @@
 """Feed markup to plain, safe text: what items are matched on and what alerts show.
 
-Feed text is written by strangers (HARDENING A6-A8): markup is removed with selectolax,
-entities are decoded exactly once, and controls, bidi overrides and Zalgo stacks are
-dropped. The chat adapters escape for their own platform afterwards; this module only
-makes text plain.
+Feed text is written by strangers (HARDENING A6-A8, E1). `html_to_text` removes markup with
+selectolax and decodes entities exactly once; `clean_text` drops controls, bidi overrides,
+invisible characters and Zalgo stacks; `summary` cuts the result for an alert at a word,
+never inside a grapheme cluster. The output is plain text: the chat adapters escape it for
+their own platform (so a literal `<!channel>` in a feed is kept here as text and neutralised
+there), and nothing here tries to be a second escaping layer.
+
+Markup is flattened before lexbor sees it: every tag except the few whose content is dropped
+becomes the void `<wbr>` (with a newline before block tags), so the parse tree is always
+flat. Lexbor's tree builder walks the stack of open elements for each block tag, and 40,000
+nested `<div>`s (200 kB) took seconds; a flat tree parses in linear time. Only text is kept,
+so the structure lost is structure we did not need.
 """
 
 from __future__ import annotations
@@ -14,133 +22,215 @@ import unicodedata
 
 from selectolax.lexbor import LexborHTMLParser
 
-DROPPED_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "head", "svg")
-BLOCK_TAGS = [
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "br",
-    "caption",
-    "dd",
-    "div",
-    "dl",
-    "dt",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-]
-MAX_MARKUP = 1_000_000  # characters parsed; longer markup is cut first (A7)
-MAX_MARKS = 4  # combining marks kept after one base character (Zalgo text)
+MAX_MARKUP = 500_000  # characters of markup read; the rest is cut before parsing (A7)
+MAX_MARKS = 4  # combining marks kept on one base character (Zalgo text, A6)
+ELLIPSIS = "…"
 
-# `<` that starts markup: a tag name, a closing tag, a comment, a doctype or CDATA. Any
-# other `<` (`a < b`, `<!channel>`, `<@U123>`) is text and is escaped before parsing.
-_MARKUP_START = re.compile(r"<(?=[A-Za-z/]|!--|!\[CDATA\[|![Dd][Oo][Cc][Tt][Yy][Pp][Ee])")
-_LONE_LT = re.compile(r"<(?![A-Za-z/]|!--|!\[CDATA\[|![Dd][Oo][Cc][Tt][Yy][Pp][Ee])")
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069"
-    "\ufeff\ud800-\udfff]"
+# Elements whose content is never text a reader sees: removed with all they hold. Their
+# names survive flattening so that the parser still reads their content as one element.
+# FLAT_DROPPED ones never nest (raw text, or `head`, which the parser ignores in a body);
+# the others can, so only MAX_CONTAINERS of their start tags stay elements (40,000 open
+# <video>s and as many stray end tags took 11 s). An excess one nested in a kept one is
+# dropped with it all the same; a sibling past the limit shows its fallback text.
+FLAT_DROPPED = frozenset({"head", "iframe", "noembed", "noframes", "script", "style", "title"})
+NESTED_DROPPED = frozenset({"audio", "canvas", "noscript", "object", "template", "video"})
+DROPPED_TAGS = FLAT_DROPPED | NESTED_DROPPED
+MAX_CONTAINERS = 100
+# Elements that separate words: each start and end tag becomes a line break.
+BLOCK_TAGS = frozenset(
+    """address article aside blockquote body br caption center dd details dialog dir div dl
+    dt fieldset figcaption figure footer form frame h1 h2 h3 h4 h5 h6 header hgroup hr html
+    legend li listing main menu nav ol optgroup option p plaintext pre search section
+    summary table tbody td textarea tfoot th thead tr ul xmp""".split()
+)
+
+# `<` that starts markup: a tag, an end tag, a comment, a doctype. Any other `<` (`a < b`,
+# `<!channel>`, `<@U123>`, `</ 3`) is text and is escaped before parsing.
+_MARKUP = r"[A-Za-z]|/[A-Za-z]|!--|!\[CDATA\[|![Dd][Oo][Cc][Tt][Yy][Pp][Ee]"
+_MARKUP_START = re.compile(f"<(?:{_MARKUP})")
+_LONE_LT = re.compile(f"<(?!{_MARKUP})")
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
+# A CDATA section inside HTML is a bogus comment to lexbor; keep what it wraps as markup.
+_CDATA_MARKERS = re.compile(r"<!\[CDATA\[|\]\]>")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_HTML_SPACES = re.compile("[ \t\n\r\f]+")
+
+# Removed outright: C0 and C1 controls that are not whitespace (whitespace controls become
+# spaces below), DEL, soft hyphen, Arabic letter mark, Mongolian vowel separator, zero-width
+# space, LRM/RLM, bidi embeddings, overrides and isolates, word joiner and invisible
+# operators, deprecated format controls, BOM, interlinear annotations, lone surrogates.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
+# Tag characters spell hidden ASCII ("ASCII smuggling"); they are kept only inside an emoji
+# subdivision flag (black flag, tag letters, cancel tag).
+_TAG_CHARS = re.compile(
+    "(\U0001f3f4[\U000e0020-\U000e007e]{1,32}\U000e007f)|[\U000e0000-\U000e007f]"
 )
 _SPACES = re.compile(r"\s+")
+_ZW_JOINERS = "\u200c\u200d"  # ZWNJ and ZWJ: kept, and they do not end a run of marks
+
+
+def _mark_class() -> str:
+    """A regex class of every combining mark: categories Mn and Me, and any character with a
+    non-zero combining class (canonical reordering in NFC is quadratic in such a run)."""
+    codes = [
+        code
+        for block in (range(0x300, 0x20000), range(0xE0100, 0xE01F0))
+        for code in block
+        if unicodedata.category(chr(code)) in ("Mn", "Me") or unicodedata.combining(chr(code))
+    ]
+    spans: list[list[int]] = []
+    for code in codes:
+        if spans and spans[-1][1] == code - 1:
+            spans[-1][1] = code
+        else:
+            spans.append([code, code])
+    return "[" + "".join(f"{chr(a)}-{chr(b)}" if a < b else chr(a) for a, b in spans) + "]"
+
+
+_MARK = _mark_class()
+# A mark, MAX_MARKS - 1 more (ZWJ/ZWNJ between them allowed), then the excess marks.
+_MARK_RUN = re.compile(
+    f"({_MARK}(?:[{_ZW_JOINERS}]*+{_MARK}){{{MAX_MARKS - 1}}})(?:[{_ZW_JOINERS}]*+{_MARK})+"
+)
+_TRAILING = " ,;:-–—\u200c\u200d"  # stripped from a cut before the ellipsis
 
 
 def html_to_text(markup: str) -> str:
-    """Plain text of feed markup: tags gone, blocks apart, entities decoded once."""
+    """Plain text of feed markup: tags gone, blocks apart, entities decoded once.
+
+    Runs of HTML whitespace become one space, as a browser shows them; `&nbsp;` becomes a
+    plain space and is not merged (clean_text folds what is left).
+    """
     if not markup:
         return ""
     markup = markup[:MAX_MARKUP]
     if "<" not in markup or not _MARKUP_START.search(markup):
-        return html.unescape(markup)
-    tree = LexborHTMLParser(_LONE_LT.sub("&lt;", markup))
-    tree.strip_tags(list(DROPPED_TAGS))
-    for tag in BLOCK_TAGS:
-        for node in tree.css(tag):
-            node.insert_before(" ")
-            node.insert_after(" ")
-    root = tree.body or tree.root
-    if root is None:
-        return ""
-    return str(root.text(separator="", deep=True))
+        return _tidy(html.unescape(markup))  # plain text with entities: no parser needed
+    flat, dropped = _flatten(_prepare(markup))
+    tree = LexborHTMLParser("<body>" + flat)
+    if dropped:
+        tree.strip_tags(sorted(dropped))  # one walk of the tree per name: only names present
+    root = tree.root
+    return _tidy(str(root.text(deep=True, separator=""))) if root is not None else ""
+
+
+def _prepare(markup: str) -> str:
+    """Markup lexbor reads as the feed meant it: CDATA unwrapped, text `<` escaped."""
+    markup = _SURROGATES.sub("", markup)  # not encodable as UTF-8; clean_text drops them anyway
+    if "<![CDATA[" in markup:
+        markup = _CDATA_MARKERS.sub("", markup)
+    return _LONE_LT.sub("&lt;", markup)
+
+
+def _flatten(markup: str) -> tuple[str, frozenset[str]]:
+    """Every tag but the dropped ones becomes a void `<wbr>`, a block tag after a newline;
+    also the names of the dropped elements kept. Attributes stay where they are, so each
+    tag still ends where the HTML tokenizer says it does."""
+    seen: set[str] = set()
+    containers = 0
+
+    def flat_tag(match: re.Match[str]) -> str:
+        nonlocal containers
+        name = match[2].lower()
+        if name in NESTED_DROPPED and not match[1]:
+            containers += 1
+            if containers > MAX_CONTAINERS:
+                return "<wbr"
+        if name in DROPPED_TAGS:
+            seen.add(name)
+            return match[0]
+        return "\n<wbr" if name in BLOCK_TAGS else "<wbr"  # an end tag too: a void start tag
+
+    return _TAG_NAME.sub(flat_tag, markup), frozenset(seen)
+
+
+def _tidy(text: str) -> str:
+    return _HTML_SPACES.sub(" ", text).replace("\xa0", " ").strip()
 
 
 def clean_text(text: str) -> str:
-    """Safe, tidy text: NFC, no controls or bidi overrides, marks capped, spaces folded."""
+    """Safe, tidy text: NFC, no controls, bidi or invisible characters, marks capped at
+    MAX_MARKS per base, whitespace runs folded to one space. Never raises; UTF-8 safe."""
     if not text:
         return ""
-    text = _INVISIBLE.sub("", text.replace("\t", " ").replace("\n", " ").replace("\r", " "))
-    text = unicodedata.normalize("NFC", text)
+    text = _UNSAFE.sub("", text)
     if not text.isascii():
-        text = _cap_marks(text)
+        text = _TAG_CHARS.sub(r"\1", text)
+        text = _normalize(text)
     return _SPACES.sub(" ", text).strip()
 
 
+def _normalize(text: str) -> str:
+    """NFC with combining runs capped; capped first, as NFC's mark sorting is quadratic."""
+    text = unicodedata.normalize("NFC", _cap_marks(text))
+    capped = _cap_marks(text)  # NFC may decompose a base into more marks than it recomposes
+    return text if capped == text else unicodedata.normalize("NFC", capped)
+
+
 def _cap_marks(text: str) -> str:
-    out: list[str] = []
-    run = 0
-    for char in text:
-        if unicodedata.combining(char) or unicodedata.category(char) == "Me":
-            run += 1
-            if run > MAX_MARKS:
-                continue
-        else:
-            run = 0
-        out.append(char)
-    return "".join(out)
+    return _MARK_RUN.sub(r"\1", text)
 
 
 def summary(markup: str, limit: int = 300) -> str:
-    """The alert summary: plain text, at most `limit` characters, cut at a word with `…`."""
+    """The alert summary: plain text of at most `limit` characters, cut at a word with `…`.
+
+    Text that fits is returned unchanged. With no space in the first `limit` characters the
+    cut falls at `limit - 1`, moved back to the start of a grapheme cluster."""
     text = clean_text(html_to_text(markup))
     if len(text) <= limit:
         return text
-    head = text[: limit - 1]
-    space = head.rfind(" ")
-    if space > limit // 2:
-        head = head[:space]
-    else:
-        head = _grapheme_safe(head, text[len(head) : len(head) + 1])
-    return head.rstrip(" ,;:-–—") + "…"
+    if limit < 1:
+        return ""
+    return _shorten(text, limit - 1) + ELLIPSIS
 
 
-def _grapheme_safe(head: str, following: str) -> str:
-    """Back off so the cut does not split a base from its marks or a ZWJ sequence."""
-    while head and following and _joins(following):
-        following = head[-1]
-        head = head[:-1]
-    while head and head[-1] == "\u200d":
-        head = head[:-1]
-    return head
+def _shorten(text: str, room: int) -> str:
+    """At most `room` characters of `text`: up to its last word end, else a grapheme cut."""
+    space = text.rfind(" ", 0, room + 1)  # a space at `room` itself: the cut is at a word end
+    if space > 0:
+        head = text[:space].rstrip(_TRAILING)
+        if head:
+            return head
+    return text[: _cluster_start(text, room)].rstrip(_TRAILING)
 
 
-def _joins(char: str) -> bool:
-    """A character that belongs to the one before it in a grapheme cluster."""
+def _cluster_start(text: str, index: int) -> int:
+    """The nearest cut at or before `index` that lies between two grapheme clusters."""
+    cut = index
+    while cut > 0 and _joined(text, cut):
+        cut -= 1
+    return cut
+
+
+def _joined(text: str, index: int) -> bool:
+    """True when text[index - 1] and text[index] belong to one grapheme cluster (UAX #29,
+    simplified: marks and other extenders, ZWJ sequences, flag pairs, Hangul jamo)."""
+    before, char = text[index - 1], text[index]
+    if _extends(char) or before == "\u200d":
+        return True
+    if _regional(before) and _regional(char):
+        run = 0
+        while index - run - 1 >= 0 and _regional(text[index - run - 1]):
+            run += 1
+        return run % 2 == 1  # the flag pair that `before` opened is not complete yet
+    return "\u1100" <= before <= "\u115f" or "\ua960" <= before <= "\ua97f"  # leading jamo
+
+
+def _extends(char: str) -> bool:
+    """A character that never starts a grapheme cluster of its own."""
     return (
-        bool(unicodedata.combining(char))
-        or unicodedata.category(char) in ("Mn", "Mc", "Me")
-        or char in "\u200d\ufe0f\ufe0e"
-        or "\U0001f3fb" <= char <= "\U0001f3ff"  # skin tones
+        unicodedata.category(char) in ("Mn", "Me", "Mc")
+        or char in _ZW_JOINERS
+        or "\U0001f3fb" <= char <= "\U0001f3ff"  # emoji skin tones
+        or "\U000e0020" <= char <= "\U000e007f"  # tag characters of a flag
+        or "\u1160" <= char <= "\u11ff"  # Hangul vowel and trailing jamo
+        or "\ud7b0" <= char <= "\ud7ff"
+        or char in "\uff9e\uff9f"  # half-width voiced sound marks
     )
+
+
+def _regional(char: str) -> bool:
+    return "\U0001f1e6" <= char <= "\U0001f1ff"
