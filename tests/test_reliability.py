@@ -184,3 +184,52 @@ async def test_a_short_delay_still_sends_each_alert_on_its_own(
     finally:
         await app.close()
     assert [type(m) for m in chat.received] == [Alert] * len(TITLES)
+
+
+async def test_faulty_sources_fail_with_reasons_and_recovering_reposts_nothing(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    import gzip
+
+    clock = Clock()
+    good = serve_feed(feed_server, clock.now)
+    bomb = gzip.compress(b"<rss>" + b" " * (64 << 20), compresslevel=9)
+    faults = {
+        "/500": dict(status=500, body=b"oops"),
+        "/429": dict(status=429, headers={"Retry-After": "120"}),
+        "/reset": dict(reset=True),
+        "/html": dict(body=b"<html><body>Please enable cookies</body></html>",
+                      content_type="text/html"),
+        "/empty": dict(body=b""),
+        "/bomb": dict(body=bomb, headers={"Content-Encoding": "gzip"},
+                      content_type="application/rss+xml"),
+    }  # fmt: skip
+    for path, spec in faults.items():
+        feed_server.add(path, **spec)
+    feed_server.redirect("/loop", "/loop")
+    feed_server.redirect("/private", "http://169.254.169.254/latest/meta-data/")
+    urls = [feed_server.url(p) for p in [*faults, "/loop", "/private"]]
+    config_path = write_config(tmp_path, feeds=[good, *urls], watches=["Sora"])
+    config = load_config(str(config_path), {})
+    app = App(config, clock=clock)
+    try:
+        report = await app.cycle(all_sources=True)
+        assert set(report.poll.failed) == set(urls)
+        assert all(reason for reason in report.poll.failed.values())
+        assert len(read_alerts(tmp_path)) == len(TITLES)
+        for path in faults:  # every faulty feed now serves the good one
+            feed_server.add(
+                path,
+                body=rss(
+                    [
+                        Entry(t, f"https://a.example/{n}", published=clock.now)
+                        for n, t in enumerate(TITLES)
+                    ]
+                ),
+                content_type="application/rss+xml",
+            )
+        clock.advance(7 * HOUR)
+        await app.cycle(all_sources=True)
+    finally:
+        await app.close()
+    assert len(read_alerts(tmp_path)) == len(TITLES)  # the same stories, merged, not re-posted
