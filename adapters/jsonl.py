@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from typing import Any
 
 from bot.adapter import Adapter, DeliveryError
 from bot.model import Alert, Digest, Message, Notice
+
+LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
 def alert_record(alert: Alert) -> dict[str, Any]:
@@ -56,7 +57,7 @@ class JsonlAdapter(Adapter):
     platform = "jsonl"
 
     async def send(self, target: str, message: Message) -> None:
-        path = Path(target.split(":", 1)[1])
+        path = self.config.jsonl_path(target)
         if isinstance(message, Alert):
             record = alert_record(message)
         elif isinstance(message, Digest):
@@ -64,7 +65,9 @@ class JsonlAdapter(Adapter):
         elif isinstance(message, Notice):
             record = {"kind": "notice", "channel": message.channel, "text": message.text}
         # A lone surrogate cannot be UTF-8: replaced, so a hostile title cannot stop the outbox.
-        line = json.dumps(record, ensure_ascii=False).encode("utf-8", "replace").decode() + "\n"
+        line = json.dumps(record, ensure_ascii=False).encode("utf-8", "replace").decode()
+        # Keep one record a line for readers that also split at NEL, LS and PS.
+        line = line.translate(LINE_BREAKS) + "\n"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("a", encoding="utf-8") as handle:

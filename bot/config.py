@@ -101,6 +101,11 @@ class Config:
     def where(self) -> str:
         return str(self.path) if self.path else "built-in default"
 
+    def jsonl_path(self, target: str) -> Path:
+        """The file a `jsonl:PATH` target appends to: PATH, relative to the config's folder."""
+        base = self.path.resolve().parent if self.path else Path.cwd()
+        return _resolve(base, target.split(":", 1)[1])
+
 
 def find_config_path(explicit: str | None, environ: Mapping[str, str] | None = None) -> Path | None:
     """`--config PATH`, else `$NEWSWATCH_CONFIG`, else `./newswatch.toml`, else None (built-in)."""
@@ -260,8 +265,9 @@ def _channel(entry: Mapping[str, Any], where: str, key: str, base: Path) -> Chan
             f"{key}.target",
             f"{target!r} is not console | jsonl:PATH | slack:ID | discord:ID",
         )
-    if kind == "jsonl":
-        target = f"jsonl:{_resolve(base, rest)}"
+    # The target stays as written: it names the channel in the store and in every record
+    # (SPEC: "channel is the target string as configured"); the file it means is resolved
+    # from the config's folder when it is written (Config.jsonl_path).
     names = entry.get("watchlists", ["default"])
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise ConfigError(where, f"{key}.watchlists", "must be a list of names or paths")

@@ -57,7 +57,8 @@ def test_relative_paths_resolve_from_the_files_folder(tmp_path: Path) -> None:
     )
     config = load_config(str(path), {})
     assert config.database == folder / "data" / "nw.db"
-    assert config.channels[0].target == f"jsonl:{folder / 'out' / 'alerts.jsonl'}"
+    assert config.channels[0].target == "jsonl:out/alerts.jsonl"  # the channel as written
+    assert config.jsonl_path(config.channels[0].target) == folder / "out" / "alerts.jsonl"
     assert config.channels[0].watchlists[0].queries == ("Sora",)
 
 

@@ -104,7 +104,7 @@ async def test_alert_record_has_the_spec_fields(tmp_path: Path, feed_server: Any
         "watches",
     }
     assert alert["kind"] == "alert"
-    assert alert["channel"] == f"jsonl:{tmp_path / 'alerts0.jsonl'}"
+    assert alert["channel"] == "jsonl:alerts0.jsonl"  # the target string as configured
     assert alert["title"] == "SAG-AFTRA & studios talk"
     assert alert["url"] == "https://a.example/1?utm_source=x"
     assert alert["source"] == "Trade Daily"
