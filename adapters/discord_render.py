@@ -318,5 +318,8 @@ def reply_chunks(text: str) -> list[str]:
         chunks.append("\n".join(current))
     if len(chunks) > MAX_REPLY_MESSAGES:
         chunks = chunks[:MAX_REPLY_MESSAGES]
-        chunks[-1] = truncate(chunks[-1], CONTENT - 40) + "\n(reply cut short)"
+        last = truncate(chunks[-1], CONTENT - 40)
+        if last.count(_FENCE) % 2:  # the cut left a fence open: close it before the note
+            last += f"\n{_FENCE}"
+        chunks[-1] = last + "\n(reply cut short)"
     return chunks

@@ -1,0 +1,318 @@
+"""Discord: alerts, notices and digests as embeds over REST; /watch and /digest as app commands.
+
+One discord.py client runs on the service's event loop (login, then the gateway connection
+as a background task; never `Client.run()`). Messages are posted with
+`POST /channels/{id}/messages` through discord.py's own HTTP client and rate-limit handling,
+carrying the exact payloads of adapters.discord_render: no mentions, and a deterministic
+nonce with enforce_nonce so a retry after an ambiguous failure cannot post twice. Errors
+become the DeliveryError scopes the outbox acts on. The token comes from DISCORD_BOT_TOKEN
+only and is never logged, shown in repr or put in an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from typing import Any
+
+import aiohttp
+import discord
+from discord.http import MultipartParameters
+from discord.webhook.async_ import async_context
+
+from adapters.discord_client import DEFAULT_API_URL, NewswatchClient
+from adapters.discord_doctor import doctor_lines
+from adapters.discord_render import digest_payloads, message_payloads, reply_chunks
+from bot.adapter import Adapter, DeliveryError
+from bot.commands import Command, Reply
+from bot.config import Config
+from bot.model import Message
+
+log = logging.getLogger("newswatch.discord")
+
+CONNECT_TIMEOUT = 30.0
+SEND_TIMEOUT = 20.0
+# View Channel, Send Messages, Embed Links, Read Message History: all newswatch needs
+# (https://discord.com/developers/docs/topics/permissions#permissions-bitwise-permission-flags).
+INVITE_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+)
+INVITE_SCOPES = ("bot", "applications.commands")
+DESTINATION_CODES = frozenset({10003, 50001, 50013})  # Unknown Channel, Missing Access/Permissions
+
+
+class DiscordAdapter(Adapter):
+    platform = "discord"
+    guild_ready_timeout = 2.0  # discord.py waits this long after the last GUILD_CREATE
+    send_timeout = SEND_TIMEOUT
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self._token = os.environ.get("DISCORD_BOT_TOKEN", "")
+        self.api_url = (config.discord.api_url or DEFAULT_API_URL).rstrip("/")
+        self.client: NewswatchClient | None = None
+        self._runner: asyncio.Task[None] | None = None
+
+    def __repr__(self) -> str:  # never the token
+        return f"DiscordAdapter(api_url={self.api_url!r})"
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def _new_client(self) -> NewswatchClient:
+        return NewswatchClient(self.api_url, self._on_slash, self.guild_ready_timeout)
+
+    async def _login(self) -> NewswatchClient:
+        """A logged-in client (REST only): GET /users/@me and the application."""
+        if not self._token:
+            raise RuntimeError("discord: DISCORD_BOT_TOKEN is not set")
+        client = self._new_client()
+        try:
+            await asyncio.wait_for(client.login(self._token), CONNECT_TIMEOUT)
+        except BaseException as exc:
+            await client.close()
+            if isinstance(exc, discord.LoginFailure):
+                raise RuntimeError(
+                    "discord: DISCORD_BOT_TOKEN was refused by GET /users/@me (401 Unauthorized)"
+                ) from None
+            if isinstance(exc, discord.HTTPException):
+                raise RuntimeError(
+                    f"discord: {self.api_url} refused the login: {_describe_http(exc)}"
+                ) from None
+            if isinstance(exc, aiohttp.ClientError | OSError | TimeoutError):
+                raise RuntimeError(
+                    f"discord: cannot reach {self.api_url} ({type(exc).__name__})"
+                ) from None
+            raise
+        return client
+
+    async def start(self) -> None:
+        """Log in, find the gateway, connect; return once READY (guilds and channels known)."""
+        client = await self._login()
+        try:
+            client.routed.gateway = await self._gateway(client)
+            self._runner = asyncio.create_task(self._run(client), name="discord-gateway")
+            ready = asyncio.create_task(client.wait_until_ready())
+            done, _ = await asyncio.wait(
+                {ready, self._runner}, timeout=CONNECT_TIMEOUT, return_when="FIRST_COMPLETED"
+            )
+            if ready not in done:
+                ready.cancel()
+                reason = "it closed" if self._runner in done else "no READY in time"
+                raise RuntimeError(f"discord: the gateway connection failed ({reason})")
+        except BaseException:
+            await self._stop(client)
+            raise
+        self.client = client
+        guilds = ", ".join(f"{g.name} ({g.id})" for g in client.guilds) or "no servers yet"
+        log.info("discord connected", extra={"reason": f"as {client.user}, in {guilds}"})
+
+    async def _gateway(self, client: NewswatchClient) -> str | None:
+        """[discord] gateway_url, else what `{api_url}/gateway/bot` says (as Discord does)."""
+        if self.config.discord.gateway_url:
+            return self.config.discord.gateway_url
+        if not self.config.discord.api_url:
+            return None  # real Discord: discord.py's default gateway is right
+        try:
+            _, url, _ = await client.http.get_bot_gateway()
+        except discord.GatewayNotFound:
+            raise RuntimeError(f"discord: {self.api_url}/gateway/bot gave no gateway") from None
+        return url
+
+    async def _run(self, client: NewswatchClient) -> None:
+        # discord.py finds its webhook adapter in a context variable; tasks spawned by the
+        # gateway loop (command invocations) inherit this task's context, so they answer
+        # interactions through the same API base.
+        async_context.set(client.webhooks)
+        try:
+            await client.connect(reconnect=True)
+        except discord.ConnectionClosed as exc:
+            log.error("discord gateway closed", extra={"reason": f"code {exc.code}"})
+        except Exception as exc:
+            log.error("discord gateway failed", extra={"reason": type(exc).__name__})
+
+    async def _stop(self, client: NewswatchClient) -> None:
+        await client.close()
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            try:
+                await asyncio.wait_for(runner, 5.0)
+            except (TimeoutError, asyncio.CancelledError):
+                runner.cancel()
+                with contextlib.suppress(BaseException):
+                    await runner
+
+    async def close(self) -> None:
+        if self.client is not None:
+            client, self.client = self.client, None
+            await self._stop(client)
+
+    # -- outbound --------------------------------------------------------------------------
+
+    async def send(self, target: str, message: Message) -> None:
+        """Post every payload in order; return once Discord created (or had) each."""
+        channel = _channel_id(target)
+        for payload in message_payloads(message, target):
+            await self._post(channel, payload)
+
+    async def _post(self, channel: int, payload: dict[str, Any]) -> None:
+        if self.client is None or self.client.is_closed():
+            # discord.py closes the client (and its HTTP session) after a fatal gateway close
+            # such as 4004 (token reset): keep the alerts, and say what happened.
+            raise DeliveryError("discord: not connected (see the log)", scope="transient")
+        params = MultipartParameters(payload=payload, multipart=None, files=None)
+        try:
+            await asyncio.wait_for(
+                self.client.http.send_message(channel, params=params), self.send_timeout
+            )
+        except discord.RateLimited as exc:  # longer than discord.py waits in line
+            raise DeliveryError(
+                f"discord: rate limited for {exc.retry_after:.1f}s",
+                scope="transient",
+                retry_after=exc.retry_after,
+            ) from None
+        except discord.HTTPException as exc:
+            raise _delivery_error(exc) from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            # Discord may have created the message anyway: the retry carries the same nonce,
+            # and enforce_nonce makes Discord return that message instead of a second one.
+            raise DeliveryError(f"discord: {type(exc).__name__}", scope="transient") from None
+
+    # -- commands --------------------------------------------------------------------------
+
+    async def _on_slash(self, interaction: discord.Interaction[Any], name: str, text: str) -> None:
+        """Run a slash command through the core (SQLite only) and answer within Discord's 3 s."""
+        if interaction.guild_id is None or interaction.channel_id is None:
+            await _answer(interaction, ["newswatch works in server channels only."], True)
+            return
+        perms = interaction.permissions
+        command = Command(
+            name=name,
+            text=text,
+            target=f"discord:{interaction.channel_id}",
+            user=str(interaction.user.id),
+            can_manage=perms.manage_guild or perms.administrator,
+        )
+        try:
+            if self.on_command is None:
+                reply = Reply("newswatch is still starting; try again in a moment.", ok=False)
+            else:
+                reply = self.on_command(command)
+        except Exception:
+            log.exception("command failed", extra={"channel": command.target})
+            reply = Reply("Sorry, that command failed; the log has the details.", ok=False)
+        try:
+            if reply.digest is not None:
+                await _answer_digest(interaction, digest_payloads(reply.digest, command.target))
+            else:
+                chunks = reply_chunks(reply.text) or ["Done."]
+                await _answer(interaction, chunks, ephemeral=not reply.public)
+        except discord.HTTPException as exc:
+            log.warning(
+                "command reply failed",
+                extra={"channel": command.target, "reason": _describe_http(exc)},
+            )
+
+    # -- doctor and command line ------------------------------------------------------------
+
+    async def doctor(self) -> list[str]:
+        """The bot, its servers, and whether it can post in each configured channel."""
+        try:
+            client = self.client or await self._login()
+        except RuntimeError as exc:
+            return [f"{exc} - FAILED"]
+        try:
+            return await doctor_lines(client, self.config)
+        finally:
+            if client is not self.client:
+                await client.close()
+
+    async def sync_commands(self, guild_id: int | None = None) -> list[str]:
+        """Upload /watch and /digest: globally, or to one server (instant, for testing)."""
+        client = await self._login()
+        try:
+            if guild_id is None:
+                synced = await client.tree.sync()
+            else:
+                guild = discord.Object(id=guild_id)
+                # Without copy_global_to a guild sync uploads an empty list, which wipes
+                # that server's commands (DESIGN, traps).
+                client.tree.copy_global_to(guild=guild)
+                synced = await client.tree.sync(guild=guild)
+        finally:
+            await client.close()
+        return sorted(command.name for command in synced)
+
+    async def invite_url(self, client_id: int | None = None) -> str:
+        """The OAuth2 URL that adds the bot with exactly the permissions it needs."""
+        if client_id is None:
+            client = await self._login()
+            try:
+                client_id = client.application_id
+            finally:
+                await client.close()
+        return discord.utils.oauth_url(
+            client_id or 0, permissions=INVITE_PERMISSIONS, scopes=INVITE_SCOPES
+        )
+
+
+async def run_cli(config: Config, action: str, guild: int | None, client_id: int | None) -> int:
+    """`newswatch discord sync [--guild ID]` and `newswatch discord invite`."""
+    adapter = DiscordAdapter(config)
+    if action == "invite":
+        print(await adapter.invite_url(client_id))
+        return 0
+    names = await adapter.sync_commands(guild)
+    where = f"server {guild}" if guild else "every server (global; may take up to an hour)"
+    print(f"synced /{', /'.join(names)} to {where}")
+    return 0
+
+
+async def _answer(
+    interaction: discord.Interaction[Any], chunks: list[str], ephemeral: bool
+) -> None:
+    none = discord.AllowedMentions.none()
+    await interaction.response.send_message(chunks[0], ephemeral=ephemeral, allowed_mentions=none)
+    for chunk in chunks[1:]:
+        await interaction.followup.send(chunk, ephemeral=ephemeral, allowed_mentions=none)
+
+
+async def _answer_digest(
+    interaction: discord.Interaction[Any], payloads: list[dict[str, Any]]
+) -> None:
+    """The digest in the channel, publicly: the interaction response, then follow-ups."""
+    none = discord.AllowedMentions.none()
+    for i, payload in enumerate(payloads):
+        embeds = [discord.Embed.from_dict(e) for e in payload.get("embeds", [])]
+        content = str(payload.get("content") or "")
+        if i == 0:
+            await interaction.response.send_message(
+                content or None, embeds=embeds, allowed_mentions=none
+            )
+        else:
+            await interaction.followup.send(content, embeds=embeds, allowed_mentions=none)
+
+
+def _channel_id(target: str) -> int:
+    raw = target.split(":", 1)[1] if ":" in target else target
+    if not raw.isdigit():
+        raise DeliveryError(f"discord: {target!r} is not a channel id", scope="destination")
+    return int(raw)
+
+
+def _describe_http(exc: discord.HTTPException) -> str:
+    text = f"HTTP {exc.status}"
+    if exc.code:
+        text += f" code {exc.code}"
+    return f"{text} ({exc.text})" if exc.text else text
+
+
+def _delivery_error(exc: discord.HTTPException) -> DeliveryError:
+    """Discord's answer as the outbox scope (https://discord.com/developers/docs/topics/opcodes-and-status-codes)."""
+    reason = f"discord POST /channels/messages: {_describe_http(exc)}"
+    if exc.status >= 500 or exc.status == 429:  # 429 here: no Via header, likely Cloudflare
+        return DeliveryError(reason, scope="transient")
+    if exc.status in (401, 403, 404) or exc.code in DESTINATION_CODES:
+        return DeliveryError(reason, scope="destination")
+    return DeliveryError(reason, scope="message")  # 400 Invalid Form Body and the like

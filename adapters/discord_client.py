@@ -1,0 +1,144 @@
+"""The discord.py client newswatch runs: fewest intents, no mentions, its own API base.
+
+discord.py builds every REST URL from one class attribute (`discord.http.Route.BASE`) and
+always dials `wss://gateway.discord.gg/` first (`DiscordWebSocket.DEFAULT_GATEWAY`), and
+`Client.connect()` takes no gateway argument. Rather than mutate those process-wide, this
+client owns an HTTPClient subclass that rewrites both on the way out, and interaction
+responses (which discord.py sends through a separate webhook adapter found in a context
+variable) get a matching adapter set in the client's own task. So one client can talk to
+`[discord] api_url` while the rest of the process is untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+import discord
+from discord import app_commands
+from discord.http import HTTPClient, Route
+from discord.webhook.async_ import AsyncWebhookAdapter
+
+DEFAULT_API_URL = "https://discord.com/api/v10"
+DEFAULT_GATEWAY = str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+MAX_INLINE_RATE_LIMIT = 30.0  # discord.py's floor; a longer 429 goes back to the outbox
+
+SlashHandler = Callable[[discord.Interaction[Any], str, str], Awaitable[None]]
+
+
+def _rebase(url: str, base: str) -> str:
+    """Discord's URL with our API base in front of the path (no-op for the default base)."""
+    default = Route.BASE
+    return base + url[len(default) :] if base != default and url.startswith(default) else url
+
+
+class RoutedHTTP(HTTPClient):
+    """discord.py's HTTP client (and its rate-limit handling), aimed at a chosen API and gateway."""
+
+    def __init__(
+        self, loop: Any, api_url: str, max_ratelimit_timeout: float = MAX_INLINE_RATE_LIMIT
+    ) -> None:
+        super().__init__(loop, max_ratelimit_timeout=max_ratelimit_timeout)
+        self.api_url = api_url.rstrip("/")
+        self.gateway: str | None = None  # set once known: [discord] gateway_url or /gateway/bot
+
+    async def request(self, route: Route, **kwargs: Any) -> Any:
+        route.url = _rebase(route.url, self.api_url)
+        return await super().request(route, **kwargs)
+
+    async def ws_connect(self, url: str, *, compress: int = 0) -> aiohttp.ClientWebSocketResponse:
+        # Only the first dial (and a dial after INVALID_SESSION) uses DEFAULT_GATEWAY; resumes
+        # use READY's resume_gateway_url, which the server chose and we leave alone.
+        if self.gateway and url.startswith(DEFAULT_GATEWAY):
+            query = url[len(DEFAULT_GATEWAY) :].lstrip("/")
+            url = self.gateway.rstrip("/") + "/" + query
+        return await super().ws_connect(url, compress=compress)
+
+
+class RoutedWebhooks(AsyncWebhookAdapter):
+    """Interaction callbacks and follow-ups, sent to the same API base as REST."""
+
+    def __init__(self, api_url: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.api_url = api_url.rstrip("/")
+
+    async def request(self, route: Route, session: aiohttp.ClientSession, **kwargs: Any) -> Any:
+        route.url = _rebase(route.url, self.api_url)
+        return await super().request(route, session, **kwargs)
+
+
+class NewswatchClient(discord.Client):
+    """Guild events only (to know servers and channels), AllowedMentions.none() by default."""
+
+    def __init__(
+        self, api_url: str, on_slash: SlashHandler, guild_ready_timeout: float = 2.0
+    ) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        # discord.py warns once per process that voice libraries are missing; newswatch
+        # never uses voice, so the warning is noise in every `newswatch run`.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
+        super().__init__(
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=guild_ready_timeout,
+            max_ratelimit_timeout=MAX_INLINE_RATE_LIMIT,
+        )
+        # Swap in the routed HTTP client before anything holds the old one: the connection
+        # state reads `http` from here, and the command tree is built after this.
+        self.http = RoutedHTTP(self.loop, api_url)
+        self._connection.http = self.http
+        self.routed: RoutedHTTP = self.http
+        self.webhooks = RoutedWebhooks(api_url)
+        self.tree = build_tree(self, on_slash)
+
+
+def build_tree(client: discord.Client, on_slash: SlashHandler) -> app_commands.CommandTree[Any]:
+    """`/watch add|remove|list|pause|resume` and `/digest [window]`, guild-only.
+
+    Discord takes default_member_permissions on top-level commands only, so Manage Server is
+    declared on the whole /watch group (server admins can open it to more roles under Server
+    Settings > Integrations) and checked again at run time for every change.
+    """
+    tree: app_commands.CommandTree[Any] = app_commands.CommandTree(client)
+    watch = app_commands.Group(
+        name="watch",
+        description="Watch the news for a query in this channel",
+        guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    @watch.command(name="add", description="Add a watch to this channel")
+    @app_commands.describe(query='What to watch, e.g. SAG-AFTRA -golf or "OpenAI" Hollywood')
+    async def add(interaction: discord.Interaction, query: str) -> None:
+        await on_slash(interaction, "watch", f"add {query}")
+
+    @watch.command(name="remove", description="Remove a watch (by query or #id)")
+    @app_commands.describe(query="The query as listed, or its id")
+    async def remove(interaction: discord.Interaction, query: str) -> None:
+        await on_slash(interaction, "watch", f"remove {query}")
+
+    @watch.command(name="list", description="List this channel's watches")
+    async def list_(interaction: discord.Interaction) -> None:
+        await on_slash(interaction, "watch", "list")
+
+    @watch.command(name="pause", description="Pause every watch in this channel")
+    async def pause(interaction: discord.Interaction) -> None:
+        await on_slash(interaction, "watch", "pause")
+
+    @watch.command(name="resume", description="Resume this channel's watches")
+    async def resume(interaction: discord.Interaction) -> None:
+        await on_slash(interaction, "watch", "resume")
+
+    tree.add_command(watch)
+
+    @tree.command(name="digest", description="Post a digest of this channel's stories")
+    @app_commands.guild_only()
+    @app_commands.describe(window="How far back, like 24h or 7d (default: since the last one)")
+    async def digest(interaction: discord.Interaction, window: str | None = None) -> None:
+        await on_slash(interaction, "digest", window or "")
+
+    return tree

@@ -1,0 +1,159 @@
+"""Discord payload rules (HARDENING A1-A7), as tables over the pure renderers."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from adapters.discord_render import (
+    CONTENT,
+    EMBED_TOTAL,
+    EMBEDS_PER_MESSAGE,
+    MAX_DIGEST_MESSAGES,
+    alert_nonce,
+    alert_payload,
+    digest_payloads,
+    embed_length,
+    escape,
+    message_payloads,
+    reply_chunks,
+    story_line,
+)
+from bot.model import Alert, Digest, DigestSection, DigestStory, Notice
+
+TARGET = "discord:3000000000000000003"
+WHEN = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
+LIVE_MASKED_LINK = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(")
+
+
+def alert(**fields: Any) -> Alert:
+    base: dict[str, Any] = {
+        "channel": TARGET,
+        "story_id": 7,
+        "title": "Sora opens to filmmakers",
+        "url": "https://variety.com/2027/sora/",
+        "source": "Variety",
+        "published": WHEN,
+        "summary": "Studios get access.",
+        "watches": ("Sora",),
+    }
+    return Alert(**(base | fields))
+
+
+def story(n: int, title: str = "A story") -> DigestStory:
+    return DigestStory(n, f"{title} {n}", f"https://a.example/{n}", "Outlet", WHEN, outlets=n % 4)
+
+
+def digest(sections: int, stories: int, title: str = "A story") -> Digest:
+    return Digest(
+        channel=TARGET,
+        since=WHEN - timedelta(days=1),
+        until=WHEN,
+        sections=tuple(
+            DigestSection(f"watch {s}", tuple(story(n, title) for n in range(stories)))
+            for s in range(sections)
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [alert(), Notice(TARGET, "source disabled"), digest(1, 2), digest(0, 0)],
+    ids=["alert", "notice", "digest", "empty-digest"],
+)
+def test_every_payload_allows_no_mentions_and_enforces_its_nonce(message: Any) -> None:
+    for payload in message_payloads(message, TARGET):
+        assert payload["allowed_mentions"] == {"parse": []}
+        assert payload["enforce_nonce"] is True and 0 < len(payload["nonce"]) <= 25
+
+
+def test_the_alert_nonce_is_the_same_for_a_retry_and_differs_by_story_and_channel() -> None:
+    assert alert_nonce(alert(), TARGET) == alert_nonce(alert(), TARGET)
+    assert alert_nonce(alert(), TARGET) != alert_nonce(alert(story_id=8), TARGET)
+    assert alert_nonce(alert(), TARGET) != alert_nonce(alert(), "discord:1")
+
+
+@pytest.mark.parametrize(
+    ("hostile", "live"),
+    [
+        ("@everyone look", "@everyone"),
+        ("@here now", "@here"),
+        ("hi <@123>", "<@123>"),
+        ("hi <@!123>", "<@!123>"),
+        ("role <@&456>", "<@&456>"),
+        ("see <#789>", "<#789>"),
+        ("run </watch:1>", "</watch:1>"),
+        ("rtl \u202egnp.exe", "\u202e"),
+        ("nul \x00 bell \x07", "\x00"),
+        ("zero \u2066isolate\u2069", "\u2066"),
+    ],
+)
+def test_hostile_text_cannot_ping_or_reorder(hostile: str, live: str) -> None:
+    assert live not in escape(hostile, 256)
+    assert live not in escape(hostile, 256, single_line=True)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "[Variety](https://evil.example)",
+        "[x](javascript:alert(1))",
+        "\\[x](https://evil.example)",
+        "[a [b](https://evil.example)](c)",
+    ],
+)
+def test_masked_links_render_as_literal_text(hostile: str) -> None:
+    assert not LIVE_MASKED_LINK.search(escape(hostile, 256))
+
+
+def test_an_unbalanced_fence_cannot_swallow_what_follows() -> None:
+    assert "```" not in escape("```python\nimport os", 4096)
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "/story", "", None]
+)
+def test_only_an_absolute_http_url_becomes_the_alert_link(url: str | None) -> None:
+    embed = alert_payload(alert(url=url), TARGET)["embeds"][0]
+    assert "url" not in embed
+
+
+def test_huge_fields_are_cut_under_discord_limits_quickly() -> None:
+    started = time.monotonic()
+    payload = alert_payload(alert(title="word " * 20_000, summary="long " * 1_000_000), TARGET)
+    embed = payload["embeds"][0]
+    assert len(embed["title"]) <= 256 and len(embed["description"]) <= 4096
+    assert embed_length(embed) <= EMBED_TOTAL
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_huge_digest_splits_into_bounded_messages() -> None:
+    payloads = digest_payloads(digest(40, 10, title="x" * 280), TARGET)
+    assert len(payloads) <= MAX_DIGEST_MESSAGES
+    for payload in payloads:
+        assert len(payload.get("embeds", [])) <= EMBEDS_PER_MESSAGE
+        assert sum(embed_length(e) for e in payload.get("embeds", [])) <= EMBED_TOTAL
+        assert len(payload.get("content", "")) <= CONTENT
+
+
+def test_digest_story_links_survive_parentheses_in_the_url() -> None:
+    line = story_line(DigestStory(1, "Title", "https://a.example/x_(film)", "Outlet", WHEN, 2))
+    assert "(https://a.example/x_%28film%29)" in line
+
+
+def test_reply_chunks_stay_under_2000_with_balanced_fences() -> None:
+    text = "Watching #1\n```\n" + "\n".join(f"line {n} " + "y" * 60 for n in range(200)) + "\n```"
+    chunks = reply_chunks(text)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert len(chunk) <= CONTENT
+        assert chunk.count("```") % 2 == 0
+
+
+def test_reply_chunks_neutralise_mentions_and_masked_links_in_queries() -> None:
+    [chunk] = reply_chunks("Watching #1: @everyone [x](https://evil.example)")
+    assert "@everyone" not in chunk and "](" not in chunk
