@@ -45,6 +45,7 @@ DESTINATION_CODES = frozenset({10003, 50001, 50013})  # Unknown Channel, Missing
 
 class DiscordAdapter(Adapter):
     platform = "discord"
+    backlog_limit = 30  # after an outage, more than this goes out as one digest
     guild_ready_timeout = 2.0  # discord.py waits this long after the last GUILD_CREATE
     send_timeout = SEND_TIMEOUT
 
@@ -90,6 +91,9 @@ class DiscordAdapter(Adapter):
     async def start(self) -> None:
         """Log in, find the gateway, connect; return once READY (guilds and channels known)."""
         client = await self._login()
+        if not self.listen:  # a one-shot command only sends, over REST
+            self.client = client
+            return
         try:
             client.routed.gateway = await self._gateway(client)
             self._runner = asyncio.create_task(self._run(client), name="discord-gateway")

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -162,3 +165,21 @@ async def test_sync_with_a_bad_token_fails_with_one_line_without_the_token(
     assert await run_cli("--config", config, "discord", "sync") == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "401" in err and wrong not in err
+
+
+async def test_a_one_shot_poll_posts_over_rest_without_opening_the_gateway(
+    tmp_path: Path, fake: FakeDiscord, feed_server: Any, env: None
+) -> None:
+    now = time.time()
+    entry = Entry("Sora opens to filmmakers", "https://a.example/1", published=now - 60)
+    feed_server.add("/f.xml", body=rss([entry]), content_type="application/rss+xml")
+    config = write_config(tmp_path, fake, feeds=[feed_server.url("/f.xml")])
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--config", str(config), "poll", "--all",
+        env=dict(os.environ, DISCORD_BOT_TOKEN=BOT_TOKEN),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    assert len(fake.posted()) == 1
+    assert fake.identify == []  # no gateway session for a process that only sends
