@@ -20,7 +20,7 @@ from bot.outbox import recover_interrupted
 from bot.poller import Poller, PollReport
 from bot.ratelimit import SlidingWindow
 from bot.sources import sync_sources
-from bot.store import open_db
+from bot.store import open_db, transaction
 from bot.watches import channel_id, sync_file_watches
 
 log = logging.getLogger("newswatch")
@@ -68,7 +68,7 @@ class App:
     async def start(self, listen: bool = True) -> None:
         """Connect the adapters (taking commands only if `listen`); destinations stopped by a
         permanent error get one new try."""
-        with self.db.conn:
+        with transaction(self.db):
             stopped = self.db.execute(
                 "UPDATE channels SET status = 'ok', status_reason = NULL WHERE status != 'ok' "
                 "RETURNING target"

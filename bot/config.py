@@ -31,6 +31,7 @@ TOP_KEYS = {
     "poll_interval",
     "backfill",
     "max_age",
+    "retention",
     "allow_private_networks",
     "sources",
     "channels",
@@ -91,6 +92,7 @@ class Config:
     poll_interval: float = 300.0
     backfill: float = 86400.0
     max_age: float = 7 * 86400.0
+    retention: float = 30 * 86400.0  # items first seen longer ago are pruned (bot.retention)
     allow_private_networks: bool = False
     sources: tuple[SourceConfig, ...] = ()
     channels: tuple[ChannelConfig, ...] = ()
@@ -175,6 +177,12 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         raise ConfigError(where, "poll_interval", "must be at least 10s")
     backfill = _duration(data, "backfill", where, "24h")
     max_age = _duration(data, "max_age", where, "7d")
+    retention = _duration(data, "retention", where, "30d")
+    if "retention" not in data:
+        retention = max(retention, max_age)  # unset: 30 days, or max_age when that is longer
+    if retention < max(max_age, 72 * 3600.0):
+        # An item must outlive both the alert window and the 72 h story-merging window.
+        raise ConfigError(where, "retention", "must be at least max_age and at least 72h")
     allow_private = data.get("allow_private_networks", False)
     if not isinstance(allow_private, bool):
         raise ConfigError(where, "allow_private_networks", "must be true or false")
@@ -205,6 +213,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         poll_interval=poll_interval,
         backfill=backfill,
         max_age=max_age,
+        retention=retention,
         allow_private_networks=allow_private,
         sources=sources,
         channels=channels,

@@ -28,6 +28,7 @@ from bot.outbox import (
     retry_later,
     stop_channel,
 )
+from bot.store import transaction
 from bot.stories import best_copy
 
 log = logging.getLogger("newswatch.deliver")
@@ -118,7 +119,7 @@ class Deliverer:
                     delivery, DeliveryError(f"unreadable row: {exc}", scope="message"), report
                 )
                 continue
-            with self.db.conn:
+            with transaction(self.db):
                 mark_sending(self.db, delivery)
             try:
                 await adapter.send(delivery.target, message)
@@ -133,7 +134,7 @@ class Deliverer:
                 blocked.add(delivery.channel_id)
                 continue
             crash_point("after-send")
-            with self.db.conn:
+            with transaction(self.db):
                 mark_sent(self.db, delivery, self.clock())
             report.sent += 1
         return report
@@ -150,7 +151,7 @@ class Deliverer:
                 ).fetchone()[0]
                 if not str(target).startswith(f"{adapter.platform}:"):
                     continue
-                with self.db.conn:
+                with transaction(self.db):
                     digest_id = collapse_backlog(
                         self.db, channel_id, adapter.backlog_limit, now - BACKLOG_AGE, now
                     )
@@ -162,7 +163,7 @@ class Deliverer:
 
     def _failed(self, delivery: Delivery, exc: DeliveryError, report: DrainReport) -> None:
         extra = {"channel": delivery.target, "story": delivery.story_id, "reason": exc.reason}
-        with self.db.conn:
+        with transaction(self.db):
             if exc.scope == "destination":
                 release(self.db, delivery)
                 stop_channel(self.db, delivery.channel_id, exc.reason)

@@ -10,6 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from bot.model import Digest, DigestSection, DigestStory
+from bot.store import transaction
 from bot.stories import BEST_COPY_SQL
 
 MAX_WINDOW = 7 * 86400.0
@@ -115,5 +116,5 @@ def _sections(
 
 
 def mark_digested(db: sqlite_utils.Database, channel_id: int, until: float) -> None:
-    with db.conn:
+    with transaction(db):
         db.execute("UPDATE channels SET last_digest = ? WHERE id = ?", [until, channel_id])

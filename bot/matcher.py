@@ -17,6 +17,7 @@ from bot.query import All, Any, Node, Not, Query, Term, is_positive
 from bot.tokens import is_spaceless, tokenize
 
 Anchor = tuple[str, str]  # ("tok" | "pre" | "sub", text)
+MAX_SLOTS = 64  # slots per watch (a query of 256 characters has fewer AND children)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Matcher:
 
     def __init__(self) -> None:
         self._roots: dict[int, Node] = {}
+        self._slots: dict[int, int] = {}  # watch -> how many of its slots must be hit
         self._by_token: dict[str, list[int]] = defaultdict(list)
         self._by_prefix: dict[str, list[int]] = defaultdict(list)
         self._by_substring: dict[str, list[int]] = defaultdict(list)
@@ -53,17 +55,32 @@ class Matcher:
         return len(self._roots)
 
     def add(self, watch_id: int, query: Query) -> None:
-        """Compile a watch in; its anchors come from the parsed tree."""
-        self._roots[watch_id] = query.root
-        for kind, text in _anchors(query.root):
-            if kind == "tok":
-                self._by_token[text].append(watch_id)
-            elif kind == "pre":
-                self._by_prefix[text].append(watch_id)
-                self._prefix_lengths.add(len(text))
-            else:
-                self._by_substring[text].append(watch_id)
-                self._substring_lengths.add(len(text))
+        """Compile a watch in; its anchors come from the parsed tree.
+
+        A watch whose root is an AND gets one slot per positive child (each child must
+        match, so each must find one of its anchors in the item); any other root one slot.
+        A watch is a candidate only when all its slots are hit, so `strik* actors` is not
+        evaluated for every item that holds `actors`.
+        """
+        root = query.root
+        children = (
+            [child for child in root.children if is_positive(child)][:MAX_SLOTS]
+            if isinstance(root, All)
+            else [root]
+        )
+        self._roots[watch_id] = root
+        self._slots[watch_id] = len(children)
+        for slot, child in enumerate(children):
+            key = watch_id * MAX_SLOTS + slot
+            for kind, text in _anchors(child):
+                if kind == "tok":
+                    self._by_token[text].append(key)
+                elif kind == "pre":
+                    self._by_prefix[text].append(key)
+                    self._prefix_lengths.add(len(text))
+                else:
+                    self._by_substring[text].append(key)
+                    self._substring_lengths.add(len(text))
 
     def match(self, item: ItemText) -> set[int]:
         """The ids of every watch the item matches."""
@@ -75,6 +92,16 @@ class Matcher:
         }
 
     def _candidates(self, item: ItemText) -> set[int]:
+        """Watches whose every slot the item hits: the only ones worth evaluating."""
+        hit: dict[int, int] = {}
+        for key in self._hits(item):
+            watch_id = key // MAX_SLOTS
+            hit[watch_id] = hit.get(watch_id, 0) + 1
+        slots = self._slots
+        return {watch_id for watch_id, count in hit.items() if count == slots[watch_id]}
+
+    def _hits(self, item: ItemText) -> set[int]:
+        """The (watch, slot) keys whose anchors the item holds."""
         found: set[int] = set()
         by_token = self._by_token
         for token in item.tokens:
@@ -154,7 +181,7 @@ def _term_matches(term: Term, item: ItemText) -> bool:
         if is_spaceless(only):
             return any(only in token for token in item.spaceless)
         if term.prefix:
-            return any(token.startswith(only) for token in item.tokens)
+            return only in item.tokens or any(token.startswith(only) for token in item.tokens)
         return only in item.tokens
     if not all(_may_hold(item, term, index) for index in range(len(tokens))):
         return False

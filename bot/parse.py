@@ -16,7 +16,7 @@ from typing import Any
 
 import feedparser
 
-from bot.text import clean_text, html_to_text, summary
+from bot.text import clean_text, html_to_text, shorten_summary
 from bot.tokens import tokenize
 from bot.urls import safe_link
 
@@ -142,7 +142,8 @@ def _item(entry: Any, feed_url: str, now: float) -> FeedItem:
         fingerprint=body_hash.hexdigest()[:32],
         link=link,
         title=title,
-        summary=summary(raw_summary[:MAX_FIELD_CHARS] or content_html[:MAX_FIELD_CHARS]),
+        # summary(markup) of the same markup, without converting it a second time
+        summary=shorten_summary(summary_text if raw_summary[:MAX_FIELD_CHARS] else content_text),
         fields=fields,
         published=_published(entry, now),
         outlet=outlet,

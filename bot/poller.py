@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sqlite3
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from bot.matcher import ItemText, Matcher
 from bot.outbox import add_alert, add_notice
 from bot.parse import FeedItem, ParsedFeed, parse_feed
 from bot.query import parse_query
+from bot.retention import prune, prune_due
 from bot.sources import (
     Source,
     dependent_channels,
@@ -34,8 +36,10 @@ from bot.sources import (
     record_success,
     sync_sources,
 )
-from bot.stories import find_story, index_copy, new_story
+from bot.store import transaction
+from bot.stories import StoryIndex, new_story
 from bot.titles import title_key_tokens
+from bot.urls import canonical_url
 from bot.watches import active_watches
 
 log = logging.getLogger("newswatch.poll")
@@ -91,11 +95,13 @@ class Poller:
         self.fetcher = fetcher
         self.clock = clock
         self.rng = rng or random.Random()
+        self._stories: StoryIndex | None = None
 
     async def poll(self, all_sources: bool = False) -> PollReport:
         now = self.clock()
         sync_sources(self.db, self.config, now)
         watches = WatchIndex(self.db)
+        self._stories = StoryIndex(self.db)
         sources = due_sources(self.db, now, all_sources)
         report = PollReport()
         poll_id = uuid.uuid4().hex
@@ -116,6 +122,8 @@ class Poller:
             crash_point("after-store")
 
         await asyncio.gather(*(one(source) for source in sources))
+        if prune_due(self.db, now):
+            prune(self.db, self.config.retention, self.clock())
         return report
 
     def _store(
@@ -131,7 +139,7 @@ class Poller:
         now = self.clock()
         interval = self.config.poll_interval
         report.polled += 1
-        with self.db.conn:
+        with transaction(self.db):
             if result.not_modified:
                 report.not_modified += 1
                 record_not_modified(self.db, source, now, next_poll_time(now, interval, self.rng))
@@ -190,22 +198,36 @@ class Poller:
         oldest_alertable = now - self.config.max_age
         if not source.first_polled:
             oldest_alertable = max(oldest_alertable, now - self.config.backfill)
+        conn = self.db.conn
+        stories = self._stories or StoryIndex(self.db)
+        known = _known_fingerprints(conn, source.id, [item.identity for item in parsed.items])
         new = 0
         for item in parsed.items:
-            published = item.published if item.published is not None else now
             tokens = title_key_tokens(item.title)
-            row = self.db.execute(
+            title_key = " ".join(tokens)
+            fingerprint = known.get(item.identity)
+            if fingerprint is not None:
+                if fingerprint != item.fingerprint:
+                    self._update_item(source, item, title_key)
+                continue
+            published = item.published if item.published is not None else now
+            canonical = canonical_url(item.link) if item.link else None
+            story_id = stories.find(canonical, tokens, published)
+            if story_id is None:
+                story_id = new_story(self.db, published, now)
+            row = conn.execute(
                 "INSERT INTO items (source_id, identity, story_id, fingerprint, link, title, "
                 "title_key, summary, outlet, published, dated, first_seen) "
-                "VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (source_id, identity) DO NOTHING RETURNING id",
                 [
                     source.id,
                     item.identity,
+                    story_id,
                     item.fingerprint,
                     item.link,
                     item.title,
-                    " ".join(tokens),
+                    title_key,
                     item.summary,
                     item.outlet or outlet_default,
                     published,
@@ -213,16 +235,11 @@ class Poller:
                     now,
                 ],
             ).fetchone()
-            if row is None:
-                self._update_item(source, item, tokens)
+            if row is None:  # known after all (read above in this transaction): never here
                 continue
             item_id = int(row[0])
             new += 1
-            story_id = find_story(self.db, item.link, tokens, published)
-            if story_id is None:
-                story_id = new_story(self.db, published, now)
-            self.db.execute("UPDATE items SET story_id = ? WHERE id = ?", [story_id, item_id])
-            index_copy(self.db, item_id, story_id, item.link, tokens, published)
+            stories.index(item_id, story_id, canonical, tokens, published)
             if published < oldest_alertable:
                 continue
             by_channel: dict[int, list[str]] = defaultdict(list)
@@ -234,22 +251,40 @@ class Poller:
         report.new_items += new
         return new
 
-    def _update_item(self, source: Source, item: FeedItem, tokens: tuple[str, ...]) -> None:
+    def _update_item(self, source: Source, item: FeedItem, title_key: str) -> None:
         """A known identity with a changed title, link or body is an update, never a new story."""
-        self.db.execute(
+        self.db.conn.execute(
             "UPDATE items SET fingerprint = ?, link = ?, title = ?, title_key = ?, summary = ? "
             "WHERE source_id = ? AND identity = ? AND fingerprint != ?",
             [
                 item.fingerprint,
                 item.link,
                 item.title,
-                " ".join(tokens),
+                title_key,
                 item.summary,
                 source.id,
                 item.identity,
                 item.fingerprint,
             ],
         )
+
+
+def _known_fingerprints(
+    conn: sqlite3.Connection, source_id: int, identities: list[str]
+) -> dict[str, str]:
+    """The stored fingerprint of each identity this source already has, in few queries."""
+    known: dict[str, str] = {}
+    for start in range(0, len(identities), 500):  # SQLite's bound-parameter limit, with room
+        chunk = identities[start : start + 500]
+        marks = ",".join("?" for _ in chunk)
+        known.update(
+            conn.execute(
+                f"SELECT identity, fingerprint FROM items WHERE source_id = ? "
+                f"AND identity IN ({marks})",
+                [source_id, *chunk],
+            ).fetchall()
+        )
+    return known
 
 
 def _host(url: str) -> str:

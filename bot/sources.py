@@ -13,6 +13,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from bot.config import Config
+from bot.store import transaction
 
 MAX_BACKOFF = 6 * 3600.0
 DISABLE_AFTER = 10
@@ -51,7 +52,7 @@ def sync_sources(db: sqlite_utils.Database, config: Config, now: float) -> None:
         if source.search:
             for query in queries:
                 wanted[search_url(source.search, query)] = (source.search, query)
-    with db.conn:
+    with transaction(db):
         db.execute("UPDATE sources SET active = 0")
         for url, (template, query) in wanted.items():
             db.execute(

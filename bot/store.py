@@ -7,6 +7,8 @@ it is opened with WAL, synchronous=FULL and a busy timeout, and checked at start
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -110,7 +112,37 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE deliveries ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE deliveries ADD COLUMN collapsed_into INTEGER;
     """,
+    # 3: the title index files titles under neighbouring token pairs from now on (far fewer
+    # candidates per lookup, bot.titles.lookup_keys); items stored before keep their single
+    # tokens, and lookups reaching back to the newest of them ask by those too
+    # (bot.stories.LEGACY_KEY). Retention prunes items by first_seen (bot.retention).
+    """
+    INSERT OR REPLACE INTO meta (key, value)
+        SELECT 'title_index_tokens_until', MAX(published) FROM items;
+    CREATE INDEX items_first_seen ON items (first_seen);
+    """,
 )
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One real transaction: committed at the end, rolled back on any exception.
+
+    The connection is in autocommit mode (isolation_level=None), where `with conn:` opens
+    no transaction at all: each statement would commit, and fsync, on its own. Nested use
+    joins the transaction already open.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 class StoreError(Exception):
@@ -128,6 +160,9 @@ def open_db(path: Path | str) -> sqlite_utils.Database:
         # FULL: a committed "sent" mark survives power loss, so a restart never repeats it.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+        # 32 MiB of page cache (the default is 2 MiB): a poll inserts into B-trees spread over
+        # the whole title index and items, and rereading evicted pages costs system CPU.
+        conn.execute("PRAGMA cache_size = -32768")
         result = conn.execute("PRAGMA quick_check").fetchone()
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: not a usable SQLite database ({exc})") from None

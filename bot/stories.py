@@ -9,42 +9,91 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from bot.titles import candidate_tokens, near_identical, title_key_tokens
+from bot.titles import (
+    candidate_tokens,
+    index_keys,
+    lookup_keys,
+    near_identical,
+    title_key_tokens,
+)
 from bot.urls import canonical_url
 
 TITLE_WINDOW = 72 * 3600.0
 MAX_CANDIDATES = 200  # per title; verified newest first
+# Until schema 3 the title index held single tokens; it holds neighbouring pairs since
+# (bot.titles.index_keys). Migration 3 records the newest item indexed the old way, and a
+# lookup whose window reaches back that far also asks by the old tokens.
+LEGACY_KEY = "title_index_tokens_until"
+
+
+class StoryIndex:
+    """Finds and files story copies; built once per poll (it reads the legacy mark once)."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.conn = db.conn
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [LEGACY_KEY]).fetchone()
+        self.legacy_until = float(row[0]) if row and row[0] is not None else None
+
+    def find(
+        self, canonical: str | None, title_tokens: tuple[str, ...], published: float
+    ) -> int | None:
+        """The story this copy belongs to, if one is stored: by canonical URL, else by a
+        near-identical title within the window, the newest such copy first."""
+        if canonical is not None:
+            row = self.conn.execute(
+                "SELECT story_id FROM story_urls WHERE canonical = ?", [canonical]
+            ).fetchone()
+            if row:
+                return int(row[0])
+        keys = lookup_keys(title_tokens)
+        if not keys:
+            return None
+        if self.legacy_until is not None and published - TITLE_WINDOW <= self.legacy_until:
+            keys = (*keys, *candidate_tokens(title_tokens))
+        marks = ",".join("?" for _ in keys)
+        rows = self.conn.execute(
+            f"SELECT DISTINCT i.id, i.story_id, i.title_key FROM title_index t "
+            f"JOIN items i ON i.id = t.item_id "
+            f"WHERE t.token IN ({marks}) AND t.published BETWEEN ? AND ? "
+            f"ORDER BY t.published DESC LIMIT ?",
+            [*keys, published - TITLE_WINDOW, published + TITLE_WINDOW, MAX_CANDIDATES],
+        ).fetchall()
+        for _item_id, story_id, title_key in rows:
+            if near_identical(title_tokens, tuple(title_key.split(" ")) if title_key else ()):
+                return int(story_id)
+        return None
+
+    def index(
+        self,
+        item_id: int,
+        story_id: int,
+        canonical: str | None,
+        title_tokens: tuple[str, ...],
+        published: float,
+    ) -> None:
+        """Make a stored copy findable by its canonical URL and its title."""
+        if canonical is not None:
+            self.conn.execute(
+                "INSERT INTO story_urls (canonical, story_id) VALUES (?, ?) "
+                "ON CONFLICT (canonical) DO NOTHING",
+                [canonical, story_id],
+            )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO title_index (token, published, item_id) VALUES (?, ?, ?)",
+            [(key, published, item_id) for key in index_keys(title_tokens)],
+        )
 
 
 def find_story(
     db: sqlite_utils.Database, link: str | None, title_tokens: tuple[str, ...], published: float
 ) -> int | None:
     """The story this copy belongs to, if one is stored."""
-    if link:
-        row = db.execute(
-            "SELECT story_id FROM story_urls WHERE canonical = ?", [canonical_url(link)]
-        ).fetchone()
-        if row:
-            return int(row[0])
-    anchors = candidate_tokens(title_tokens)
-    if not anchors:
-        return None
-    marks = ",".join("?" for _ in anchors)
-    rows = db.execute(
-        f"SELECT DISTINCT i.id, i.story_id, i.title_key FROM title_index t "
-        f"JOIN items i ON i.id = t.item_id "
-        f"WHERE t.token IN ({marks}) AND t.published BETWEEN ? AND ? "
-        f"ORDER BY t.published DESC LIMIT ?",
-        [*anchors, published - TITLE_WINDOW, published + TITLE_WINDOW, MAX_CANDIDATES],
-    ).fetchall()
-    for _item_id, story_id, title_key in rows:
-        if near_identical(title_tokens, tuple(title_key.split(" ")) if title_key else ()):
-            return int(story_id)
-    return None
+    canonical = canonical_url(link) if link else None
+    return StoryIndex(db).find(canonical, title_tokens, published)
 
 
 def new_story(db: sqlite_utils.Database, published: float, now: float) -> int:
-    cursor = db.execute(
+    cursor = db.conn.execute(
         "INSERT INTO stories (first_seen, published) VALUES (?, ?)", [now, published]
     )
     return int(cursor.lastrowid or 0)
@@ -58,18 +107,9 @@ def index_copy(
     title_tokens: tuple[str, ...],
     published: float,
 ) -> None:
-    """Make a stored copy findable by its canonical URL and its title tokens."""
-    if link:
-        db.execute(
-            "INSERT INTO story_urls (canonical, story_id) VALUES (?, ?) "
-            "ON CONFLICT (canonical) DO NOTHING",
-            [canonical_url(link), story_id],
-        )
-    for token in set(title_tokens):
-        db.execute(
-            "INSERT OR IGNORE INTO title_index (token, published, item_id) VALUES (?, ?, ?)",
-            [token, published, item_id],
-        )
+    """Make a stored copy findable by its canonical URL and its title."""
+    canonical = canonical_url(link) if link else None
+    StoryIndex(db).index(item_id, story_id, canonical, title_tokens, published)
 
 
 # A publisher's own feed and link beat a search feed's wrapper (Google News), a copy with a
@@ -89,4 +129,11 @@ def best_copy(db: sqlite_utils.Database, story_id: int) -> int | None:
     return int(row[0]) if row else None
 
 
-__all__ = ["best_copy", "find_story", "index_copy", "new_story", "title_key_tokens"]
+__all__ = [
+    "StoryIndex",
+    "best_copy",
+    "find_story",
+    "index_copy",
+    "new_story",
+    "title_key_tokens",
+]

@@ -149,6 +149,9 @@ _MARK = _mark_class()
 _MARK_RUN = re.compile(
     f"({_MARK}(?:[{_ZW_JOINERS}]*+{_MARK}){{{MAX_MARKS - 1}}})(?:[{_ZW_JOINERS}]*+{_MARK})+"
 )
+# Every mark and joiner is at or above U+0300, so a run to cap needs that many characters
+# in a row up there: a cheap test that spares most text the large class above.
+_MAYBE_MARK_RUN = re.compile(f"[^\x00-\u02ff]{{{MAX_MARKS + 1}}}")
 _TRAILING = " ,;:-–—\u200c\u200d"  # stripped from a cut before the ellipsis
 
 
@@ -225,6 +228,8 @@ def _normalize(text: str) -> str:
 
 
 def _cap_marks(text: str) -> str:
+    if not _MAYBE_MARK_RUN.search(text):  # the fast path for Latin text with a stray `…`
+        return text
     return _MARK_RUN.sub(r"\1", text)
 
 
@@ -233,7 +238,11 @@ def summary(markup: str, limit: int = 300) -> str:
 
     Text that fits is returned unchanged. With no space in the first `limit` characters the
     cut falls at `limit - 1`, moved back to the start of a grapheme cluster."""
-    text = clean_text(html_to_text(markup))
+    return shorten_summary(clean_text(html_to_text(markup)), limit)
+
+
+def shorten_summary(text: str, limit: int = 300) -> str:
+    """`summary` of text that is already plain and clean (clean_text of html_to_text)."""
     if len(text) <= limit:
         return text
     if limit < 1:

@@ -11,6 +11,7 @@ are looked up through at most three anchor tokens (`candidate_tokens`).
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from bot.tokens import tokenize
 
@@ -44,9 +45,13 @@ def near_identical(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """SPEC rule: empty never matches, under four tokens must be equal, else few edits."""
     if not a or not b:
         return False
-    if len(a) < MIN_FUZZY_TOKENS or len(b) < MIN_FUZZY_TOKENS:
+    if len(a) < MIN_FUZZY_TOKENS or len(b) < MIN_FUZZY_TOKENS or a == b:
         return a == b
-    return within_edits(a, b, edit_limit(a, b))
+    limit = edit_limit(a, b)
+    # Each token of `a` found nowhere in `b` costs an edit of its own: a cheap early no.
+    if len(set(a).difference(b)) > limit:
+        return False
+    return within_edits(a, b, limit)
 
 
 def within_edits(a: tuple[str, ...], b: tuple[str, ...], limit: int) -> bool:
@@ -93,9 +98,40 @@ def candidate_tokens(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(distinct[:ANCHORS])
 
 
+def index_keys(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """What a stored key is filed under in the title index: each distinct pair of neighbouring
+    tokens (`"sora opens"`), or the token of a one-token key. Pairs are far rarer than tokens,
+    so a lookup meets few candidates even when every title holds common words."""
+    if len(tokens) == 1:
+        return tokens
+    return tuple(dict.fromkeys(f"{a} {b}" for a, b in pairwise(tokens)))
+
+
+def lookup_keys(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Index keys of which every near-identical stored key holds at least one.
+
+    Why these suffice: with at most k edits, an alignment breaks at most 2k of the key's
+    neighbouring pairs (a substitution or deletion breaks the two pairs around its token, an
+    insertion the one it splits), and a pair whose tokens both stay aligned side by side is
+    a pair of the other key too. A key of n >= 4 tokens may differ by k = min(2, (n + 2) // 4)
+    edits at most (the other key is at most k longer), and has n - 1 >= 2k + 1 pair places,
+    so of any 2k + 1 distinct pairs (or all of them, when fewer) one survives. Keys under
+    four tokens must be equal, so any one of their pairs is shared. Longest pairs first.
+    """
+    if not tokens:
+        return ()
+    keys = sorted(index_keys(tokens), key=lambda key: (-len(key), key))
+    if len(tokens) < MIN_FUZZY_TOKENS:
+        return tuple(keys[:1])
+    edits = min(MAX_EDITS, (len(tokens) + MAX_EDITS) // 4)
+    return tuple(keys[: 2 * edits + 1])
+
+
 __all__ = [
     "candidate_tokens",
     "edit_limit",
+    "index_keys",
+    "lookup_keys",
     "near_identical",
     "title_key_tokens",
     "within_edits",

@@ -9,6 +9,7 @@ matches anywhere inside such a run (bot.matcher does that part).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -70,23 +71,19 @@ def tokenize(text: str) -> list[str]:
     """The tokens of a text, in order: `SAG-AFTRA's` -> ['sag', 'aftra', 's']."""
     if text.isascii():
         return _ascii_tokens(text.lower())
-    return _split(normalise(text))
+    normalised = normalise(text)
+    if normalised.isascii():  # `…` and no-break spaces are ASCII after NFKC
+        return _ascii_tokens(normalised)
+    return _split(normalised)
+
+
+# In ASCII, str.isalnum() is exactly [A-Za-z0-9]; the text is lower-cased already.
+_ASCII_TOKEN = re.compile(r"[a-z0-9]+")
 
 
 def _ascii_tokens(text: str) -> list[str]:
     """A fast path for plain ASCII: every non-alphanumeric is a separator."""
-    out: list[str] = []
-    start = -1
-    for index, char in enumerate(text):
-        if char.isalnum():
-            if start < 0:
-                start = index
-        elif start >= 0:
-            out.append(text[start:index])
-            start = -1
-    if start >= 0:
-        out.append(text[start:])
-    return out
+    return _ASCII_TOKEN.findall(text)
 
 
 def _split(text: str) -> list[str]:

@@ -9,6 +9,7 @@ import sqlite_utils
 
 from bot.config import Config
 from bot.query import parse_query
+from bot.store import transaction
 
 MAX_WATCHES_PER_CHANNEL = 100
 
@@ -39,7 +40,7 @@ def channel_id(db: sqlite_utils.Database, target: str) -> int:
 
 def sync_file_watches(db: sqlite_utils.Database, config: Config, now: float) -> None:
     """Each configured channel gets exactly its files' watches; chat watches are left alone."""
-    with db.conn:
+    with transaction(db):
         for channel in config.channels:
             cid = channel_id(db, channel.target)
             wanted: dict[str, str] = {}
@@ -103,7 +104,7 @@ def add_watch(db: sqlite_utils.Database, cid: int, query: str, now: float) -> tu
         raise ValueError(
             f"this channel already has {MAX_WATCHES_PER_CHANNEL} watches, the most it may hold"
         )
-    with db.conn:
+    with transaction(db):
         db.execute(
             "INSERT INTO watches (channel_id, query, origin, created) VALUES (?, ?, 'chat', ?)",
             [cid, text, now],
@@ -114,13 +115,13 @@ def add_watch(db: sqlite_utils.Database, cid: int, query: str, now: float) -> tu
 
 
 def remove_watch(db: sqlite_utils.Database, watch: Watch) -> None:
-    with db.conn:
+    with transaction(db):
         db.execute("DELETE FROM watches WHERE id = ?", [watch.id])
 
 
 def set_paused(db: sqlite_utils.Database, cid: int, paused: bool) -> int:
     """Pause or resume every watch of a channel; return how many changed."""
-    with db.conn:
+    with transaction(db):
         cursor = db.execute(
             "UPDATE watches SET paused = ? WHERE channel_id = ? AND paused != ?",
             [int(paused), cid, int(paused)],

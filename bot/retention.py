@@ -1,0 +1,84 @@
+"""Retention: items first seen longer ago than `retention` are pruned, at most once a day.
+
+The store would otherwise grow forever. An item older than the retention can no longer
+alert (retention >= max_age) nor merge a new copy into its story (retention >= 72 h, the
+story window), so its row, its title-index rows and, once its story has no items left,
+its story's URL rows go. Stories and deliveries stay: a story id is never reused, so the
+outbox's one-alert-per-story rule still holds, and an item that a waiting delivery still
+needs (pending, sending, or inside a digest not yet sent) is kept until it is delivered.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+import sqlite_utils
+
+from bot.store import transaction
+from bot.titles import index_keys
+from bot.urls import canonical_url
+
+log = logging.getLogger("newswatch.retention")
+PRUNE_EVERY = 86400.0
+BATCH = 2000  # items per transaction, so a first prune of a big store never holds the lock long
+PRUNED_AT = "retention_pruned_at"
+
+_NEEDED = (
+    "SELECT item_id FROM deliveries WHERE item_id IS NOT NULL AND (status IN "
+    "('pending', 'sending') OR (status = 'collapsed' AND collapsed_into IN "
+    "(SELECT id FROM deliveries WHERE status IN ('pending', 'sending'))))"
+)
+
+
+def prune_due(db: sqlite_utils.Database, now: float) -> bool:
+    """True when the last prune was a day ago or more (or never ran)."""
+    row = db.conn.execute("SELECT value FROM meta WHERE key = ?", [PRUNED_AT]).fetchone()
+    return row is None or row[0] is None or now - float(row[0]) >= PRUNE_EVERY
+
+
+def prune(db: sqlite_utils.Database, retention: float, now: float) -> int:
+    """Delete items first seen before `now - retention`, with their index rows; return how
+    many. Records the time, so `prune_due` says no for a day."""
+    conn = db.conn
+    cutoff = now - retention
+    removed = 0
+    while True:
+        with transaction(db):
+            rows = conn.execute(
+                f"SELECT id, story_id, link, title_key, published FROM items "
+                f"WHERE first_seen < ? AND id NOT IN ({_NEEDED}) ORDER BY first_seen LIMIT ?",
+                [cutoff, BATCH],
+            ).fetchall()
+            if rows:
+                _delete(conn, rows)
+                removed += len(rows)
+            if len(rows) < BATCH:
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [PRUNED_AT, repr(now)],
+                )
+                break
+    if removed:
+        log.info("pruned old items", extra={"count": removed})
+    return removed
+
+
+def _delete(conn: sqlite3.Connection, rows: list[tuple[int, int, str | None, str, float]]) -> None:
+    conn.executemany("DELETE FROM items WHERE id = ?", [(row[0],) for row in rows])
+    # Pairs since schema 3, single tokens before it (bot.stories.LEGACY_KEY): both, by key.
+    index_rows = []
+    for item_id, _story, _link, title_key, published in rows:
+        tokens = tuple(title_key.split(" ")) if title_key else ()
+        for key in {*index_keys(tokens), *tokens}:
+            index_rows.append((key, published, item_id))
+    conn.executemany(
+        "DELETE FROM title_index WHERE token = ? AND published = ? AND item_id = ?", index_rows
+    )
+    urls = {(canonical_url(link), story) for _id, story, link, _key, _pub in rows if link}
+    conn.executemany(
+        "DELETE FROM story_urls WHERE canonical = ? AND story_id = ? "
+        "AND NOT EXISTS (SELECT 1 FROM items WHERE story_id = story_urls.story_id)",
+        sorted(urls),
+    )

@@ -1,0 +1,131 @@
+"""Retention: the `retention` key, and pruning old items while stories stay merged and
+waiting deliveries keep what they need."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config
+from bot.retention import PRUNE_EVERY, prune, prune_due
+from bot.store import open_db, transaction
+from bot.stories import StoryIndex, new_story
+from bot.titles import title_key_tokens
+from bot.urls import canonical_url
+
+DAY = 86400.0
+NOW = 1_800_000_000.0
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "list.toml").write_text('name = "t"\n[[watch]]\nquery = "Sora"\n', "utf-8")
+    path = tmp_path / "newswatch.toml"
+    path.write_text(
+        text + '\n[[channels]]\ntarget = "jsonl:a.jsonl"\nwatchlists = ["list.toml"]\n', "utf-8"
+    )
+    return path
+
+
+def test_retention_defaults_to_30_days(tmp_path: Path) -> None:
+    assert load_config(str(write(tmp_path, "")), {}).retention == 30 * DAY
+
+
+def test_retention_is_parsed_like_max_age(tmp_path: Path) -> None:
+    assert load_config(str(write(tmp_path, 'retention = "90d"')), {}).retention == 90 * DAY
+
+
+def test_unset_retention_follows_a_longer_max_age(tmp_path: Path) -> None:
+    assert load_config(str(write(tmp_path, 'max_age = "60d"')), {}).retention == 60 * DAY
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['retention = "2d"', 'max_age = "10d"\nretention = "9d"', 'retention = "soon"'],
+    ids=["under-72h", "under-max-age", "bad-duration"],
+)
+def test_a_bad_retention_is_a_config_error_naming_the_key(tmp_path: Path, text: str) -> None:
+    with pytest.raises(ConfigError, match="retention"):
+        load_config(str(write(tmp_path, text)), {})
+
+
+def _store(db: object, title: str, link: str, first_seen: float, identity: str) -> int:
+    """An item stored as the poller stores it, merged into its story; its id."""
+    from sqlite_utils import Database
+
+    assert isinstance(db, Database)
+    stories = StoryIndex(db)
+    tokens = title_key_tokens(title)
+    canonical = canonical_url(link)
+    with transaction(db):
+        story = stories.find(canonical, tokens, first_seen) or new_story(db, first_seen, first_seen)
+        item_id = int(
+            db.conn.execute(
+                "INSERT INTO items (source_id, identity, story_id, fingerprint, link, title, "
+                "title_key, summary, outlet, published, first_seen) "
+                "VALUES (1, ?, ?, 'f', ?, ?, ?, '', 'o', ?, ?) RETURNING id",
+                [identity, story, link, title, " ".join(tokens), first_seen, first_seen],
+            ).fetchone()[0]
+        )
+        stories.index(item_id, story, canonical, tokens, first_seen)
+    return item_id
+
+
+def test_prune_removes_old_items_and_keeps_recent_stories_merged(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "nw.db")
+    db.conn.execute("INSERT INTO sources (id, url) VALUES (1, 'https://f.example/')")
+    db.conn.execute("INSERT INTO channels (id, target) VALUES (1, 'jsonl:a')")
+    old = _store(
+        db, "Old story about studio deal talks", "https://a.example/old", NOW - 40 * DAY, "o"
+    )
+    waiting = _store(
+        db, "Waiting story on the union vote", "https://a.example/w", NOW - 40 * DAY, "w"
+    )
+    recent = _store(
+        db, "Sora opens to filmmakers in Hollywood", "https://a.example/s", NOW - DAY, "r"
+    )
+    db.conn.execute(
+        "INSERT INTO deliveries (channel_id, kind, story_id, item_id, created) "
+        "SELECT 1, 'alert', story_id, id, ? FROM items WHERE id = ?",
+        [NOW - 40 * DAY, waiting],
+    )
+    assert prune_due(db, NOW)
+    assert prune(db, 30 * DAY, NOW) == 1
+    ids = {row[0] for row in db.conn.execute("SELECT id FROM items")}
+    assert ids == {waiting, recent}  # a pending delivery keeps its item
+    assert not db.conn.execute("SELECT 1 FROM title_index WHERE item_id = ?", [old]).fetchall()
+    assert not db.conn.execute(
+        "SELECT 1 FROM story_urls WHERE canonical = ?", [canonical_url("https://a.example/old")]
+    ).fetchall()
+    # Story identity within the 72 h window is intact: a copy merges by URL and by title.
+    stories = StoryIndex(db)
+    story = db.conn.execute("SELECT story_id FROM items WHERE id = ?", [recent]).fetchone()[0]
+    tokens = title_key_tokens("Sora opens to filmmakers in Hollywood - Variety")
+    assert stories.find(canonical_url("https://a.example/s/"), (), NOW) == story
+    assert stories.find(None, tokens, NOW) == story
+    # At most once a day.
+    assert not prune_due(db, NOW + PRUNE_EVERY - 1)
+    assert prune_due(db, NOW + PRUNE_EVERY)
+
+
+async def test_a_poll_prunes_at_its_end(tmp_path: Path) -> None:
+    from tests.feeds import Entry, rss
+    from tests.feedserver import FeedServer
+    from tests.pipeline_helpers import Clock, make_app, write_config
+
+    with FeedServer() as server:
+        server.add("/f.xml", rss([Entry("Sora opens to filmmakers", link="https://x.example/1")]))
+        clock = Clock()
+        app = make_app(
+            write_config(tmp_path, feeds=[server.url("/f.xml")], watches=["Sora"]), clock
+        )
+        try:
+            await app.cycle(all_sources=True)
+            assert app.db.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 1
+            clock.advance(31 * DAY)
+            server.add("/f.xml", rss([Entry("Another thing entirely", link="https://x.example/2")]))
+            await app.cycle(all_sources=True)
+            titles = [row[0] for row in app.db.conn.execute("SELECT title FROM items")]
+            assert titles == ["Another thing entirely"]
+        finally:
+            await app.close()
