@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 from bot.adapter import Adapter, DeliveryError
@@ -69,10 +71,14 @@ class JsonlAdapter(Adapter):
         # Keep one record a line for readers that also split at NEL, LS and PS.
         line = line.translate(LINE_BREAKS) + "\n"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as handle:
-                handle.write(line)
-                handle.flush()
-                os.fsync(handle.fileno())  # confirmed means on disk, as a chat API's 200 would
+            await asyncio.to_thread(_append, path, line)  # fsync waits on the disk, not the loop
         except OSError as exc:
             raise DeliveryError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _append(path: Path, line: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())  # confirmed means on disk, as a chat API's 200 would

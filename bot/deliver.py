@@ -137,6 +137,7 @@ class Deliverer:
             with transaction(self.db):
                 mark_sent(self.db, delivery, self.clock())
             report.sent += 1
+            await asyncio.sleep(0)  # a long drain never holds up commands on the loop
         return report
 
     def _collapse_backlogs(self) -> None:

@@ -143,6 +143,8 @@ def _plain(text: str) -> bool:
     """Short enough, and free of spaces, controls, invisible characters and backslashes."""
     if len(text) > MAX_LINK_LENGTH or "\\" in text:
         return False
+    if text.isascii():  # the common case: printable ASCII without a space is plain
+        return text.isprintable() and " " not in text
     return not any(unicodedata.category(char) in _HIDDEN_CATEGORIES for char in text)
 
 
