@@ -90,6 +90,7 @@ class App:
         for adapter in self.adapters.values():
             await adapter.close()
         await self.fetcher.aclose()
+        self.poller.close()
         self.db.conn.close()
 
     async def cycle(self, all_sources: bool = False) -> CycleReport:

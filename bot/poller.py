@@ -14,6 +14,7 @@ import sqlite3
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -24,6 +25,7 @@ from bot.fetch import Fetcher, FetchResult
 from bot.matcher import ItemText, Matcher
 from bot.outbox import add_alert, add_notice
 from bot.parse import FeedItem, ParsedFeed, parse_feed
+from bot.parsepool import new_pool
 from bot.query import parse_query
 from bot.retention import prune, prune_due
 from bot.sources import (
@@ -96,6 +98,18 @@ class Poller:
         self.clock = clock
         self.rng = rng or random.Random()
         self._stories: StoryIndex | None = None
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _parse_pool(self) -> ProcessPoolExecutor:
+        """The parse workers (bot.parsepool), made on the first body that needs parsing."""
+        if self._pool is None:
+            self._pool = new_pool()
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     async def poll(self, all_sources: bool = False) -> PollReport:
         now = self.clock()
@@ -115,8 +129,13 @@ class Poller:
                 crash_point("after-fetch")
                 parsed = None
                 if result.status == 200 and result.body is not None:
-                    parsed = await asyncio.to_thread(
-                        parse_feed, result.body, result.final_url, result.content_type, self.clock()
+                    parsed = await asyncio.get_running_loop().run_in_executor(
+                        self._parse_pool(),
+                        parse_feed,
+                        result.body,
+                        result.final_url,
+                        result.content_type,
+                        self.clock(),
                     )
             self._store(source, result, parsed, watches, poll_id, report)
             crash_point("after-store")
