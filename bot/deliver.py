@@ -32,6 +32,7 @@ from bot.store import transaction
 from bot.stories import best_copy
 
 log = logging.getLogger("newswatch.deliver")
+BATCH = 500  # outbox rows read at a time
 BACKLOG_AGE = 900.0  # only alerts that waited this long count as an outage's backlog
 
 
@@ -98,14 +99,22 @@ class Deliverer:
         self._lock = asyncio.Lock()  # two drains at once could send one row twice
 
     async def drain(self) -> DrainReport:
+        """Send everything due, a batch at a time, until a batch sends nothing new."""
         async with self._lock:
-            return await self._drain()
+            report = DrainReport()
+            self._collapse_backlogs()
+            blocked: set[int] = set()  # a channel that failed waits, keeping its order
+            while True:
+                before = report.sent + report.dead
+                batch = due(self.db, self.clock(), limit=BATCH, skip=blocked)
+                await self._send_batch(batch, report, blocked)
+                if len(batch) < BATCH or report.sent + report.dead == before:
+                    return report
 
-    async def _drain(self) -> DrainReport:
-        report = DrainReport()
-        self._collapse_backlogs()
-        blocked: set[int] = set()  # a channel that failed this round waits, keeping its order
-        for delivery in due(self.db, self.clock()):
+    async def _send_batch(
+        self, batch: list[Delivery], report: DrainReport, blocked: set[int]
+    ) -> None:
+        for delivery in batch:
             if delivery.channel_id in blocked:
                 continue
             platform = delivery.target.split(":", 1)[0]
@@ -138,7 +147,6 @@ class Deliverer:
                 mark_sent(self.db, delivery, self.clock())
             report.sent += 1
             await asyncio.sleep(0)  # a long drain never holds up commands on the loop
-        return report
 
     def _collapse_backlogs(self) -> None:
         """After an outage, a chat channel gets one digest of what piled up, not a flood."""

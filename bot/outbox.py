@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -68,14 +69,20 @@ def add_notice(db: sqlite_utils.Database, channel_id: int, text: str, now: float
     )
 
 
-def due(db: sqlite_utils.Database, now: float, limit: int = 500) -> list[Delivery]:
-    """Pending rows whose retry time has come, oldest first, for channels that are not stopped."""
+def due(
+    db: sqlite_utils.Database, now: float, limit: int = 500, skip: Iterable[int] = ()
+) -> list[Delivery]:
+    """Pending rows whose retry time has come, oldest first, for channels that are not
+    stopped (nor in `skip`: channels that failed earlier in this drain)."""
+    skipped = sorted(set(skip))
+    marks = ",".join("?" for _ in skipped)
     rows = db.execute(
-        "SELECT d.id, d.channel_id, c.target, d.kind, d.story_id, d.item_id, d.watches, d.payload, "
-        "d.attempts FROM deliveries d JOIN channels c ON c.id = d.channel_id "
+        "SELECT d.id, d.channel_id, c.target, d.kind, d.story_id, d.item_id, d.watches, "
+        "d.payload, d.attempts FROM deliveries d JOIN channels c ON c.id = d.channel_id "
         "WHERE d.status = 'pending' AND d.next_attempt <= ? AND c.status = 'ok' "
-        "ORDER BY d.id LIMIT ?",
-        [now, limit],
+        + (f"AND d.channel_id NOT IN ({marks}) " if skipped else "")
+        + "ORDER BY d.id LIMIT ?",
+        [now, *skipped, limit],
     ).fetchall()
     return [
         Delivery(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), r[7], r[8])

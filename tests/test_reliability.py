@@ -233,3 +233,20 @@ async def test_faulty_sources_fail_with_reasons_and_recovering_reposts_nothing(
     finally:
         await app.close()
     assert len(read_alerts(tmp_path)) == len(TITLES)  # the same stories, merged, not re-posted
+
+
+async def test_one_drain_delivers_every_due_alert_even_past_one_batch(
+    tmp_path: Path, feed_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.deliver
+
+    monkeypatch.setattr(bot.deliver, "BATCH", 2)
+    clock = Clock()
+    config = write_config(tmp_path, feeds=[serve_feed(feed_server, clock.now)], watches=["Sora"])
+    app = App(load_config(str(config), {}), clock=clock)
+    try:
+        report = await app.cycle(all_sources=True)
+    finally:
+        await app.close()
+    assert report.delivery.sent == len(TITLES)
+    assert sorted(a["title"] for a in read_alerts(tmp_path)) == sorted(TITLES)
