@@ -70,8 +70,10 @@ def due_sources(db: sqlite_utils.Database, now: float, all_sources: bool = False
     )
     params: list[float] = []
     if not all_sources:
-        sql += " AND next_poll <= ?"
-        params.append(now)
+        # A last poll in the future means the clock went back (NTP, a restored VM): such a
+        # source is due now rather than stalled until the clock catches up (HARDENING F11).
+        sql += " AND (next_poll <= ? OR last_poll > ?)"
+        params += [now, now]
     rows = db.execute(sql + " ORDER BY next_poll, id", params).fetchall()
     return [
         Source(

@@ -509,3 +509,38 @@ async def test_a_story_found_by_search_and_by_its_publisher_alerts_with_the_publ
     assert alert["url"] == "https://variety.com/2026/digital/news/openai-sora-1236214402/"
     assert alert["summary"] == "The ChatGPT maker has been meeting studios."
     assert alert["source"] == "Variety"
+
+
+async def test_a_clock_that_jumps_back_does_not_stall_polling_nor_loop(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    clock = Clock()
+    feed_server.add(
+        "/f.xml",
+        body=rss([Entry("Sora", "https://a.example/1", published=clock.now)]),
+        content_type=RSS,
+    )
+    config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora"])
+    await poll(config, clock, all_sources=False)
+    clock.advance(-HOUR)  # NTP steps the clock back an hour
+    report = await poll(config, clock, all_sources=False)
+    assert report.poll.polled == 1  # due at once, not an hour later
+    report = await poll(config, clock, all_sources=False)
+    assert report.poll.polled == 0  # and then on its normal interval again, no tight loop
+
+
+async def test_a_clock_that_jumps_a_day_ahead_polls_once_and_alerts_nothing_twice(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    clock = Clock()
+    feed_server.add(
+        "/f.xml",
+        body=rss([Entry("Sora", "https://a.example/1", published=clock.now)]),
+        content_type=RSS,
+    )
+    config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora"])
+    await poll(config, clock, all_sources=False)
+    clock.advance(24 * HOUR)
+    assert (await poll(config, clock, all_sources=False)).poll.polled == 1
+    assert (await poll(config, clock, all_sources=False)).poll.polled == 0
+    assert len(read_alerts(tmp_path)) == 1
