@@ -26,7 +26,7 @@ from adapters.discord_client import DEFAULT_API_URL, NewswatchClient
 from adapters.discord_doctor import doctor_lines
 from adapters.discord_render import digest_payloads, message_payloads, reply_chunks
 from bot.adapter import Adapter, DeliveryError
-from bot.commands import Command, Reply
+from bot.commands import Command
 from bot.config import Config
 from bot.model import Message
 
@@ -198,14 +198,7 @@ class DiscordAdapter(Adapter):
             user=str(interaction.user.id),
             can_manage=perms.manage_guild or perms.administrator,
         )
-        try:
-            if self.on_command is None:
-                reply = Reply("newswatch is still starting; try again in a moment.", ok=False)
-            else:
-                reply = self.on_command(command)
-        except Exception:
-            log.exception("command failed", extra={"channel": command.target})
-            reply = Reply("Sorry, that command failed; the log has the details.", ok=False)
+        reply = self.run_command(command)
         try:
             if reply.digest is not None:
                 await _answer_digest(interaction, digest_payloads(reply.digest, command.target))

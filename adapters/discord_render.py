@@ -22,6 +22,7 @@ import discord.utils
 from discord import AllowedMentions
 
 from bot.model import Alert, Digest, DigestStory, Message, Notice
+from bot.render import pack_lines
 
 TITLE = 256
 DESCRIPTION = 4096
@@ -225,18 +226,7 @@ def story_line(story: DigestStory) -> str:
 
 
 def _pack_lines(lines: Iterable[str], limit: int) -> list[str]:
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        line = truncate(line, limit)
-        if current and len(current) + 1 + len(line) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        chunks.append(current)
-    return chunks
+    return pack_lines(lines, limit, truncate)
 
 
 def digest_embeds(digest: Digest) -> list[dict[str, Any]]:

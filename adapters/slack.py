@@ -353,14 +353,7 @@ class SlackAdapter(Adapter):
             user=pending.user,
             can_manage=not managers or pending.user in managers,
         )
-        try:
-            if self.on_command is None:
-                reply = Reply("newswatch is still starting; try again in a moment.", ok=False)
-            else:
-                reply = self.on_command(command)
-        except Exception:
-            log.exception("command failed", extra={"channel": command.target})
-            reply = Reply("Sorry, that command failed; the log has the details.", ok=False)
+        reply = self.run_command(command)
         try:
             if reply.digest is not None:
                 await self._post_digest(command.target, reply, pending)

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.model import Alert, Digest, Notice
-from bot.render import when
+from bot.render import pack_lines, when
 
 Block = dict[str, Any]
 
@@ -288,15 +288,4 @@ def _story_line(title: str, url: str | None, source: str, outlets: int) -> str:
 
 def _chunks(lines: list[str], limit: int) -> list[str]:
     """Join lines into texts of at most `limit` characters (each line is already short)."""
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        line = cut_escaped(line, limit)
-        if current and len(current) + 1 + len(line) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        chunks.append(current)
-    return chunks
+    return pack_lines(lines, limit, cut_escaped)

@@ -8,6 +8,7 @@ discord.py.
 from __future__ import annotations
 
 import importlib
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -18,6 +19,7 @@ from bot.model import Message
 if TYPE_CHECKING:
     from bot.config import Config
 
+log = logging.getLogger("newswatch.adapter")
 REGISTRY: dict[str, str] = {
     "console": "adapters.console:ConsoleAdapter",
     "jsonl": "adapters.jsonl:JsonlAdapter",
@@ -61,6 +63,16 @@ class Adapter(ABC):
         # False for one-shot commands (`poll`, `digest --post`): send, but take no commands,
         # so no listener or gateway connection is opened for a process that will exit.
         self.listen = True
+
+    def run_command(self, command: Command) -> Reply:
+        """The core's reply to a chat command; never raises (the user gets a short apology)."""
+        try:
+            if self.on_command is None:
+                return Reply("newswatch is still starting; try again in a moment.", ok=False)
+            return self.on_command(command)
+        except Exception:
+            log.exception("command failed", extra={"channel": command.target})
+            return Reply("Sorry, that command failed; the log has the details.", ok=False)
 
     async def start(self) -> None:  # noqa: B027 (optional hook: most adapters need none)
         """Connect, if the platform needs a connection; called once before any send."""

@@ -6,6 +6,7 @@ escape, a bidi override) reaches a terminal whatever path the text took.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from bot.model import Alert, Digest
@@ -42,3 +43,19 @@ def plain_digest_lines(digest: Digest) -> list[str]:
         if section.more:
             lines.append(f"    … and {section.more} more")
     return lines
+
+
+def pack_lines(lines: Iterable[str], limit: int, cut: Callable[[str, int], str]) -> list[str]:
+    """Join lines into texts of at most `limit` characters, each line first `cut` to fit."""
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        line = cut(line, limit)
+        if current and len(current) + 1 + len(line) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    return chunks
