@@ -4,4 +4,5 @@ import sys
 
 from bot.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # parse workers are spawned processes: never run the CLI there
+    sys.exit(main())
