@@ -16,13 +16,14 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import discord.utils
 from discord import AllowedMentions
 
 from bot.model import Alert, Digest, DigestStory, Message, Notice
 from bot.render import pack_lines
+from bot.urls import safe_link
 
 TITLE = 256
 DESCRIPTION = 4096
@@ -145,15 +146,8 @@ def _joins_previous(char: str) -> bool:
 
 def safe_url(url: str | None) -> str | None:
     """The URL when it is a plain absolute http(s) URL that can be a link, else None (A4)."""
-    if not url or len(url) > URL_MAX or _CONTROLS.search(url) or any(c.isspace() for c in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return url
+    link = safe_link(url, "")  # the core's one rule for a showable link; no base: no guessing
+    return link if link and len(link) <= URL_MAX else None
 
 
 def markdown_url(url: str) -> str:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from bot.model import Alert, Digest, Notice
 from bot.render import pack_lines, when
+from bot.urls import safe_link
 
 Block = dict[str, Any]
 
@@ -124,17 +124,10 @@ def feed_mrkdwn(text: str, limit: int) -> str:
 
 def safe_url(url: str | None) -> str | None:
     """An http(s) URL fit for `<url|label>`, or None: the only link a message ever carries."""
-    if not url:
+    link = safe_link(url, "")  # the core's one rule for a showable link; no base: no guessing
+    if link is None:
         return None
-    url = url.strip()
-    if len(url) > MAX_URL or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
+    url = link
     # `|` and `>` would end the URL part of a Slack link early; they are not valid in a URL.
     url = url.replace("|", "%7C").replace("<", "%3C").replace(">", "%3E").replace('"', "%22")
     escaped = escape(url)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import socket
+import json
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -32,18 +32,13 @@ from tests.fakes.slack import (
     SIGNING_SECRET,
     FakeSlack,
     form,
+    free_port,
     sign,
     slash_command,
 )
 
 CHANNEL = "C0NEWS"
 TARGET = f"slack:{CHANNEL}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def alert(title: str = "Sora opens to filmmakers", summary: str = "Studios get access.") -> Alert:
@@ -426,7 +421,8 @@ async def test_digest_posts_in_the_channel(adapter: SlackAdapter, slack: FakeSla
     while not slack.posted(CHANNEL) and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
     [message] = slack.posted(CHANNEL)
-    assert "No stories" in message["text"] or "digest" in message["text"].lower()
+    assert "No new stories in this window." in json.dumps(message["blocks"])
+    assert slack.calls_to("response_url") == []  # public in the channel, not a private reply
 
 
 # -- Socket Mode -------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from tests.fakes.slack import (
     SIGNING_SECRET,
     FakeSlack,
     form,
+    free_port,
     sign,
     slash_command,
 )
@@ -35,12 +35,6 @@ from tests.feeds import Entry, rss
 
 ROOT = Path(__file__).resolve().parent.parent
 CHANNEL = "C0NEWS"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

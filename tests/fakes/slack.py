@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import socket
 import time
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -384,3 +385,10 @@ def slash_command(
 
 def form(payload: dict[str, str]) -> str:
     return urlencode(payload)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now, for the app's HTTP mode listener."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
