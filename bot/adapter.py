@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from bot.commands import Command, Reply
 from bot.model import Message
+from bot.store import StorageUnavailable
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -70,6 +71,13 @@ class Adapter(ABC):
             if self.on_command is None:
                 return Reply("newswatch is still starting; try again in a moment.", ok=False)
             return self.on_command(command)
+        except StorageUnavailable as exc:
+            log.error("command not saved", extra={"channel": command.target, "reason": exc.reason})
+            return Reply(
+                f"newswatch cannot save anything right now ({exc.reason}); "
+                "nothing was changed. Try again once the operator has fixed it.",
+                ok=False,
+            )
         except Exception:
             log.exception("command failed", extra={"channel": command.target})
             return Reply("Sorry, that command failed; the log has the details.", ok=False)

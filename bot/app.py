@@ -16,11 +16,12 @@ from bot.config import Config
 from bot.deliver import Deliverer, DrainReport
 from bot.digest import build_digest, default_since, mark_digested
 from bot.fetch import Fetcher
-from bot.outbox import recover_interrupted
+from bot.model import Notice
+from bot.outbox import add_notice, recover_interrupted
 from bot.poller import Poller, PollReport
 from bot.ratelimit import SlidingWindow
 from bot.sources import sync_sources
-from bot.store import open_db, transaction
+from bot.store import StorageUnavailable, open_db, transaction
 from bot.watches import channel_id, sync_file_watches
 
 log = logging.getLogger("newswatch")
@@ -64,6 +65,7 @@ class App:
         self.deliverer = Deliverer(self.db, self.adapters, clock, self.rng)
         self._cycle_lock = asyncio.Lock()
         self._digests = SlidingWindow(DIGESTS_PER_MINUTE, 60.0, clock)
+        self.storage_down: str | None = None  # why the database cannot be written, if so
 
     async def start(self, listen: bool = True) -> None:
         """Connect the adapters (taking commands only if `listen`); destinations stopped by a
@@ -167,20 +169,70 @@ class App:
     async def _safe_cycle(self) -> None:
         try:
             report = await self.cycle()
-            log.info(
-                "cycle done",
-                extra={"count": report.poll.polled, "new_items": report.poll.new_items},
-            )
+        except StorageUnavailable as exc:
+            await self._storage_failed(exc)
+            return
         except Exception:
             log.exception("poll cycle failed")
+            return
+        self._storage_recovered()
+        log.info(
+            "cycle done",
+            extra={"count": report.poll.polled, "new_items": report.poll.new_items},
+        )
 
     async def _safe_deliver(self) -> None:
-        if self._cycle_lock.locked():
+        if self._cycle_lock.locked() or self.storage_down:  # the poll tick probes for recovery
             return
         try:
             await self.deliver()
+        except StorageUnavailable as exc:
+            await self._storage_failed(exc)
         except Exception:
             log.exception("delivery failed")
+
+    async def _storage_failed(self, exc: StorageUnavailable) -> None:
+        """HARDENING F9: say once per outage, here and in every channel, that the database
+        cannot be written; the poll tick keeps trying and nothing is half-processed."""
+        if self.storage_down is not None:
+            return
+        self.storage_down = exc.reason
+        log.error(
+            "the database cannot be written: polling and alerts pause until it can",
+            extra={"reason": exc.reason},
+        )
+        text = (
+            f"newswatch cannot write its database ({exc.reason}), so polling and alerts are "
+            "paused. Nothing is lost: they resume by themselves once it can write again."
+        )
+        for channel in self.config.channels:  # straight to the adapter: the outbox is stuck
+            adapter = self.adapters.get(channel.platform)
+            if adapter is None:
+                continue
+            try:
+                await adapter.send(channel.target, Notice(channel=channel.target, text=text))
+            except Exception as send_exc:
+                log.warning(
+                    "could not tell a channel that the database cannot be written",
+                    extra={"channel": channel.target, "reason": type(send_exc).__name__},
+                )
+
+    def _storage_recovered(self) -> None:
+        """The first cycle that could write after an outage: retry what was cut off, say so."""
+        if self.storage_down is None:
+            return
+        now = self.clock()
+        with transaction(self.db):
+            interrupted = recover_interrupted(self.db)
+            for channel in self.config.channels:
+                add_notice(
+                    self.db,
+                    channel_id(self.db, channel.target),
+                    "newswatch can write its database again: polling and alerts have resumed.",
+                    now,
+                )
+        log.warning("the database can be written again", extra={"count": interrupted})
+        self.storage_down = None
 
     async def _safe_digest(self, target: str) -> None:
         try:

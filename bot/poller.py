@@ -38,7 +38,7 @@ from bot.sources import (
     record_success,
     sync_sources,
 )
-from bot.store import transaction
+from bot.store import StorageUnavailable, transaction
 from bot.stories import StoryIndex, new_story
 from bot.titles import title_key_tokens
 from bot.urls import canonical_url
@@ -120,15 +120,18 @@ class Poller:
         report = PollReport()
         poll_id = uuid.uuid4().hex
         limit = asyncio.Semaphore(MAX_PARALLEL_FETCHES)
+        halted: list[StorageUnavailable] = []  # the first write that failed stops the poll
 
         async def one(source: Source) -> None:
             async with limit:
+                if halted:  # nothing more is fetched that could not be stored
+                    return
                 result = await self.fetcher.fetch(
                     source.url, etag=source.etag, last_modified=source.last_modified
                 )
                 crash_point("after-fetch")
                 parsed = None
-                if result.status == 200 and result.body is not None:
+                if result.status == 200 and result.body is not None and not halted:
                     parsed = await asyncio.get_running_loop().run_in_executor(
                         self._parse_pool(),
                         parse_feed,
@@ -137,10 +140,18 @@ class Poller:
                         result.content_type,
                         self.clock(),
                     )
-            self._store(source, result, parsed, watches, poll_id, report)
+            if halted:
+                return
+            try:
+                self._store(source, result, parsed, watches, poll_id, report)
+            except StorageUnavailable as exc:  # rolled back: the source is still due
+                halted.append(exc)
+                return
             crash_point("after-store")
 
         await asyncio.gather(*(one(source) for source in sources))
+        if halted:
+            raise halted[0]
         if prune_due(self.db, now):
             prune(self.db, self.config.retention, self.clock())
         return report

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import sqlite_utils
@@ -130,23 +130,64 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
 
     The connection is in autocommit mode (isolation_level=None), where `with conn:` opens
     no transaction at all: each statement would commit, and fsync, on its own. Nested use
-    joins the transaction already open.
+    joins the transaction already open. A full disk, a read-only file or a lock held too
+    long comes out as StorageUnavailable, with nothing of the transaction written.
     """
     conn = db.conn
     if conn.in_transaction:
         yield
         return
-    conn.execute("BEGIN IMMEDIATE")
     try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            # SQLite has rolled back already after SQLITE_FULL and some I/O errors.
+            if conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            raise
+    except sqlite3.OperationalError as exc:
+        reason = storage_failure(exc)
+        if reason is None:
+            raise
+        raise StorageUnavailable(reason) from exc
 
 
 class StoreError(Exception):
     """The database cannot be used: corrupt, unreadable, or from a newer version."""
+
+
+class StorageUnavailable(StoreError):
+    """The database cannot be written right now; the transaction left nothing behind.
+
+    HARDENING F9: the service stops fetching (a fetched feed that cannot be stored would be
+    half-processed), says so once, and resumes by itself when a write succeeds again.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"cannot write the database: {reason} (nothing was half-written)")
+        self.reason = reason
+
+
+# Primary result codes (https://sqlite.org/rescode.html) that mean "the storage, not the
+# data": each passes when the operator frees space, remounts or stops the other writer.
+_STORAGE_FAILURES = {
+    5: "the database is locked by another process",
+    8: "the database is read-only",
+    10: "disk I/O error",
+    13: "the disk is full",
+    14: "the database file cannot be opened or created (is its folder writable?)",
+}
+
+
+def storage_failure(exc: sqlite3.Error) -> str | None:
+    """What is wrong with the storage, if that is why `exc` happened."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    return _STORAGE_FAILURES.get(int(code) & 0xFF)
 
 
 def open_db(path: Path | str) -> sqlite_utils.Database:
@@ -165,6 +206,9 @@ def open_db(path: Path | str) -> sqlite_utils.Database:
         conn.execute("PRAGMA cache_size = -32768")
         result = conn.execute("PRAGMA quick_check").fetchone()
     except sqlite3.DatabaseError as exc:
+        storage = storage_failure(exc)
+        if storage is not None:
+            raise StoreError(f"{path}: cannot use the database: {storage}") from None
         raise StoreError(f"{path}: not a usable SQLite database ({exc})") from None
     if result is None or result[0] != "ok":
         conn.close()
