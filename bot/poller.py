@@ -127,7 +127,7 @@ class Poller:
                 if halted:  # nothing more is fetched that could not be stored
                     return
                 result = await self.fetcher.fetch(
-                    source.url, etag=source.etag, last_modified=source.last_modified
+                    source.fetch_url, etag=source.etag, last_modified=source.last_modified
                 )
                 crash_point("after-fetch")
                 parsed = None
@@ -194,6 +194,8 @@ class Poller:
                 modified,
                 parsed.title,
                 new,
+                # HARDENING C9: a 301/308 to a new address is kept once it served a feed.
+                result.permanent_url if result.permanent_url != source.fetch_url else None,
             )
         log.info("polled", extra={"source": source.id, "new_items": new})
 

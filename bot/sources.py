@@ -29,6 +29,12 @@ class Source:
     last_modified: str | None
     first_polled: bool
     failures: int
+    moved_to: str | None = None
+
+    @property
+    def fetch_url(self) -> str:
+        """Where to fetch: the permanent new address if it has served a feed, else the URL."""
+        return self.moved_to or self.url
 
 
 def search_url(template: str, query: str) -> str:
@@ -65,7 +71,8 @@ def sync_sources(db: sqlite_utils.Database, config: Config, now: float) -> None:
 def due_sources(db: sqlite_utils.Database, now: float, all_sources: bool = False) -> list[Source]:
     """Active, enabled sources whose next poll has come (every one with --all)."""
     sql = (
-        "SELECT id, url, query, etag, last_modified, first_polled, failures FROM sources "
+        "SELECT id, url, query, etag, last_modified, first_polled, failures, moved_to "
+        "FROM sources "
         "WHERE active = 1 AND disabled = 0"
     )
     params: list[float] = []
@@ -84,6 +91,7 @@ def due_sources(db: sqlite_utils.Database, now: float, all_sources: bool = False
             last_modified=r[4],
             first_polled=bool(r[5]),
             failures=r[6],
+            moved_to=r[7],
         )
         for r in rows
     ]
@@ -120,12 +128,24 @@ def record_success(
     last_modified: str | None,
     title: str,
     new_items: int,
+    moved_to: str | None = None,
 ) -> None:
+    """A valid feed came back; `moved_to` is where a permanent redirect led, if one did."""
     db.execute(
         "UPDATE sources SET last_poll = ?, last_success = ?, last_status = ?, failures = 0, "
         "last_error = NULL, next_poll = ?, etag = ?, last_modified = ?, first_polled = 1, "
-        "title = COALESCE(NULLIF(?, ''), title) WHERE id = ?",
-        [now, now, f"ok, {new_items} new", next_poll, etag, last_modified, title, source.id],
+        "title = COALESCE(NULLIF(?, ''), title), moved_to = COALESCE(?, moved_to) WHERE id = ?",
+        [
+            now,
+            now,
+            f"ok, {new_items} new",
+            next_poll,
+            etag,
+            last_modified,
+            title,
+            moved_to,
+            source.id,
+        ],
     )
 
 
@@ -137,12 +157,16 @@ def record_failure(
     reason: str,
     retry_after: float | None,
 ) -> bool:
-    """Count a failure and back off; return True when this failure disabled the source."""
+    """Count a failure and back off; return True when this failure disabled the source.
+
+    A source that had moved goes back to its configured URL: if the move still holds, the
+    redirect (checked hop by hop again) leads to the new address once more.
+    """
     failures = source.failures + 1
     disabled = failures >= DISABLE_AFTER
     db.execute(
         "UPDATE sources SET last_poll = ?, last_status = 'failed', failures = ?, last_error = ?, "
-        "next_poll = ?, disabled = ? WHERE id = ?",
+        "next_poll = ?, disabled = ?, moved_to = NULL WHERE id = ?",
         [
             now,
             failures,

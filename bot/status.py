@@ -29,12 +29,24 @@ def sources_table(db: sqlite_utils.Database, now: float | None = None) -> str:
     clock = time.time() if now is None else now
     rows = db.execute(
         "SELECT id, url, query, disabled, last_status, last_success, failures, next_poll, "
-        "last_error, active FROM sources ORDER BY active DESC, id"
+        "last_error, active, moved_to FROM sources ORDER BY active DESC, id"
     ).fetchall()
     lines = [
         f"{'id':>4}  {'status':<18} {'last success':<13} {'fails':>5}  {'next poll':<10} source"
     ]
-    for sid, url, query, disabled, status, success, failures, next_poll, error, active in rows:
+    for (
+        sid,
+        url,
+        query,
+        disabled,
+        status,
+        success,
+        failures,
+        next_poll,
+        error,
+        active,
+        moved,
+    ) in rows:
         state = "disabled" if disabled else (status or "not polled yet") if active else "inactive"
         name = f"{url}  (search: {query})" if query else url
         when = "-" if disabled or not active else _ago(next_poll, clock)
@@ -42,6 +54,8 @@ def sources_table(db: sqlite_utils.Database, now: float | None = None) -> str:
             f"{sid:>4}  {state[:18]:<18} {_ago(success, clock):<13} {failures:>5}  "
             f"{when:<10} {name}"
         )
+        if moved:
+            lines.append(f"{'':>6}moved for good to: {moved}")
         if error:
             lines.append(f"{'':>6}last error: {error}")
     channels = db.execute(
