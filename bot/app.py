@@ -21,7 +21,7 @@ from bot.outbox import add_notice, recover_interrupted
 from bot.poller import Poller, PollReport
 from bot.ratelimit import SlidingWindow
 from bot.sources import sync_sources
-from bot.store import StorageUnavailable, open_db, transaction
+from bot.store import StorageUnavailable, checkpoint, open_db, transaction
 from bot.watches import channel_id, sync_file_watches
 
 log = logging.getLogger("newswatch")
@@ -100,10 +100,14 @@ class App:
         async with self._cycle_lock:
             poll = await self.poller.poll(all_sources)
             delivery = await self.deliverer.drain()
+            checkpoint(self.db)
         return CycleReport(poll, delivery)
 
     async def deliver(self) -> DrainReport:
-        return await self.deliverer.drain()
+        report = await self.deliverer.drain()
+        if report.sent or report.dead or report.retrying:
+            checkpoint(self.db)
+        return report
 
     def command(self, command: Command) -> Reply:
         """A chat command; /digest is limited per user and channel, so spam cannot flood it."""

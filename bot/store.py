@@ -121,6 +121,12 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT 'title_index_tokens_until', MAX(published) FROM items;
     CREATE INDEX items_first_seen ON items (first_seen);
     """,
+    # 4: where a source moved for good (HARDENING C9): a 301/308 chain's end, stored only
+    # after it served a valid feed, and fetched from then on; the configured URL stays the
+    # source's identity, and a failure at the new address goes back to it.
+    """
+    ALTER TABLE sources ADD COLUMN moved_to TEXT;
+    """,
 )
 
 
@@ -148,6 +154,18 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
                 with suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
             raise
+    except sqlite3.OperationalError as exc:
+        reason = storage_failure(exc)
+        if reason is None:
+            raise
+        raise StorageUnavailable(reason) from exc
+
+
+def checkpoint(db: sqlite_utils.Database) -> None:
+    """Fold the WAL into the database file (HARDENING F7), so a copy of the file alone, a
+    careless backup or a lost `-wal`, is at most one cycle behind. Passive: never waits."""
+    try:
+        db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
     except sqlite3.OperationalError as exc:
         reason = storage_failure(exc)
         if reason is None:
