@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from bot.adapter import Adapter, DeliveryError
+from bot.config import Config
 from bot.model import Alert, Digest, Message, Notice
 
 LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
@@ -56,29 +59,96 @@ def digest_record(digest: Digest) -> dict[str, Any]:
 
 
 class JsonlAdapter(Adapter):
+    """Appends records to a file. Batches share one write and one fsync, and a record cut
+    off mid-send is looked up in the file, so a crash never writes one twice."""
+
     platform = "jsonl"
+    batch_size = 200
+    LOOKBACK = 8 << 20  # bytes of the file's end searched for records cut off mid-send
+
+    def __init__(self, config: Config) -> None:
+        super().__init__(config)
+        self._paths: dict[str, Path] = {}
+
+    def _path(self, target: str) -> Path:
+        path = self._paths.get(target)
+        if path is None:
+            path = self._paths[target] = self.config.jsonl_path(target)
+        return path
 
     async def send(self, target: str, message: Message) -> None:
-        path = self.config.jsonl_path(target)
-        if isinstance(message, Alert):
-            record = alert_record(message)
-        elif isinstance(message, Digest):
-            record = digest_record(message)
-        elif isinstance(message, Notice):
-            record = {"kind": "notice", "channel": message.channel, "text": message.text}
-        # A lone surrogate cannot be UTF-8: replaced, so a hostile title cannot stop the outbox.
-        line = json.dumps(record, ensure_ascii=False).encode("utf-8", "replace").decode()
-        # Keep one record a line for readers that also split at NEL, LS and PS.
-        line = line.translate(LINE_BREAKS) + "\n"
+        await self.send_batch(target, [message])
+
+    async def send_batch(self, target: str, messages: Sequence[Message]) -> None:
+        path = self._path(target)
+        text = "".join(record_line(message) for message in messages)
         try:
-            await asyncio.to_thread(_append, path, line)  # fsync waits on the disk, not the loop
+            await asyncio.to_thread(_append, path, text)  # fsync waits on the disk, not the loop
         except OSError as exc:
             raise DeliveryError(f"cannot write {path}: {exc.strerror}") from None
 
+    async def delivered_already(self, target: str, messages: Sequence[Message]) -> list[bool]:
+        """Alerts by (channel, story), other records by their exact line."""
+        try:
+            seen = set(await asyncio.to_thread(_tail, self._path(target), self.LOOKBACK))
+        except OSError:  # no file yet, or unreadable: nothing is known to be there
+            return [False] * len(messages)
+        stories: set[tuple[object, object]] = set()
+        for line in seen:
+            if line.startswith('{"kind": "alert"'):
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                stories.add((record.get("channel"), record.get("story")))
+        return [
+            (message.channel, str(message.story_id)) in stories
+            if isinstance(message, Alert)
+            else record_line(message) in seen
+            for message in messages
+        ]
 
-def _append(path: Path, line: str) -> None:
+
+def record_line(message: Message) -> str:
+    """The SPEC's record for a message, as one line."""
+    if isinstance(message, Alert):
+        record = alert_record(message)
+    elif isinstance(message, Digest):
+        record = digest_record(message)
+    elif isinstance(message, Notice):
+        record = {"kind": "notice", "channel": message.channel, "text": message.text}
+    # A lone surrogate cannot be UTF-8: replaced, so a hostile title cannot stop the outbox.
+    line = json.dumps(record, ensure_ascii=False).encode("utf-8", "replace").decode()
+    # Keep one record a line for readers that also split at NEL, LS and PS.
+    if "\x85" in line or "\u2028" in line or "\u2029" in line:
+        line = line.translate(LINE_BREAKS)
+    return line + "\n"
+
+
+def _append(path: Path, text: str) -> None:
+    """Append whole records or nothing: a failed write (a full disk) is cut back off."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write(line)
-        handle.flush()
-        os.fsync(handle.fileno())  # confirmed means on disk, as a chat API's 200 would
+    data = text.encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        start = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)  # confirmed means on disk, as a chat API's 200 would
+        except OSError:
+            with suppress(OSError):
+                os.ftruncate(fd, start)
+            raise
+    finally:
+        os.close(fd)
+
+
+def _tail(path: Path, size: int) -> list[str]:
+    """The whole lines among the last `size` bytes of the file."""
+    with path.open("rb") as handle:
+        end = handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, end - size))
+        lines = handle.read().decode("utf-8", "replace").splitlines(keepends=True)
+    return lines[1:] if end > size else lines

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from bot.commands import Command, Reply
@@ -55,6 +55,8 @@ class Adapter(ABC):
     # More pending alerts than this for one channel, after an outage, go out as one digest
     # (HARDENING F17); None for targets without rate limits (console, jsonl).
     backlog_limit: ClassVar[int | None] = None
+    # Messages one send_batch takes: 1 for chat APIs (one call a message, paced).
+    batch_size: ClassVar[int] = 1
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -95,6 +97,17 @@ class Adapter(ABC):
     @abstractmethod
     async def send(self, target: str, message: Message) -> None:
         """Deliver one message to a target; return only when the platform confirmed it."""
+
+    async def send_batch(self, target: str, messages: Sequence[Message]) -> None:
+        """Deliver several messages, in order, all confirmed or an error; adapters with a
+        `batch_size` above 1 confirm them at once (one fsync for a file, not one each)."""
+        for message in messages:
+            await self.send(target, message)
+
+    async def delivered_already(self, target: str, messages: Sequence[Message]) -> list[bool]:
+        """For messages cut off mid-send: which the target holds already. A chat API cannot
+        say, so by default none, and they are sent again (flagged ambiguous)."""
+        return [False] * len(messages)
 
 
 def load_adapter(platform: str, config: Config) -> Adapter:

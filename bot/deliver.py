@@ -114,39 +114,98 @@ class Deliverer:
     async def _send_batch(
         self, batch: list[Delivery], report: DrainReport, blocked: set[int]
     ) -> None:
+        """Rows for batching adapters (files) go per channel, a batch_size at a time; chat
+        rows go one by one in outbox order, so no channel waits behind another's flood."""
+        serial: list[Delivery] = []
+        grouped: dict[int, list[Delivery]] = {}
         for delivery in batch:
+            adapter = self._adapter(delivery)
+            if adapter is None or delivery.channel_id in blocked:
+                continue
+            if adapter.batch_size > 1:
+                grouped.setdefault(delivery.channel_id, []).append(delivery)
+            else:
+                serial.append(delivery)
+        for rows in grouped.values():
+            adapter = self._adapter(rows[0])
+            assert adapter is not None
+            for start in range(0, len(rows), adapter.batch_size):
+                if rows[0].channel_id in blocked:
+                    break
+                if await self._send_rows(adapter, rows[start : start + adapter.batch_size], report):
+                    blocked.add(rows[0].channel_id)
+        for delivery in serial:
             if delivery.channel_id in blocked:
                 continue
-            platform = delivery.target.split(":", 1)[0]
-            adapter = self.adapters.get(platform)
-            if adapter is None:
-                continue
+            adapter = self._adapter(delivery)
+            assert adapter is not None
+            if await self._send_rows(adapter, [delivery], report):
+                blocked.add(delivery.channel_id)
+
+    def _adapter(self, delivery: Delivery) -> Adapter | None:
+        return self.adapters.get(delivery.target.split(":", 1)[0])
+
+    async def _send_rows(self, adapter: Adapter, rows: list[Delivery], report: DrainReport) -> bool:
+        """Send rows of one channel as one batch: marked sending together, confirmed
+        together. True when the channel failed and should wait for a later drain."""
+        ready: list[tuple[Delivery, Message]] = []
+        for delivery in rows:
             try:
-                message = build_message(self.db, delivery)
+                ready.append((delivery, build_message(self.db, delivery)))
             except Exception as exc:  # a row that cannot be rendered never will be
                 self._failed(
                     delivery, DeliveryError(f"unreadable row: {exc}", scope="message"), report
                 )
-                continue
-            with transaction(self.db):
+        ready = await self._skip_delivered(adapter, ready, report)
+        if not ready:
+            return False
+        target = ready[0][0].target
+        with transaction(self.db):
+            for delivery, _ in ready:
                 mark_sending(self.db, delivery)
-            try:
-                await adapter.send(delivery.target, message)
-            except DeliveryError as exc:
+        try:
+            await adapter.send_batch(target, [message for _, message in ready])
+        except DeliveryError as exc:
+            for delivery, _ in ready:
                 self._failed(delivery, exc, report)
-                if exc.scope != "message":
-                    blocked.add(delivery.channel_id)
-                continue
-            except Exception as exc:  # an adapter bug must not leave the row 'sending'
-                log.exception("adapter failed", extra={"channel": delivery.target})
+            return exc.scope != "message"
+        except Exception as exc:  # an adapter bug must not leave the rows 'sending'
+            log.exception("adapter failed", extra={"channel": target})
+            for delivery, _ in ready:
                 self._failed(delivery, DeliveryError(f"{type(exc).__name__}"), report)
-                blocked.add(delivery.channel_id)
-                continue
-            crash_point("after-send")
-            with transaction(self.db):
-                mark_sent(self.db, delivery, self.clock())
-            report.sent += 1
-            await asyncio.sleep(0)  # a long drain never holds up commands on the loop
+            return True
+        crash_point("after-send")
+        now = self.clock()
+        with transaction(self.db):
+            for delivery, _ in ready:
+                mark_sent(self.db, delivery, now)
+        report.sent += len(ready)
+        await asyncio.sleep(0)  # a long drain never holds up commands on the loop
+        return False
+
+    async def _skip_delivered(
+        self, adapter: Adapter, ready: list[tuple[Delivery, Message]], report: DrainReport
+    ) -> list[tuple[Delivery, Message]]:
+        """Rows cut off mid-send that the target can show it holds are marked sent, not
+        sent again (a file can tell; a chat API cannot, and those rows go again, flagged)."""
+        cut_off = [(d, m) for d, m in ready if d.ambiguous]
+        if not cut_off:
+            return ready
+        held = await adapter.delivered_already(cut_off[0][0].target, [m for _, m in cut_off])
+        found = {d.id for (d, _), there in zip(cut_off, held, strict=True) if there}
+        if not found:
+            return ready
+        now = self.clock()
+        with transaction(self.db):
+            for delivery, _ in ready:
+                if delivery.id in found:
+                    mark_sent(self.db, delivery, now)
+        report.sent += len(found)
+        log.warning(
+            "deliveries cut off mid-send were found delivered; not sent again",
+            extra={"channel": cut_off[0][0].target, "count": len(found)},
+        )
+        return [(d, m) for d, m in ready if d.id not in found]
 
     def _collapse_backlogs(self) -> None:
         """After an outage, a chat channel gets one digest of what piled up, not a flood."""

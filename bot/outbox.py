@@ -31,6 +31,7 @@ class Delivery:
     watches: tuple[str, ...]
     payload: str | None
     attempts: int
+    ambiguous: bool = False  # cut off mid-send once: the target may hold it already
 
 
 def add_alert(
@@ -78,14 +79,17 @@ def due(
     marks = ",".join("?" for _ in skipped)
     rows = db.execute(
         "SELECT d.id, d.channel_id, c.target, d.kind, d.story_id, d.item_id, d.watches, "
-        "d.payload, d.attempts FROM deliveries d JOIN channels c ON c.id = d.channel_id "
+        "d.payload, d.attempts, d.ambiguous "
+        "FROM deliveries d JOIN channels c ON c.id = d.channel_id "
         "WHERE d.status = 'pending' AND d.next_attempt <= ? AND c.status = 'ok' "
         + (f"AND d.channel_id NOT IN ({marks}) " if skipped else "")
         + "ORDER BY d.id LIMIT ?",
         [now, *skipped, limit],
     ).fetchall()
     return [
-        Delivery(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), r[7], r[8])
+        Delivery(
+            r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), r[7], r[8], bool(r[9])
+        )
         for r in rows
     ]
 

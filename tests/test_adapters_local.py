@@ -97,3 +97,35 @@ async def test_jsonl_that_cannot_write_is_a_transient_delivery_error(tmp_path: P
 def test_adapters_are_loaded_by_name_from_the_registry() -> None:
     assert isinstance(load_adapter("jsonl", CONFIG), JsonlAdapter)
     assert isinstance(load_adapter("console", CONFIG), ConsoleAdapter)
+
+
+async def test_jsonl_batch_that_fails_to_reach_the_disk_leaves_the_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    target = f"jsonl:{tmp_path / 'out.jsonl'}"
+    adapter = JsonlAdapter(CONFIG)
+    await adapter.send(target, ALERT)
+    before = (tmp_path / "out.jsonl").read_bytes()
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(DeliveryError, match="No space left"):
+        await adapter.send_batch(target, [ALERT, ALERT])
+    assert (tmp_path / "out.jsonl").read_bytes() == before  # no half batch, no torn line
+
+
+async def test_jsonl_knows_which_cut_off_records_it_holds(tmp_path: Path) -> None:
+    target = f"jsonl:{tmp_path / 'out.jsonl'}"
+    adapter = JsonlAdapter(CONFIG)
+    other = Alert(**{**ALERT.__dict__, "story_id": 8})
+    notice = Notice(channel=target, text="hello")
+    assert await adapter.delivered_already(target, [ALERT]) == [False]  # no file yet
+    await adapter.send_batch(target, [ALERT, notice])
+    renamed = Alert(**{**ALERT.__dict__, "title": "A better copy's title"})
+    found = await adapter.delivered_already(target, [renamed, other, notice])
+    assert found == [True, False, True]  # alerts by story, other records by their line
