@@ -9,9 +9,11 @@ what 10 do.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import repeat
+from operator import floordiv
 
 from bot.query import All, Any, Node, Not, Query, Term, is_positive
 from bot.tokens import is_spaceless, tokenize
@@ -39,17 +41,63 @@ class ItemText:
         )
 
 
+class AnchorTable:
+    """Anchor text to the ints filed under it: exact tokens, prefixes, substrings."""
+
+    def __init__(self) -> None:
+        self.by_token: dict[str, list[int]] = defaultdict(list)
+        self.by_prefix: dict[str, list[int]] = defaultdict(list)
+        self.by_substring: dict[str, list[int]] = defaultdict(list)
+        self.prefix_lengths: list[int] = []  # sorted
+        self.substring_lengths: set[int] = set()
+
+    def file(self, anchor: Anchor, value: int) -> None:
+        kind, text = anchor
+        if kind == "tok":
+            self.by_token[text].append(value)
+        elif kind == "pre":
+            self.by_prefix[text].append(value)
+            if len(text) not in self.prefix_lengths:
+                self.prefix_lengths = sorted([*self.prefix_lengths, len(text)])
+        else:
+            self.by_substring[text].append(value)
+            self.substring_lengths.add(len(text))
+
+    def collect(self, item: ItemText, found: set[int]) -> None:
+        """Add to `found` what is filed under every anchor the item holds."""
+        by_token = self.by_token
+        for token in item.tokens:
+            hits = by_token.get(token)
+            if hits:
+                found.update(hits)
+        if self.prefix_lengths:
+            lengths, by_prefix = self.prefix_lengths, self.by_prefix
+            for token in item.tokens:
+                for length in lengths:
+                    if length > len(token):
+                        break
+                    hits = by_prefix.get(token[:length])
+                    if hits:
+                        found.update(hits)
+        if self.substring_lengths and item.spaceless:
+            for token in item.spaceless:
+                for length in self.substring_lengths:
+                    for start in range(len(token) - length + 1):
+                        hits = self.by_substring.get(token[start : start + length])
+                        if hits:
+                            found.update(hits)
+
+
 class Matcher:
     """Compiled watches and the anchor tables that find the ones an item could match."""
 
     def __init__(self) -> None:
         self._roots: dict[int, Node] = {}
         self._slots: dict[int, int] = {}  # watch -> how many of its slots must be hit
-        self._by_token: dict[str, list[int]] = defaultdict(list)
-        self._by_prefix: dict[str, list[int]] = defaultdict(list)
-        self._by_substring: dict[str, list[int]] = defaultdict(list)
-        self._prefix_lengths: set[int] = set()
-        self._substring_lengths: set[int] = set()
+        # One-slot watches (most: a word, a phrase, an OR group, `x -y`) are filed by id,
+        # so a hit makes them candidates at once; AND watches by (watch, slot) key.
+        self._direct = AnchorTable()
+        self._keyed = AnchorTable()
 
     def __len__(self) -> int:
         return len(self._roots)
@@ -71,16 +119,11 @@ class Matcher:
         self._roots[watch_id] = root
         self._slots[watch_id] = len(children)
         for slot, child in enumerate(children):
-            key = watch_id * MAX_SLOTS + slot
-            for kind, text in _anchors(child):
-                if kind == "tok":
-                    self._by_token[text].append(key)
-                elif kind == "pre":
-                    self._by_prefix[text].append(key)
-                    self._prefix_lengths.add(len(text))
+            for anchor in _anchors(child):
+                if len(children) == 1:
+                    self._direct.file(anchor, watch_id)
                 else:
-                    self._by_substring[text].append(key)
-                    self._substring_lengths.add(len(text))
+                    self._keyed.file(anchor, watch_id * MAX_SLOTS + slot)
 
     def match(self, item: ItemText) -> set[int]:
         """The ids of every watch the item matches."""
@@ -93,37 +136,14 @@ class Matcher:
 
     def _candidates(self, item: ItemText) -> set[int]:
         """Watches whose every slot the item hits: the only ones worth evaluating."""
-        hit: dict[int, int] = {}
-        for key in self._hits(item):
-            watch_id = key // MAX_SLOTS
-            hit[watch_id] = hit.get(watch_id, 0) + 1
-        slots = self._slots
-        return {watch_id for watch_id, count in hit.items() if count == slots[watch_id]}
-
-    def _hits(self, item: ItemText) -> set[int]:
-        """The (watch, slot) keys whose anchors the item holds."""
         found: set[int] = set()
-        by_token = self._by_token
-        for token in item.tokens:
-            hits = by_token.get(token)
-            if hits:
-                found.update(hits)
-        if self._prefix_lengths:
-            lengths = sorted(self._prefix_lengths)
-            for token in item.tokens:
-                for length in lengths:
-                    if length > len(token):
-                        break
-                    hits = self._by_prefix.get(token[:length])
-                    if hits:
-                        found.update(hits)
-        if self._substring_lengths and item.spaceless:
-            for token in item.spaceless:
-                for length in self._substring_lengths:
-                    for start in range(len(token) - length + 1):
-                        hits = self._by_substring.get(token[start : start + length])
-                        if hits:
-                            found.update(hits)
+        self._direct.collect(item, found)
+        keys: set[int] = set()
+        self._keyed.collect(item, keys)
+        if keys:
+            slots = self._slots
+            hits = Counter(map(floordiv, keys, repeat(MAX_SLOTS)))  # counted in C
+            found.update(watch_id for watch_id, count in hits.items() if count == slots[watch_id])
         return found
 
 

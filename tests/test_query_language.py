@@ -186,3 +186,48 @@ def test_watches_sharing_a_query_all_match() -> None:
     matcher.add(2, parse_query("sora"))
     matcher.add(3, parse_query("WGA"))
     assert matcher.match(ItemText.from_fields(["Sora is here"])) == {1, 2}
+
+
+VOCAB = ["sora", "openai", "wga", "strike", "studio", "film", "ai", "動画", "生成"]
+QUERY_PART = st.one_of(
+    st.sampled_from(VOCAB),
+    st.sampled_from(VOCAB).map(lambda w: w[:2] + "*"),
+    st.lists(st.sampled_from(VOCAB), min_size=2, max_size=3).map(
+        lambda ws: '"' + " ".join(ws) + '"'
+    ),
+    st.lists(st.sampled_from(VOCAB), min_size=2, max_size=3).map(
+        lambda ws: "(" + " OR ".join(ws) + ")"
+    ),
+)
+
+
+@given(
+    queries=st.lists(
+        st.tuples(
+            st.lists(QUERY_PART, min_size=1, max_size=3),
+            st.lists(st.sampled_from(VOCAB), max_size=1),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    fields=st.lists(
+        st.lists(st.sampled_from([*VOCAB, "the", "soraya", "ソラ動画生成"]), max_size=12).map(
+            " ".join
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_the_anchor_index_finds_exactly_the_watches_a_full_scan_finds(
+    queries: list[tuple[list[str], list[str]]], fields: list[str]
+) -> None:
+    from bot.matcher import _evaluate
+
+    matcher = Matcher()
+    roots = {}
+    for watch_id, (parts, excluded) in enumerate(queries):
+        query = parse_query(" ".join(parts + [f"-{word}" for word in excluded]))
+        matcher.add(watch_id, query)
+        roots[watch_id] = query.root
+    item = ItemText.from_fields(fields)
+    assert matcher.match(item) == {w for w, root in roots.items() if _evaluate(root, item, {})}
