@@ -1,6 +1,7 @@
-"""Feed bytes to clean items: feedparser for the formats, then our identity, text and date rules.
+"""Feed bytes to clean items: the formats (bot.fastparse or feedparser), then our identity,
+text and date rules.
 
-Runs in a worker thread (feedparser costs 100+ ms on a large feed). Never raises: a body
+Runs in a worker process (feedparser costs 100+ ms on a large feed). Never raises: a body
 that is not a feed comes back as a ParsedFeed with an error and no items.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 import feedparser
 
+from bot.fastparse import fast_entries
 from bot.text import clean_text, html_to_text, shorten_summary
 from bot.tokens import tokenize
 from bot.urls import safe_link
@@ -48,13 +50,42 @@ class ParsedFeed:
 
 
 def parse_feed(
-    body: bytes, url: str, content_type: str | None = None, now: float | None = None
+    body: bytes,
+    url: str,
+    content_type: str | None = None,
+    now: float | None = None,
+    *,
+    fast: bool = True,
 ) -> ParsedFeed:
-    """Parse a fetched body; a result without entries is an error with a reason."""
+    """Parse a fetched body; a result without entries is an error with a reason.
+
+    A plain UTF-8 RSS or Atom feed takes the fast path (bot.fastparse), which yields the
+    entries feedparser would; anything else, or `fast=False`, goes through feedparser.
+    """
     clock = time.time() if now is None else now
     refused = _refused_doctype(body)
     if refused:
         return ParsedFeed(title="", items=(), error=f"not a feed: {refused}")
+    quick = fast_entries(body, url, content_type, limit=MAX_ENTRIES) if fast else None
+    if quick and quick[1]:
+        raw_title, entries = quick
+    else:
+        parsed = _feedparser(body, url, content_type)
+        if isinstance(parsed, ParsedFeed):
+            return parsed
+        raw_title, entries = parsed
+    feed_title = clean_text(html_to_text(raw_title))[:200]
+    items: dict[str, FeedItem] = {}
+    for entry in entries[:MAX_ENTRIES]:
+        item = _item(entry, url, clock)
+        items.setdefault(item.identity, item)  # duplicate GUIDs in one feed collapse (B8)
+    return ParsedFeed(title=feed_title, items=tuple(items.values()))
+
+
+def _feedparser(
+    body: bytes, url: str, content_type: str | None
+) -> tuple[str, list[Any]] | ParsedFeed:
+    """feedparser's feed title and entries, or the ParsedFeed that says why there are none."""
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -76,12 +107,7 @@ def parse_feed(
             return ParsedFeed(title="", items=())
         return ParsedFeed(title="", items=(), error=_no_entries_reason(parsed))
     feed = parsed.get("feed") or {}
-    feed_title = clean_text(html_to_text(str(feed.get("title") or "")))[:200]
-    items: dict[str, FeedItem] = {}
-    for entry in entries[:MAX_ENTRIES]:
-        item = _item(entry, url, clock)
-        items.setdefault(item.identity, item)  # duplicate GUIDs in one feed collapse (B8)
-    return ParsedFeed(title=feed_title, items=tuple(items.values()))
+    return str(feed.get("title") or ""), entries
 
 
 # HARDENING B1/B2: a DOCTYPE may declare plain internal entities (some real feeds do), but
