@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import repeat
-from operator import floordiv
 
 from bot.query import All, Any, Node, Not, Query, Term, is_positive
 from bot.tokens import is_spaceless, tokenize
@@ -89,41 +87,30 @@ class AnchorTable:
 
 
 class Matcher:
-    """Compiled watches and the anchor tables that find the ones an item could match."""
+    """Compiled watches and the anchor table that finds the ones an item could match."""
 
     def __init__(self) -> None:
         self._roots: dict[int, Node] = {}
-        self._slots: dict[int, int] = {}  # watch -> how many of its slots must be hit
-        # One-slot watches (most: a word, a phrase, an OR group, `x -y`) are filed by id,
-        # so a hit makes them candidates at once; AND watches by (watch, slot) key.
-        self._direct = AnchorTable()
-        self._keyed = AnchorTable()
+        self._slots: dict[int, list[list[Anchor]]] = {}
+        # Built on the first match after a change: each watch is filed under the anchors of
+        # one slot, the one the fewest other watches share, and its other slots are checked
+        # with a few set lookups before the watch is evaluated.
+        self._table: AnchorTable | None = None
+        self._checks: dict[int, tuple[tuple[Anchor, ...], ...]] = {}
 
     def __len__(self) -> int:
         return len(self._roots)
 
     def add(self, watch_id: int, query: Query) -> None:
-        """Compile a watch in; its anchors come from the parsed tree.
+        """Compile a watch in; its slots come from the parsed tree (see _slots).
 
-        A watch whose root is an AND gets one slot per positive child (each child must
-        match, so each must find one of its anchors in the item); any other root one slot.
-        A watch is a candidate only when all its slots are hit, so `strik* actors` is not
-        evaluated for every item that holds `actors`.
+        Every slot must be hit before the watch is evaluated: one per positive child of an
+        AND root and one per word of a phrase, so neither `strik* actors` nor "Sora climate"
+        is evaluated for every item that holds `actors` or `climate`.
         """
-        root = query.root
-        children = (
-            [child for child in root.children if is_positive(child)][:MAX_SLOTS]
-            if isinstance(root, All)
-            else [root]
-        )
-        self._roots[watch_id] = root
-        self._slots[watch_id] = len(children)
-        for slot, child in enumerate(children):
-            for anchor in _anchors(child):
-                if len(children) == 1:
-                    self._direct.file(anchor, watch_id)
-                else:
-                    self._keyed.file(anchor, watch_id * MAX_SLOTS + slot)
+        self._roots[watch_id] = query.root
+        self._slots[watch_id] = _slots(query.root)[:MAX_SLOTS]
+        self._table = None
 
     def match(self, item: ItemText) -> set[int]:
         """The ids of every watch the item matches."""
@@ -137,14 +124,62 @@ class Matcher:
     def _candidates(self, item: ItemText) -> set[int]:
         """Watches whose every slot the item hits: the only ones worth evaluating."""
         found: set[int] = set()
-        self._direct.collect(item, found)
-        keys: set[int] = set()
-        self._keyed.collect(item, keys)
-        if keys:
-            slots = self._slots
-            hits = Counter(map(floordiv, keys, repeat(MAX_SLOTS)))  # counted in C
-            found.update(watch_id for watch_id, count in hits.items() if count == slots[watch_id])
-        return found
+        self._index().collect(item, found)
+        checks = self._checks
+        return {
+            watch_id
+            for watch_id in found
+            if watch_id not in checks or all(_slot_hit(slot, item) for slot in checks[watch_id])
+        }
+
+    def _index(self) -> AnchorTable:
+        if self._table is None:
+            shared = Counter(
+                anchor for slots in self._slots.values() for slot in slots for anchor in set(slot)
+            )
+            table, checks = AnchorTable(), {}
+            for watch_id, slots in self._slots.items():
+                primary = min(range(len(slots)), key=lambda n: _slot_cost(slots[n], shared))
+                for anchor in slots[primary]:
+                    table.file(anchor, watch_id)
+                if len(slots) > 1:
+                    checks[watch_id] = tuple(tuple(s) for n, s in enumerate(slots) if n != primary)
+            self._table, self._checks = table, checks
+        return self._table
+
+
+def _slot_cost(slot: list[Anchor], shared: Counter[Anchor]) -> tuple[int, int, int]:
+    """How many watches share the slot's anchors (a stand-in for how common they are in the
+    news: `climate` is in many watches, a name in few), then _anchor_cost."""
+    return (sum(shared[anchor] for anchor in slot), *_anchor_cost(slot)[1:])
+
+
+def _slot_hit(slot: tuple[Anchor, ...], item: ItemText) -> bool:
+    """Whether the item holds one of the slot's anchors (what AnchorTable.collect finds)."""
+    for kind, text in slot:
+        if kind == "tok":
+            if text in item.tokens:
+                return True
+        elif kind == "pre":
+            if any(token.startswith(text) for token in item.tokens):
+                return True
+        elif any(text in token for token in item.spaceless):
+            return True
+    return False
+
+
+def _slots(node: Node) -> list[list[Anchor]]:
+    """Groups of anchors an item must hit one of each to match the node: a phrase's words
+    each (an item holds every word of a phrase it holds), an AND's children's slots, else
+    the node's own anchors as one group."""
+    if isinstance(node, Term):
+        words = _exact_tokens(node)
+        if len(words) > 1:
+            return [[("tok", word)] for word in sorted(set(words))]
+        return [[_term_anchor(node)]]
+    if isinstance(node, All):
+        return [slot for child in node.children if is_positive(child) for slot in _slots(child)]
+    return [_anchors(node)]
 
 
 def _anchors(node: Node) -> list[Anchor]:
@@ -166,19 +201,24 @@ def _anchor_cost(anchors: list[Anchor]) -> tuple[int, int, int]:
     return (len(anchors), inexact, -shortest)
 
 
-def _term_anchor(term: Term) -> Anchor:
+def _exact_tokens(term: Term) -> list[str]:
+    """The words of a term an item must hold as whole tokens."""
     last = len(term.tokens) - 1
-    exact = [
+    return [
         token
         for index, token in enumerate(term.tokens)
         if not is_spaceless(token) and not (term.prefix and index == last)
     ]
+
+
+def _term_anchor(term: Term) -> Anchor:
+    exact = _exact_tokens(term)
     if exact:
         return ("tok", max(exact, key=len))
     spaceless = [token for token in term.tokens if is_spaceless(token)]
     if spaceless:
         return ("sub", max(spaceless, key=len))
-    return ("pre", term.tokens[last])
+    return ("pre", term.tokens[-1])
 
 
 def _evaluate(node: Node, item: ItemText, memo: dict[Term, bool]) -> bool:
