@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 
 import sqlite_utils
 
@@ -32,6 +33,7 @@ from bot.store import transaction
 from bot.stories import best_copy
 
 log = logging.getLogger("newswatch.deliver")
+SendOutcome = Literal["sent", "message failed", "channel failed"]
 BATCH = 500  # outbox rows read at a time
 BACKLOG_AGE = 900.0  # only alerts that waited this long count as an outage's backlog
 
@@ -126,14 +128,8 @@ class Deliverer:
                 grouped.setdefault(delivery.channel_id, []).append(delivery)
             else:
                 serial.append(delivery)
-        for rows in grouped.values():
-            adapter = self._adapter(rows[0])
-            assert adapter is not None
-            for start in range(0, len(rows), adapter.batch_size):
-                if rows[0].channel_id in blocked:
-                    break
-                if await self._send_rows(adapter, rows[start : start + adapter.batch_size], report):
-                    blocked.add(rows[0].channel_id)
+        if grouped:
+            await self._send_grouped(grouped, report, blocked)
         for delivery in serial:
             if delivery.channel_id in blocked:
                 continue
@@ -148,40 +144,94 @@ class Deliverer:
     async def _send_rows(self, adapter: Adapter, rows: list[Delivery], report: DrainReport) -> bool:
         """Send rows of one channel as one batch: marked sending together, confirmed
         together. True when the channel failed and should wait for a later drain."""
-        ready: list[tuple[Delivery, Message]] = []
-        for delivery in rows:
-            try:
-                ready.append((delivery, build_message(self.db, delivery)))
-            except Exception as exc:  # a row that cannot be rendered never will be
-                self._failed(
-                    delivery, DeliveryError(f"unreadable row: {exc}", scope="message"), report
-                )
-        ready = await self._skip_delivered(adapter, ready, report)
+        ready = await self._skip_delivered(adapter, self._render(rows, report), report)
         if not ready:
             return False
-        target = ready[0][0].target
         with transaction(self.db):
             for delivery, _ in ready:
                 mark_sending(self.db, delivery)
-        try:
-            await adapter.send_batch(target, [message for _, message in ready])
-        except DeliveryError as exc:
-            for delivery, _ in ready:
-                self._failed(delivery, exc, report)
-            return exc.scope != "message"
-        except Exception as exc:  # an adapter bug must not leave the rows 'sending'
-            log.exception("adapter failed", extra={"channel": target})
-            for delivery, _ in ready:
-                self._failed(delivery, DeliveryError(f"{type(exc).__name__}"), report)
-            return True
-        crash_point("after-send")
+        outcome = await self._send_ready(adapter, ready, report)
+        if outcome != "sent":
+            return outcome == "channel failed"
         now = self.clock()
         with transaction(self.db):
             for delivery, _ in ready:
                 mark_sent(self.db, delivery, now)
         report.sent += len(ready)
-        await asyncio.sleep(0)  # a long drain never holds up commands on the loop
         return False
+
+    async def _send_grouped(
+        self, grouped: dict[int, list[Delivery]], report: DrainReport, blocked: set[int]
+    ) -> None:
+        """Rows for file adapters: marked sending in one transaction, written channel by
+        channel a batch_size at a time, and confirmed in one transaction at the end. A crash
+        in between leaves them 'sending'; at the next start the adapter finds those it holds
+        (delivered_already), so none is written twice and none is lost."""
+        chunks: list[tuple[Adapter, list[tuple[Delivery, Message]]]] = []
+        for rows in grouped.values():
+            adapter = self._adapter(rows[0])
+            assert adapter is not None
+            ready = await self._skip_delivered(adapter, self._render(rows, report), report)
+            for start in range(0, len(ready), adapter.batch_size):
+                chunks.append((adapter, ready[start : start + adapter.batch_size]))
+        if not chunks:
+            return
+        with transaction(self.db):
+            for _, ready in chunks:
+                for delivery, _ in ready:
+                    mark_sending(self.db, delivery)
+        sent: list[Delivery] = []
+        unsent: list[Delivery] = []
+        for adapter, ready in chunks:
+            channel = ready[0][0].channel_id
+            if channel in blocked:
+                unsent.extend(delivery for delivery, _ in ready)
+                continue
+            outcome = await self._send_ready(adapter, ready, report)
+            if outcome == "sent":
+                sent.extend(delivery for delivery, _ in ready)
+            elif outcome == "channel failed":
+                blocked.add(channel)
+        now = self.clock()
+        with transaction(self.db):
+            for delivery in sent:
+                mark_sent(self.db, delivery, now)
+            for delivery in unsent:
+                release(self.db, delivery)  # never tried: its channel failed before its turn
+        report.sent += len(sent)
+
+    async def _send_ready(
+        self, adapter: Adapter, ready: list[tuple[Delivery, Message]], report: DrainReport
+    ) -> SendOutcome:
+        """Send rows already marked sending. On failure the rows are recorded as failed; the
+        outcome says whether the channel should wait ("channel failed") or only the rows."""
+        target = ready[0][0].target
+        try:
+            await adapter.send_batch(target, [message for _, message in ready])
+        except DeliveryError as exc:
+            for delivery, _ in ready:
+                self._failed(delivery, exc, report)
+            return "message failed" if exc.scope == "message" else "channel failed"
+        except Exception as exc:  # an adapter bug must not leave the rows 'sending'
+            log.exception("adapter failed", extra={"channel": target})
+            for delivery, _ in ready:
+                self._failed(delivery, DeliveryError(f"{type(exc).__name__}"), report)
+            return "channel failed"
+        crash_point("after-send")
+        await asyncio.sleep(0)  # a long drain never holds up commands on the loop
+        return "sent"
+
+    def _render(self, rows: list[Delivery], report: DrainReport) -> list[tuple[Delivery, Message]]:
+        """Each row's message; a row that cannot be rendered never will be, and goes dead."""
+        ready: list[tuple[Delivery, Message]] = []
+        for delivery in rows:
+            try:
+                ready.append((delivery, build_message(self.db, delivery)))
+            except Exception as exc:
+                self._failed(
+                    delivery, DeliveryError(f"unreadable row: {exc}", scope="message"), report
+                )
+        return ready
 
     async def _skip_delivered(
         self, adapter: Adapter, ready: list[tuple[Delivery, Message]], report: DrainReport

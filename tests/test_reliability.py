@@ -94,6 +94,27 @@ def test_a_poll_killed_after_a_file_write_repeats_nothing_the_file_holds(
     assert integrity(tmp_path) == "ok"
 
 
+def test_a_poll_killed_between_two_channels_files_writes_each_alert_once(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    """File rows of every channel are marked sending together; a kill after the first
+    channel's write leaves the others 'sending' but unwritten, and the rerun writes those."""
+    config = write_config(
+        tmp_path, feeds=[serve_feed(feed_server, time.time())], watches=["Sora"], channels=3
+    )
+    crashed = newswatch(config, "poll", "--all", crash_at="after-send")
+    assert crashed.returncode == 137
+    written = [read_alerts(tmp_path, n) for n in range(3)]
+    assert sum(map(bool, written)) == 1  # one channel's file, then the kill
+    again = newswatch(config, "poll", "--all")
+    assert again.returncode == 0, again.stderr
+    for n in range(3):
+        titles = [a["title"] for a in read_alerts(tmp_path, n)]
+        assert sorted(titles) == sorted(TITLES), n  # each alert once in every channel
+    assert flagged(tmp_path) == 3 * len(TITLES)  # all were 'sending' at the kill
+    assert integrity(tmp_path) == "ok"
+
+
 def test_a_poll_killed_after_a_chat_send_repeats_at_most_that_one_alert_and_flags_it(
     tmp_path: Path, feed_server: Any
 ) -> None:
