@@ -99,6 +99,7 @@ class Poller:
         self.rng = rng or random.Random()
         self._stories: StoryIndex | None = None
         self._pool: ProcessPoolExecutor | None = None
+        self._unchanged: list[tuple[Source, float, float]] = []  # 304s not yet recorded
 
     def _parse_pool(self) -> ProcessPoolExecutor:
         """The parse workers (bot.parsepool), made on the first body that needs parsing."""
@@ -121,6 +122,7 @@ class Poller:
         poll_id = uuid.uuid4().hex
         limit = asyncio.Semaphore(MAX_PARALLEL_FETCHES)
         halted: list[StorageUnavailable] = []  # the first write that failed stops the poll
+        self._unchanged = []
 
         async def one(source: Source) -> None:
             async with limit:
@@ -152,9 +154,19 @@ class Poller:
         await asyncio.gather(*(one(source) for source in sources))
         if halted:
             raise halted[0]
+        self._record_unchanged()
         if prune_due(self.db, now):
             prune(self.db, self.config.retention, self.clock())
         return report
+
+    def _record_unchanged(self) -> None:
+        """The 304s of a poll, committed together: one fsync, not one per source. A crash
+        before it leaves those sources due, and they are asked again (another 304)."""
+        unchanged, self._unchanged = self._unchanged, []
+        if unchanged:
+            with transaction(self.db):
+                for source, now, next_poll in unchanged:
+                    record_not_modified(self.db, source, now, next_poll)
 
     def _store(
         self,
@@ -169,11 +181,11 @@ class Poller:
         now = self.clock()
         interval = self.config.poll_interval
         report.polled += 1
+        if result.not_modified:
+            report.not_modified += 1
+            self._unchanged.append((source, now, next_poll_time(now, interval, self.rng)))
+            return
         with transaction(self.db):
-            if result.not_modified:
-                report.not_modified += 1
-                record_not_modified(self.db, source, now, next_poll_time(now, interval, self.rng))
-                return
             reason = result.error or (parsed.error if parsed else None) or "no body"
             if parsed is None or parsed.error:
                 self._fail(source, reason, result.retry_after, now, report)
