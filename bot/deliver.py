@@ -9,7 +9,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 import sqlite_utils
 
@@ -23,8 +23,9 @@ from bot.outbox import (
     collapse_backlog,
     due,
     mark_dead,
-    mark_sending,
+    mark_sending_many,
     mark_sent,
+    mark_sent_many,
     release,
     retry_later,
     stop_channel,
@@ -46,8 +47,14 @@ class DrainReport:
     stopped: list[str] = field(default_factory=list)
 
 
-def build_message(db: sqlite_utils.Database, delivery: Delivery) -> Message:
-    """The structured message for an outbox row, read fresh from the store."""
+ItemRow = tuple[Any, ...]  # title, link, outlet, published, dated, summary
+
+
+def build_message(
+    db: sqlite_utils.Database, delivery: Delivery, copies: dict[int, ItemRow] | None = None
+) -> Message:
+    """The structured message for an outbox row, read fresh from the store. `copies` keeps
+    each story's best copy for one batch: a story alerted in 100 channels is read once."""
     if delivery.kind == "notice":
         payload = json.loads(delivery.payload or "{}")
         return Notice(channel=delivery.target, text=str(payload.get("text", "")))
@@ -61,11 +68,15 @@ def build_message(db: sqlite_utils.Database, delivery: Delivery) -> Message:
             float(payload.get("since", 0.0)),
             float(payload.get("until", 0.0)) or _created(db, delivery),
         )
-    item_id = best_copy(db, delivery.story_id) if delivery.story_id else None
-    row = db.execute(
-        "SELECT title, link, outlet, published, dated, summary FROM items WHERE id = ?",
-        [item_id or delivery.item_id],
-    ).fetchone()
+    row = copies.get(delivery.story_id) if copies is not None and delivery.story_id else None
+    if row is None:
+        item_id = best_copy(db, delivery.story_id) if delivery.story_id else None
+        row = db.execute(
+            "SELECT title, link, outlet, published, dated, summary FROM items WHERE id = ?",
+            [item_id or delivery.item_id],
+        ).fetchone()
+        if copies is not None and delivery.story_id and row is not None:
+            copies[delivery.story_id] = row
     title, link, outlet, published, dated, summary = row
     return Alert(
         channel=delivery.target,
@@ -148,15 +159,13 @@ class Deliverer:
         if not ready:
             return False
         with transaction(self.db):
-            for delivery, _ in ready:
-                mark_sending(self.db, delivery)
+            mark_sending_many(self.db, (delivery for delivery, _ in ready))
         outcome = await self._send_ready(adapter, ready, report)
         if outcome != "sent":
             return outcome == "channel failed"
         now = self.clock()
         with transaction(self.db):
-            for delivery, _ in ready:
-                mark_sent(self.db, delivery, now)
+            mark_sent_many(self.db, (delivery for delivery, _ in ready), now)
         report.sent += len(ready)
         return False
 
@@ -168,18 +177,18 @@ class Deliverer:
         in between leaves them 'sending'; at the next start the adapter finds those it holds
         (delivered_already), so none is written twice and none is lost."""
         chunks: list[tuple[Adapter, list[tuple[Delivery, Message]]]] = []
+        copies: dict[int, ItemRow] = {}  # written at once, so one read of each story serves all
         for rows in grouped.values():
             adapter = self._adapter(rows[0])
             assert adapter is not None
-            ready = await self._skip_delivered(adapter, self._render(rows, report), report)
+            rendered = self._render(rows, report, copies)
+            ready = await self._skip_delivered(adapter, rendered, report)
             for start in range(0, len(ready), adapter.batch_size):
                 chunks.append((adapter, ready[start : start + adapter.batch_size]))
         if not chunks:
             return
         with transaction(self.db):
-            for _, ready in chunks:
-                for delivery, _ in ready:
-                    mark_sending(self.db, delivery)
+            mark_sending_many(self.db, (delivery for _, ready in chunks for delivery, _ in ready))
         sent: list[Delivery] = []
         unsent: list[Delivery] = []
         for adapter, ready in chunks:
@@ -194,8 +203,7 @@ class Deliverer:
                 blocked.add(channel)
         now = self.clock()
         with transaction(self.db):
-            for delivery in sent:
-                mark_sent(self.db, delivery, now)
+            mark_sent_many(self.db, sent, now)
             for delivery in unsent:
                 release(self.db, delivery)  # never tried: its channel failed before its turn
         report.sent += len(sent)
@@ -221,12 +229,14 @@ class Deliverer:
         await asyncio.sleep(0)  # a long drain never holds up commands on the loop
         return "sent"
 
-    def _render(self, rows: list[Delivery], report: DrainReport) -> list[tuple[Delivery, Message]]:
+    def _render(
+        self, rows: list[Delivery], report: DrainReport, copies: dict[int, ItemRow] | None = None
+    ) -> list[tuple[Delivery, Message]]:
         """Each row's message; a row that cannot be rendered never will be, and goes dead."""
         ready: list[tuple[Delivery, Message]] = []
         for delivery in rows:
             try:
-                ready.append((delivery, build_message(self.db, delivery)))
+                ready.append((delivery, build_message(self.db, delivery, copies)))
             except Exception as exc:
                 self._failed(
                     delivery, DeliveryError(f"unreadable row: {exc}", scope="message"), report

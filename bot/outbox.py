@@ -139,6 +139,31 @@ def mark_sending(db: sqlite_utils.Database, delivery: Delivery) -> None:
     db.execute("UPDATE deliveries SET status = 'sending' WHERE id = ?", [delivery.id])
 
 
+def mark_sending_many(db: sqlite_utils.Database, deliveries: Iterable[Delivery]) -> None:
+    """mark_sending for many rows, a statement per 500 (file adapters send hundreds at once)."""
+    _update_many(db, "UPDATE deliveries SET status = 'sending' WHERE id IN ({ids})", [], deliveries)
+
+
+def mark_sent_many(db: sqlite_utils.Database, deliveries: Iterable[Delivery], now: float) -> None:
+    """mark_sent for many rows."""
+    _update_many(
+        db,
+        "UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
+        "last_error = NULL WHERE id IN ({ids})",
+        [now],
+        deliveries,
+    )
+
+
+def _update_many(
+    db: sqlite_utils.Database, sql: str, params: list[object], deliveries: Iterable[Delivery]
+) -> None:
+    ids = [delivery.id for delivery in deliveries]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        db.execute(sql.format(ids=",".join("?" * len(chunk))), [*params, *chunk])
+
+
 def recover_interrupted(db: sqlite_utils.Database) -> int:
     """Rows cut off mid-send go back to pending, flagged: the platform may have them."""
     cursor = db.execute(
