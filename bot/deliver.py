@@ -112,17 +112,21 @@ class Deliverer:
         self._lock = asyncio.Lock()  # two drains at once could send one row twice
 
     async def drain(self) -> DrainReport:
-        """Send everything due, a batch at a time, until a batch sends nothing new."""
+        """Send everything due, a batch at a time, until a batch sends nothing new: first
+        the file channels' rows, a channel's together, then the chat rows in outbox order."""
         async with self._lock:
             report = DrainReport()
             self._collapse_backlogs()
             blocked: set[int] = set()  # a channel that failed waits, keeping its order
-            while True:
-                before = report.sent + report.dead
-                batch = due(self.db, self.clock(), limit=BATCH, skip=blocked)
-                await self._send_batch(batch, report, blocked)
-                if len(batch) < BATCH or report.sent + report.dead == before:
-                    return report
+            file_kinds = [kind for kind, a in self.adapters.items() if a.batch_size > 1]
+            for files in (True, False) if file_kinds else (None,):
+                while True:
+                    before = report.sent + report.dead
+                    batch = due(self.db, self.clock(), BATCH, blocked, file_kinds, files)
+                    await self._send_batch(batch, report, blocked)
+                    if len(batch) < BATCH or report.sent + report.dead == before:
+                        break
+            return report
 
     async def _send_batch(
         self, batch: list[Delivery], report: DrainReport, blocked: set[int]

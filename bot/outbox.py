@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -42,13 +42,19 @@ def add_alert(
     watches: list[str],
     poll_id: str,
     now: float,
+    new_story: bool = False,
 ) -> None:
-    """Queue a story's alert for a channel once; in the same poll, add later copies' watches."""
-    row = db.execute(
-        "SELECT id, watches, poll_id, status FROM deliveries "
-        "WHERE kind = 'alert' AND story_id = ? AND channel_id = ?",
-        [story_id, channel_id],
-    ).fetchone()
+    """Queue a story's alert for a channel once; in the same poll, add later copies' watches.
+    A story made in this transaction (`new_story`) has no row yet to look for."""
+    row = (
+        None
+        if new_story
+        else db.execute(
+            "SELECT id, watches, poll_id, status FROM deliveries "
+            "WHERE kind = 'alert' AND story_id = ? AND channel_id = ?",
+            [story_id, channel_id],
+        ).fetchone()
+    )
     if row is None:
         db.execute(
             "INSERT INTO deliveries "
@@ -71,20 +77,38 @@ def add_notice(db: sqlite_utils.Database, channel_id: int, text: str, now: float
 
 
 def due(
-    db: sqlite_utils.Database, now: float, limit: int = 500, skip: Iterable[int] = ()
+    db: sqlite_utils.Database,
+    now: float,
+    limit: int = 500,
+    skip: Iterable[int] = (),
+    file_kinds: Collection[str] = (),
+    files: bool | None = None,
 ) -> list[Delivery]:
     """Pending rows whose retry time has come, oldest first, for channels that are not
-    stopped (nor in `skip`: channels that failed earlier in this drain)."""
+    stopped (nor in `skip`: channels that failed earlier in this drain).
+
+    With `files` True, only targets of the `file_kinds` adapters (those that write hundreds
+    of rows at once, `jsonl`), one channel's rows together; with `files` False, only the
+    others (chat), in outbox order, so no chat channel waits behind another's flood.
+    """
     skipped = sorted(set(skip))
     marks = ",".join("?" for _ in skipped)
+    kinds = sorted(file_kinds) if files is not None else []
+    kind_sql = (
+        f"AND substr(c.target, 1, instr(c.target, ':') - 1) {'IN' if files else 'NOT IN'} "
+        f"({','.join('?' for _ in kinds)}) "
+        if files is not None
+        else ""
+    )
     rows = db.execute(
         "SELECT d.id, d.channel_id, c.target, d.kind, d.story_id, d.item_id, d.watches, "
         "d.payload, d.attempts, d.ambiguous "
         "FROM deliveries d JOIN channels c ON c.id = d.channel_id "
         "WHERE d.status = 'pending' AND d.next_attempt <= ? AND c.status = 'ok' "
         + (f"AND d.channel_id NOT IN ({marks}) " if skipped else "")
-        + "ORDER BY d.id LIMIT ?",
-        [now, *skipped, limit],
+        + kind_sql
+        + ("ORDER BY d.channel_id, d.id LIMIT ?" if files else "ORDER BY d.id LIMIT ?"),
+        [now, *skipped, *kinds, limit],
     ).fetchall()
     return [
         Delivery(

@@ -257,6 +257,7 @@ class Poller:
             published = item.published if item.published is not None else now
             canonical = canonical_url(item.link) if item.link else None
             story_id = stories.find(canonical, tokens, published)
+            fresh = story_id is None  # a story made now has no deliveries to merge into
             if story_id is None:
                 story_id = new_story(self.db, published, now)
             row = conn.execute(
@@ -290,7 +291,7 @@ class Poller:
             for watch_id in watches.matches(item, source.query):
                 by_channel[watches.channel_of[watch_id]].append(watches.query_of[watch_id])
             for channel_id, queries in by_channel.items():
-                add_alert(self.db, channel_id, story_id, item_id, queries, poll_id, now)
+                add_alert(self.db, channel_id, story_id, item_id, queries, poll_id, now, fresh)
                 report.alerts += 1
         report.new_items += new
         return new

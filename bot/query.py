@@ -12,6 +12,7 @@ matching slow. Every error says what is wrong and where, for a caret under the q
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from bot.tokens import is_spaceless, tokenize
@@ -109,8 +110,13 @@ class _Lexeme:
     end: int
 
 
+@functools.lru_cache(maxsize=20_000)
 def parse_query(text: str) -> Query:
-    """Parse a query, or raise QueryError saying what is wrong and where."""
+    """Parse a query, or raise QueryError saying what is wrong and where.
+
+    Cached: a start reads each watch twice (its watchlist, then the index), and a Query is
+    immutable. Errors are not cached.
+    """
     _check_characters(text)
     if not text.strip():
         raise QueryError("the query is empty; give at least one word to watch", text, 0)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.feeds import Entry, atom, rdf, rss
 from tests.pipeline_helpers import HOUR, Clock, make_app, read_alerts, write_config
 
@@ -544,3 +546,38 @@ async def test_a_clock_that_jumps_a_day_ahead_polls_once_and_alerts_nothing_twic
     assert (await poll(config, clock, all_sources=False)).poll.polled == 1
     assert (await poll(config, clock, all_sources=False)).poll.polled == 0
     assert len(read_alerts(tmp_path)) == 1
+
+
+async def test_file_channels_get_their_rows_a_channel_at_a_time(
+    tmp_path: Path, feed_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outbox rows of file channels are read a channel's together, so a poll with alerts
+    for many jsonl channels writes full batches (one fsync each), not a few rows per file."""
+    import bot.deliver
+
+    monkeypatch.setattr(bot.deliver, "BATCH", 10)  # 90 rows: 9 reads of the outbox
+    clock = Clock()
+    words = "film union studio court rocket vaccine album budget storm chip".split()
+    entries = [
+        Entry(f"Sora {a} {b} {n}", f"https://a.example/{n}", published=clock.now - 60)
+        for n, (a, b) in enumerate((a, b) for a in words for b in words[::-1] if a != b)
+        if n < 30
+    ]
+    feed_server.add("/f.xml", body=rss(entries), content_type=RSS)
+    config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora"], channels=3)
+    app = make_app(config, clock)
+    writes: list[tuple[str, int]] = []
+    jsonl = app.adapters["jsonl"]
+    send_batch = jsonl.send_batch
+
+    async def counted(target: str, messages: list[Any]) -> None:
+        writes.append((target, len(messages)))
+        await send_batch(target, messages)
+
+    monkeypatch.setattr(jsonl, "send_batch", counted)
+    try:
+        await app.cycle(all_sources=True)
+    finally:
+        await app.close()
+    assert [len(read_alerts(tmp_path, n)) for n in range(3)] == [30, 30, 30]
+    assert len(writes) == 9 and {size for _, size in writes} == {10}, writes
