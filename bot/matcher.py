@@ -17,6 +17,7 @@ from bot.query import All, Any, Node, Not, Query, Term, is_positive
 from bot.tokens import is_spaceless, tokenize
 
 Anchor = tuple[str, str]  # ("tok" | "pre" | "sub", text)
+_SEP = "\x1f"  # never inside a token: tokenize() splits on everything but letters and digits
 MAX_SLOTS = 64  # slots per watch (a query of 256 characters has fewer AND children)
 
 
@@ -27,6 +28,7 @@ class ItemText:
     fields: tuple[tuple[str, ...], ...]
     tokens: frozenset[str]
     spaceless: tuple[str, ...]
+    joined: tuple[str, ...]  # each field's tokens between separators: a phrase is a substring
 
     @classmethod
     def from_fields(cls, fields: Iterable[str]) -> ItemText:
@@ -36,6 +38,7 @@ class ItemText:
             fields=tokenized,
             tokens=every,
             spaceless=tuple(sorted(token for token in every if is_spaceless(token))),
+            joined=tuple(_SEP + _SEP.join(field) + _SEP for field in tokenized),
         )
 
 
@@ -245,6 +248,9 @@ def _term_matches(term: Term, item: ItemText) -> bool:
         return only in item.tokens
     if not all(_may_hold(item, term, index) for index in range(len(tokens))):
         return False
+    if not term.prefix and not any(map(is_spaceless, tokens)):  # whole words in a row
+        needle = _SEP + _SEP.join(tokens) + _SEP
+        return any(needle in joined for joined in item.joined)
     return any(_phrase_in(term, field) for field in item.fields)
 
 

@@ -127,6 +127,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE sources ADD COLUMN moved_to TEXT;
     """,
+    # 5: pending rows in channel order, so delivery reads a file channel's rows together
+    # without sorting the whole outbox at every read.
+    """
+    CREATE INDEX deliveries_pending ON deliveries (status, channel_id, id);
+    """,
 )
 
 

@@ -557,7 +557,18 @@ async def test_file_channels_get_their_rows_a_channel_at_a_time(
 
     monkeypatch.setattr(bot.deliver, "BATCH", 10)  # 90 rows: 9 reads of the outbox
     clock = Clock()
-    words = "film union studio court rocket vaccine album budget storm chip".split()
+    words = [
+        "film",
+        "union",
+        "studio",
+        "court",
+        "rocket",
+        "vaccine",
+        "album",
+        "budget",
+        "storm",
+        "chip",
+    ]
     entries = [
         Entry(f"Sora {a} {b} {n}", f"https://a.example/{n}", published=clock.now - 60)
         for n, (a, b) in enumerate((a, b) for a in words for b in words[::-1] if a != b)

@@ -231,3 +231,18 @@ def test_the_anchor_index_finds_exactly_the_watches_a_full_scan_finds(
         roots[watch_id] = query.root
     item = ItemText.from_fields(fields)
     assert matcher.match(item) == {w for w, root in roots.items() if _evaluate(root, item, {})}
+
+
+@given(
+    phrase=st.lists(st.sampled_from(VOCAB), min_size=2, max_size=3),
+    fields=st.lists(st.lists(st.sampled_from(VOCAB), max_size=8).map(" ".join), max_size=3),
+)
+def test_a_phrase_of_whole_words_matches_exactly_where_a_token_scan_finds_it(
+    phrase: list[str], fields: list[str]
+) -> None:
+    from bot.matcher import _phrase_in, _term_matches
+    from bot.query import Term
+
+    term = Term(tuple(phrase))
+    item = ItemText.from_fields(fields)
+    assert _term_matches(term, item) == any(_phrase_in(term, field) for field in item.fields)
