@@ -54,7 +54,7 @@ def build_message(
     db: sqlite_utils.Database, delivery: Delivery, copies: dict[int, ItemRow] | None = None
 ) -> Message:
     """The structured message for an outbox row, read fresh from the store. `copies` keeps
-    each story's best copy for one batch: a story alerted in 100 channels is read once."""
+    each story's best copy for one drain's file rows: a story in 100 channels is read once."""
     if delivery.kind == "notice":
         payload = json.loads(delivery.payload or "{}")
         return Notice(channel=delivery.target, text=str(payload.get("text", "")))
@@ -119,17 +119,24 @@ class Deliverer:
             self._collapse_backlogs()
             blocked: set[int] = set()  # a channel that failed waits, keeping its order
             file_kinds = [kind for kind, a in self.adapters.items() if a.batch_size > 1]
+            # Each story's best copy, read once for all the file rows of this drain (they
+            # are written within seconds); chat rows are read fresh at their turn.
+            copies: dict[int, ItemRow] = {}
             for files in (True, False) if file_kinds else (None,):
                 while True:
                     before = report.sent + report.dead
                     batch = due(self.db, self.clock(), BATCH, blocked, file_kinds, files)
-                    await self._send_batch(batch, report, blocked)
+                    await self._send_batch(batch, report, blocked, copies)
                     if len(batch) < BATCH or report.sent + report.dead == before:
                         break
             return report
 
     async def _send_batch(
-        self, batch: list[Delivery], report: DrainReport, blocked: set[int]
+        self,
+        batch: list[Delivery],
+        report: DrainReport,
+        blocked: set[int],
+        copies: dict[int, ItemRow],
     ) -> None:
         """Rows for batching adapters (files) go per channel, a batch_size at a time; chat
         rows go one by one in outbox order, so no channel waits behind another's flood."""
@@ -144,7 +151,7 @@ class Deliverer:
             else:
                 serial.append(delivery)
         if grouped:
-            await self._send_grouped(grouped, report, blocked)
+            await self._send_grouped(grouped, report, blocked, copies)
         for delivery in serial:
             if delivery.channel_id in blocked:
                 continue
@@ -174,14 +181,17 @@ class Deliverer:
         return False
 
     async def _send_grouped(
-        self, grouped: dict[int, list[Delivery]], report: DrainReport, blocked: set[int]
+        self,
+        grouped: dict[int, list[Delivery]],
+        report: DrainReport,
+        blocked: set[int],
+        copies: dict[int, ItemRow],
     ) -> None:
         """Rows for file adapters: marked sending in one transaction, written channel by
         channel a batch_size at a time, and confirmed in one transaction at the end. A crash
         in between leaves them 'sending'; at the next start the adapter finds those it holds
         (delivered_already), so none is written twice and none is lost."""
         chunks: list[tuple[Adapter, list[tuple[Delivery, Message]]]] = []
-        copies: dict[int, ItemRow] = {}  # written at once, so one read of each story serves all
         for rows in grouped.values():
             adapter = self._adapter(rows[0])
             assert adapter is not None

@@ -104,7 +104,14 @@ def due(
         "SELECT d.id, d.channel_id, c.target, d.kind, d.story_id, d.item_id, d.watches, "
         "d.payload, d.attempts, d.ambiguous "
         "FROM deliveries d JOIN channels c ON c.id = d.channel_id "
-        "WHERE d.status = 'pending' AND d.next_attempt <= ? AND c.status = 'ok' "
+        # In channel order, deliveries_pending gives the order without a sort; the unary +
+        # keeps the planner from choosing deliveries_due for the time filter instead.
+        + (
+            "WHERE d.status = 'pending' AND +d.next_attempt <= ? "
+            if files
+            else "WHERE d.status = 'pending' AND d.next_attempt <= ? "
+        )
+        + "AND c.status = 'ok' "
         + (f"AND d.channel_id NOT IN ({marks}) " if skipped else "")
         + kind_sql
         + ("ORDER BY d.channel_id, d.id LIMIT ?" if files else "ORDER BY d.id LIMIT ?"),

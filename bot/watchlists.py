@@ -62,7 +62,6 @@ def load_watchlist(name: str, base: Path) -> Watchlist:
             parse_query(query)
         except QueryError as exc:
             raise WatchlistError(f"{path}: watch[{i}].query: {exc}") from None
-        if query not in queries:
-            queries.append(query)
+        queries.append(query)
     label = data.get("name", path.stem)
-    return Watchlist(name=str(label), path=path, queries=tuple(queries))
+    return Watchlist(name=str(label), path=path, queries=tuple(dict.fromkeys(queries)))
