@@ -208,15 +208,18 @@ class _Walk:
         a URI, and with its two repairs (UTF-8 read as Latin-1, cp1252 control points)."""
         if len(element):
             raise Declined("markup inside a text element")
-        attrs = _attrs(element)
-        if attrs.keys() - allowed:
-            raise Declined(f"attributes {sorted(attrs.keys() - allowed)}")
-        kind = attrs.get("type")
-        if kind is not None and _TYPE_NAMES.get(kind, kind) not in _TEXT_TYPES:
-            raise Declined(f"content of type {kind}")  # base64, xhtml, xml: feedparser decodes
+        if element.attrib:
+            attrs = _attrs(element)
+            if attrs.keys() - allowed:
+                raise Declined(f"attributes {sorted(attrs.keys() - allowed)}")
+            kind = attrs.get("type")
+            if kind is not None and _TYPE_NAMES.get(kind, kind) not in _TEXT_TYPES:
+                raise Declined(f"content of type {kind}")  # base64, xhtml: feedparser decodes
         value = (element.text or "").strip()
         if uri and value:
             value = _urljoin(self.base, value)
+        if value.isascii():  # both repairs leave ASCII as it is
+            return value
         with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             value = value.encode("iso-8859-1").decode("utf-8")
         return value.translate(_cp1252)

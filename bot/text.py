@@ -16,6 +16,7 @@ so the structure lost is structure we did not need.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -144,11 +145,17 @@ def _mark_class() -> str:
     return "[" + "".join(f"{chr(a)}-{chr(b)}" if a < b else chr(a) for a, b in spans) + "]"
 
 
-_MARK = _mark_class()
-# A mark, MAX_MARKS - 1 more (ZWJ/ZWNJ between them allowed), then the excess marks.
-_MARK_RUN = re.compile(
-    f"({_MARK}(?:[{_ZW_JOINERS}]*+{_MARK}){{{MAX_MARKS - 1}}})(?:[{_ZW_JOINERS}]*+{_MARK})+"
-)
+@functools.cache
+def _mark_run() -> re.Pattern[str]:
+    """A mark and MAX_MARKS - 1 more (ZWJ/ZWNJ between them allowed) kept as group 1, then
+    the excess marks. Built on first use: the class takes a quarter of a second to build, and each parse worker and
+    every start would pay it, while almost no text ever needs it."""
+    mark = _mark_class()
+    return re.compile(
+        f"({mark}(?:[{_ZW_JOINERS}]*+{mark}){{{MAX_MARKS - 1}}})(?:[{_ZW_JOINERS}]*+{mark})+"
+    )
+
+
 # Every mark and joiner is at or above U+0300, so a run to cap needs that many characters
 # in a row up there: a cheap test that spares most text the large class above.
 _MAYBE_MARK_RUN = re.compile(f"[^\x00-\u02ff]{{{MAX_MARKS + 1}}}")
@@ -230,7 +237,7 @@ def _normalize(text: str) -> str:
 def _cap_marks(text: str) -> str:
     if not _MAYBE_MARK_RUN.search(text):  # the fast path for Latin text with a stray `…`
         return text
-    return _MARK_RUN.sub(r"\1", text)
+    return _mark_run().sub(r"\1", text)
 
 
 def summary(markup: str, limit: int = 300) -> str:
