@@ -148,8 +148,8 @@ def _mark_class() -> str:
 @functools.cache
 def _mark_run() -> re.Pattern[str]:
     """A mark and MAX_MARKS - 1 more (ZWJ/ZWNJ between them allowed) kept as group 1, then
-    the excess marks. Built on first use: the class takes a quarter of a second to build, and each parse worker and
-    every start would pay it, while almost no text ever needs it."""
+    the excess marks. Built on first use: the class takes a quarter of a second to build,
+    which every start and each parse worker would pay, and almost no text needs it."""
     mark = _mark_class()
     return re.compile(
         f"({mark}(?:[{_ZW_JOINERS}]*+{mark}){{{MAX_MARKS - 1}}})(?:[{_ZW_JOINERS}]*+{mark})+"

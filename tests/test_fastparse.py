@@ -103,6 +103,8 @@ def test_a_plain_rss_feed_takes_the_fast_path() -> None:
         ("RSS 1.0", b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns='
          b'"http://purl.org/rss/1.0/"><item><title>x</title></item></rdf:RDF>', None),
         ("a malformed document", PLAIN_RSS.replace(b"</channel>", b""), None),
+        ("50,000 nested elements in an item", PLAIN_RSS.replace(
+            b"</link>", b"</link>" + b"<x>" * 50_000 + b"</x>" * 50_000), None),
     ],
 )  # fmt: skip
 def test_the_fast_path_leaves_to_feedparser(
