@@ -67,19 +67,18 @@ class AnchorTable:
     def collect(self, item: ItemText, found: set[int]) -> None:
         """Add to `found` what is filed under every anchor the item holds."""
         by_token = self.by_token
-        for token in item.tokens:
-            hits = by_token.get(token)
-            if hits:
-                found.update(hits)
+        for token in by_token.keys() & item.tokens:  # the intersection is taken in C
+            found.update(by_token[token])
         if self.prefix_lengths:
-            lengths, by_prefix = self.prefix_lengths, self.by_prefix
-            for token in item.tokens:
-                for length in lengths:
-                    if length > len(token):
-                        break
-                    hits = by_prefix.get(token[:length])
-                    if hits:
-                        found.update(hits)
+            by_prefix = self.by_prefix
+            heads = {
+                token[:length]
+                for length in self.prefix_lengths
+                for token in item.tokens
+                if len(token) >= length
+            }
+            for head in by_prefix.keys() & heads:
+                found.update(by_prefix[head])
         if self.substring_lengths and item.spaceless:
             for token in item.spaceless:
                 for length in self.substring_lengths:
