@@ -1,10 +1,11 @@
 """Matching items against many compiled watches, at a cost that grows with the item.
 
-Each watch registers a few anchors: tokens, prefixes or spaceless substrings of which
-at least one must be in an item for the watch to match (an AND needs one child's
-anchors, an OR all of its children's). An item looks its own tokens up in the anchor
-tables and only the watches found there are evaluated, so 10,000 watches cost about
-what 10 do.
+Each watch has slots, and an item must hit every slot to match: one per positive child of
+an AND, one per word of a phrase, else one. A slot is a few anchors (tokens, prefixes or
+spaceless substrings), one of which the item must hold. A watch is filed under the
+anchors of its least-shared slot; an item looks its own tokens up there, the watches
+found have their other slots checked by set lookups, and only those left are evaluated,
+so 10,000 watches cost about what 10 do.
 """
 
 from __future__ import annotations

@@ -539,3 +539,28 @@ async def test_tls_is_verified_against_the_host_name(tmp_path: Path, asked: str,
         result = await get(fetcher, server.url("/feed.xml", host=asked))
     assert (result.body == RSS) is ok
     assert result.error == (None if ok else "TLS error")
+
+
+async def test_repeated_fetches_look_for_no_module_on_disk(feed_server: FeedServer) -> None:
+    """A quiet poll is mostly fetches: none may search sys.path again (httpcore imports
+    sniffio at every pool lock; were it missing, each fetch would search for it anew)."""
+    import sys
+    from importlib.abc import MetaPathFinder
+
+    searched: list[str] = []
+
+    class Recorder(MetaPathFinder):
+        def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+            searched.append(name)
+
+    feed_server.add("/feed.xml", RSS, etag='"v1"')
+    async with loopback() as fetcher:
+        await fetcher.fetch(feed_server.url("/feed.xml"))  # the first fetch may import lazily
+        sys.meta_path.insert(0, Recorder())
+        try:
+            for _ in range(20):
+                result = await fetcher.fetch(feed_server.url("/feed.xml"), etag='"v1"')
+                assert result.not_modified
+        finally:
+            sys.meta_path.pop(0)
+    assert searched == []
