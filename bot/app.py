@@ -9,6 +9,7 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.adapter import Adapter, load_adapter
 from bot.commands import Command, Reply, handle
@@ -21,7 +22,7 @@ from bot.outbox import add_notice, recover_interrupted
 from bot.poller import Poller, PollReport
 from bot.ratelimit import SlidingWindow
 from bot.sources import sync_sources
-from bot.store import StorageUnavailable, checkpoint, open_db, transaction
+from bot.store import StorageUnavailable, checkpoint, close_db, open_db, transaction
 from bot.watches import channel_id, sync_file_watches
 
 log = logging.getLogger("newswatch")
@@ -44,10 +45,11 @@ class App:
         clock: Callable[[], float] = time.time,
         fetcher: Fetcher | None = None,
         adapters: dict[str, Adapter] | None = None,
+        check_db: Literal["always", "if-changed"] = "always",
     ) -> None:
         self.config = config
         self.clock = clock
-        self.db = open_db(config.database)
+        self.db = open_db(config.database, check_db)
         now = clock()
         sync_file_watches(self.db, config, now)
         for channel in config.channels:
@@ -93,7 +95,7 @@ class App:
             await adapter.close()
         await self.fetcher.aclose()
         self.poller.close()
-        self.db.conn.close()
+        close_db(self.db, self.config.database)
 
     async def cycle(self, all_sources: bool = False) -> CycleReport:
         """One poll of the due sources, then deliver what is pending; never two at once."""

@@ -101,7 +101,9 @@ async def dispatch(args: argparse.Namespace) -> int:
 
     sends = args.command in ("run", "poll") or (args.command == "digest" and args.post)
     with InstanceLock(config.database) if sends else contextlib.nullcontext():
-        app = App(config)
+        # A service checks its database at every start; one-shot commands (a cron `poll`)
+        # skip the whole-file check while the file is as a clean close left it.
+        app = App(config, check_db="always" if args.command == "run" else "if-changed")
         if args.command == "run":
             await app.run_forever()
             return 0

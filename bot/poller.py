@@ -121,6 +121,9 @@ class Poller:
         report = PollReport()
         poll_id = uuid.uuid4().hex
         limit = asyncio.Semaphore(MAX_PARALLEL_FETCHES)
+        # Parses finish in bursts; stored back to back in one turn of the event loop they
+        # would hold slash commands for the whole burst (bench/responsive.py).
+        store_turn = asyncio.Lock()
         halted: list[StorageUnavailable] = []  # the first write that failed stops the poll
         self._unchanged = []
 
@@ -142,14 +145,16 @@ class Poller:
                         result.content_type,
                         self.clock(),
                     )
-            if halted:
-                return
-            try:
-                self._store(source, result, parsed, watches, poll_id, report)
-            except StorageUnavailable as exc:  # rolled back: the source is still due
-                halted.append(exc)
-                return
-            crash_point("after-store")
+            async with store_turn:
+                if halted:
+                    return
+                try:
+                    self._store(source, result, parsed, watches, poll_id, report)
+                except StorageUnavailable as exc:  # rolled back: the source is still due
+                    halted.append(exc)
+                    return
+                crash_point("after-store")
+                await asyncio.sleep(0)  # one store per turn of the loop: commands get theirs
 
         await asyncio.gather(*(one(source) for source in sources))
         if halted:

@@ -6,11 +6,12 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from bot.store import MIGRATIONS, StoreError, open_db
+from bot.store import MIGRATIONS, StoreError, close_db, open_db
 from tests.pipeline_helpers import write_config
 
 
@@ -81,3 +82,75 @@ def test_a_writer_holding_the_lock_is_waited_for_not_failed(tmp_path: Path) -> N
     release.join()
     other.close()
     assert db.execute("SELECT COUNT(*) FROM channels").fetchone()[0] == 1
+
+
+def _counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    import bot.store
+
+    calls: list[int] = []
+    real = bot.store.quick_check
+
+    def counted(conn: sqlite3.Connection) -> tuple[str] | None:
+        calls.append(1)
+        return real(conn)
+
+    monkeypatch.setattr(bot.store, "quick_check", counted)
+    return calls
+
+
+def test_a_file_left_by_a_clean_close_is_not_read_whole_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _counting_checks(monkeypatch)
+    path = tmp_path / "nw.db"
+    close_db(open_db(path, "if-changed"), path)
+    close_db(open_db(path, "if-changed"), path)
+    assert len(calls) == 1  # the second open trusts the file the first one closed
+    close_db(open_db(path), path)
+    assert len(calls) == 2  # "always" (a service start) checks regardless
+
+
+def test_a_file_changed_by_another_writer_is_checked_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _counting_checks(monkeypatch)
+    path = tmp_path / "nw.db"
+    close_db(open_db(path, "if-changed"), path)
+    with sqlite3.connect(path) as other:
+        other.execute("CREATE TABLE other_tool (x)")
+    close_db(open_db(path, "if-changed"), path)
+    assert len(calls) == 2
+
+
+def test_a_file_not_checked_for_a_day_is_checked_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.store
+
+    calls = _counting_checks(monkeypatch)
+    path = tmp_path / "nw.db"
+    close_db(open_db(path, "if-changed"), path)
+    later = time.time() + bot.store.CHECK_EVERY + 1
+    monkeypatch.setattr(bot.store.time, "time", lambda: later)
+    close_db(open_db(path, "if-changed"), path)
+    assert len(calls) == 2
+
+
+def test_pages_damaged_after_a_clean_poll_still_stop_the_next_poll(tmp_path: Path) -> None:
+    config = write_config(tmp_path, watches=["Sora"])
+    path = tmp_path / "nw.db"
+    db = open_db(path)
+    with db.conn:
+        db.execute("CREATE TABLE filler (x TEXT)")
+        db.conn.executemany("INSERT INTO filler VALUES (?)", [("x" * 500,) for _ in range(2000)])
+    db.conn.close()
+    poll = [sys.executable, "-m", "bot", "--config", str(config), "poll", "--all"]
+    first = subprocess.run(poll, capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0, first.stderr
+    assert (tmp_path / "nw.db.verified").exists()  # the clean close left its marker
+    data = bytearray(path.read_bytes())
+    data[8192:40960] = b"\x00\xff" * 16384  # b-tree pages overwritten from outside
+    path.write_bytes(bytes(data))
+    again = subprocess.run(poll, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 1
+    assert str(path) in again.stderr and len(again.stderr.strip().splitlines()) == 1
