@@ -37,24 +37,35 @@ def test_a_database_from_a_newer_newswatch_is_refused(tmp_path: Path) -> None:
         open_db(tmp_path / "nw.db")
 
 
-@pytest.mark.parametrize("damage", ["garbage", "pages"])
-def test_a_corrupt_file_stops_the_poll_with_one_line_and_posts_nothing(
-    tmp_path: Path, damage: str
-) -> None:
-    config = write_config(tmp_path, watches=["Sora"])
-    path = tmp_path / "nw.db"
+def _filled_db(path: Path) -> None:
+    """A store with enough pages that overwriting some hits real b-tree pages."""
     db = open_db(path)
     with db.conn:
         db.execute("CREATE TABLE filler (x TEXT)")
         db.conn.executemany("INSERT INTO filler VALUES (?)", [("x" * 500,) for _ in range(2000)])
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
+
+
+def _overwrite_pages(path: Path) -> None:
     data = bytearray(path.read_bytes())
-    if damage == "garbage":
-        data[:100] = b"\xde\xad\xbe\xef" * 25  # the header is gone
-    else:
-        data[8192:40960] = b"\x00\xff" * 16384  # b-tree pages overwritten
+    data[8192:40960] = b"\x00\xff" * 16384  # b-tree pages overwritten
     path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "pages"])
+def test_a_corrupt_file_stops_the_poll_with_one_line_and_posts_nothing(
+    tmp_path: Path, damage: str
+) -> None:
+    config = write_config(tmp_path, watches=["Sora"])
+    path = tmp_path / "nw.db"
+    _filled_db(path)
+    if damage == "garbage":
+        data = bytearray(path.read_bytes())
+        data[:100] = b"\xde\xad\xbe\xef" * 25  # the header is gone
+        path.write_bytes(bytes(data))
+    else:
+        _overwrite_pages(path)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), "poll", "--all"],
         capture_output=True, text=True, timeout=60,
@@ -139,18 +150,12 @@ def test_a_file_not_checked_for_a_day_is_checked_again(
 def test_pages_damaged_after_a_clean_poll_still_stop_the_next_poll(tmp_path: Path) -> None:
     config = write_config(tmp_path, watches=["Sora"])
     path = tmp_path / "nw.db"
-    db = open_db(path)
-    with db.conn:
-        db.execute("CREATE TABLE filler (x TEXT)")
-        db.conn.executemany("INSERT INTO filler VALUES (?)", [("x" * 500,) for _ in range(2000)])
-    db.conn.close()
+    _filled_db(path)
     poll = [sys.executable, "-m", "bot", "--config", str(config), "poll", "--all"]
     first = subprocess.run(poll, capture_output=True, text=True, timeout=60)
     assert first.returncode == 0, first.stderr
     assert (tmp_path / "nw.db.verified").exists()  # the clean close left its marker
-    data = bytearray(path.read_bytes())
-    data[8192:40960] = b"\x00\xff" * 16384  # b-tree pages overwritten from outside
-    path.write_bytes(bytes(data))
+    _overwrite_pages(path)  # from outside newswatch
     again = subprocess.run(poll, capture_output=True, text=True, timeout=60)
     assert again.returncode == 1
     assert str(path) in again.stderr and len(again.stderr.strip().splitlines()) == 1
