@@ -24,7 +24,6 @@ from bot.outbox import (
     due,
     mark_dead,
     mark_sending_many,
-    mark_sent,
     mark_sent_many,
     release,
     retry_later,
@@ -269,11 +268,8 @@ class Deliverer:
         found = {d.id for (d, _), there in zip(cut_off, held, strict=True) if there}
         if not found:
             return ready
-        now = self.clock()
         with transaction(self.db):
-            for delivery, _ in ready:
-                if delivery.id in found:
-                    mark_sent(self.db, delivery, now)
+            mark_sent_many(self.db, (d for d, _ in ready if d.id in found), self.clock())
         report.sent += len(found)
         log.warning(
             "deliveries cut off mid-send were found delivered; not sent again",

@@ -106,12 +106,8 @@ def due(
         "FROM deliveries d JOIN channels c ON c.id = d.channel_id "
         # In channel order, deliveries_pending gives the order without a sort; the unary +
         # keeps the planner from choosing deliveries_due for the time filter instead.
-        + (
-            "WHERE d.status = 'pending' AND +d.next_attempt <= ? "
-            if files
-            else "WHERE d.status = 'pending' AND d.next_attempt <= ? "
-        )
-        + "AND c.status = 'ok' "
+        f"WHERE d.status = 'pending' AND {'+' if files else ''}d.next_attempt <= ? "
+        "AND c.status = 'ok' "
         + (f"AND d.channel_id NOT IN ({marks}) " if skipped else "")
         + kind_sql
         + ("ORDER BY d.channel_id, d.id LIMIT ?" if files else "ORDER BY d.id LIMIT ?"),
@@ -165,18 +161,14 @@ def backlogged_channels(db: sqlite_utils.Database, limit: int) -> list[int]:
     return [int(row[0]) for row in rows]
 
 
-def mark_sending(db: sqlite_utils.Database, delivery: Delivery) -> None:
-    """Committed before the send, so a crash mid-send is known at the next start."""
-    db.execute("UPDATE deliveries SET status = 'sending' WHERE id = ?", [delivery.id])
-
-
 def mark_sending_many(db: sqlite_utils.Database, deliveries: Iterable[Delivery]) -> None:
-    """mark_sending for many rows, a statement per 500 (file adapters send hundreds at once)."""
+    """Committed before the send, so a crash mid-send is known at the next start; a statement
+    per 500 rows (file adapters send hundreds at once)."""
     _update_many(db, "UPDATE deliveries SET status = 'sending' WHERE id IN ({ids})", [], deliveries)
 
 
 def mark_sent_many(db: sqlite_utils.Database, deliveries: Iterable[Delivery], now: float) -> None:
-    """mark_sent for many rows."""
+    """Confirmed by their target: sent, the attempt counted; a statement per 500 rows."""
     _update_many(
         db,
         "UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
@@ -206,14 +198,6 @@ def recover_interrupted(db: sqlite_utils.Database) -> int:
 def release(db: sqlite_utils.Database, delivery: Delivery) -> None:
     """Back to pending, untouched otherwise (its destination was stopped, not the message)."""
     db.execute("UPDATE deliveries SET status = 'pending' WHERE id = ?", [delivery.id])
-
-
-def mark_sent(db: sqlite_utils.Database, delivery: Delivery, now: float) -> None:
-    db.execute(
-        "UPDATE deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
-        "last_error = NULL WHERE id = ?",
-        [now, delivery.id],
-    )
 
 
 def retry_later(

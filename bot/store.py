@@ -231,11 +231,11 @@ def open_db(
     and was checked within CHECK_EVERY. Any other writer, a crash, a restored copy or a
     damaged page written from outside changes a time, and the check runs.
     """
-    on_disk = str(path) != ":memory:"
-    trusted = on_disk and check == "if-changed" and _unchanged_since_close(Path(path))
-    if on_disk:
-        _clear_marker(Path(path))  # from here on this process may write: no marker holds
+    trusted_since: float | None = None  # when the trusted file last passed quick_check
     if str(path) != ":memory:":
+        if check == "if-changed":
+            trusted_since = _unchanged_since_close(Path(path))
+        _clear_marker(Path(path))  # from here on this process may write: no marker holds
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0)
@@ -247,7 +247,7 @@ def open_db(
         # 32 MiB of page cache (the default is 2 MiB): a poll inserts into B-trees spread over
         # the whole title index and items, and rereading evicted pages costs system CPU.
         conn.execute("PRAGMA cache_size = -32768")
-        result = ("ok",) if trusted else quick_check(conn)
+        result = ("ok",) if trusted_since is not None else quick_check(conn)
     except sqlite3.DatabaseError as exc:
         storage = storage_failure(exc)
         if storage is not None:
@@ -258,7 +258,7 @@ def open_db(
         raise StoreError(f"{path}: database is corrupt ({result[0] if result else 'no answer'})")
     db = sqlite_utils.Database(conn)
     migrate(db, str(path))
-    _checked_at[id(conn)] = _marker_checked(Path(path)) if trusted else time.time()
+    _checked_at[id(conn)] = trusted_since if trusted_since is not None else time.time()
     return db
 
 
@@ -269,7 +269,6 @@ def quick_check(conn: sqlite3.Connection) -> tuple[str] | None:
 
 
 _checked_at: dict[int, float] = {}  # connection -> when its file last passed quick_check
-_marker_seen: dict[str, float] = {}  # path -> the check time the cleared marker recorded
 
 
 def close_db(db: sqlite_utils.Database, path: Path | str) -> None:
@@ -279,11 +278,9 @@ def close_db(db: sqlite_utils.Database, path: Path | str) -> None:
     if checked is None or str(path) == ":memory:":
         return
     target = Path(path)
-    try:
+    with suppress(OSError):  # only an optimisation: without a marker the next start checks
         marker = {"checked": checked, "files": _file_stats(target)}
         _marker_path(target).write_text(json.dumps(marker), encoding="utf-8")
-    except OSError:
-        pass  # only an optimisation: without a marker the next start checks the file
 
 
 def _marker_path(path: Path) -> Path:
@@ -302,19 +299,16 @@ def _file_stats(path: Path) -> list[list[object]]:
     return stats
 
 
-def _unchanged_since_close(path: Path) -> bool:
+def _unchanged_since_close(path: Path) -> float | None:
+    """When the file last passed quick_check, if it is as the marker says and that was
+    within CHECK_EVERY; else None (the file must be checked)."""
     try:
         marker = json.loads(_marker_path(path).read_text(encoding="utf-8"))
         checked = float(marker["checked"])
         same = marker["files"] == _file_stats(path)
     except (OSError, ValueError, KeyError, TypeError):
-        return False
-    _marker_seen[str(path)] = checked
-    return same and 0 <= time.time() - checked < CHECK_EVERY
-
-
-def _marker_checked(path: Path) -> float:
-    return _marker_seen.pop(str(path), 0.0)
+        return None
+    return checked if same and 0 <= time.time() - checked < CHECK_EVERY else None
 
 
 def _clear_marker(path: Path) -> None:

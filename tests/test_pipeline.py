@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -306,6 +307,28 @@ async def test_unchanged_feed_is_fetched_conditionally_and_alerts_nothing(
     assert report.poll.not_modified == 1
     assert feed_server.requests[-1].headers.get("If-None-Match") == '"v1"'
     assert len(read_alerts(tmp_path)) == 1
+
+
+async def test_an_unchanged_feed_is_recorded_as_polled_and_not_due_again_at_once(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    """The 304s of a poll are committed together at its end: each must still land."""
+    clock = Clock()
+    for name in ("a", "b"):
+        body = rss([Entry(f"Story {name}", f"https://{name}.example/1", published=clock.now)])
+        feed_server.add(f"/{name}.xml", body=body, content_type=RSS, etag='"v1"')
+    feeds = [feed_server.url("/a.xml"), feed_server.url("/b.xml")]
+    config = write_config(tmp_path, feeds=feeds, watches=["Sora"])
+    await poll(config, clock)
+    clock.advance(HOUR)
+    report = await poll(config, clock)
+    assert report.poll.not_modified == 2
+    with sqlite3.connect(tmp_path / "nw.db") as db:
+        rows = db.execute("SELECT last_status, last_poll, next_poll FROM sources").fetchall()
+    assert [row[0] for row in rows] == ["304 not modified"] * 2
+    assert all(row[1] == clock.now and row[2] > clock.now for row in rows)
+    again = await poll(config, clock, all_sources=False)
+    assert again.poll.polled == 0  # none is due again at once
 
 
 async def test_an_edited_item_is_an_update_not_a_new_alert(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.matcher import ItemText, Matcher
@@ -233,10 +233,16 @@ def test_the_anchor_index_finds_exactly_the_watches_a_full_scan_finds(
     assert matcher.match(item) == {w for w, root in roots.items() if _evaluate(root, item, {})}
 
 
+# Words that start or end other words, so a match across token edges would show.
+EDGE_VOCAB = ["ai", "aid", "said", "film", "films", "refilm", "sora", "soran", "動画"]
+
+
 @given(
-    phrase=st.lists(st.sampled_from(VOCAB), min_size=2, max_size=3),
-    fields=st.lists(st.lists(st.sampled_from(VOCAB), max_size=8).map(" ".join), max_size=3),
+    phrase=st.lists(st.sampled_from(EDGE_VOCAB), min_size=2, max_size=3),
+    fields=st.lists(st.lists(st.sampled_from(EDGE_VOCAB), max_size=8).map(" ".join), max_size=3),
 )
+@example(phrase=["aid", "film"], fields=["aid said film"])  # "aid" ends "said"
+@example(phrase=["film", "sora"], fields=["sora film refilm soran"])  # "sora" starts "soran"
 def test_a_phrase_of_whole_words_matches_exactly_where_a_token_scan_finds_it(
     phrase: list[str], fields: list[str]
 ) -> None:

@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -95,6 +96,10 @@ def test_a_writer_holding_the_lock_is_waited_for_not_failed(tmp_path: Path) -> N
     assert db.execute("SELECT COUNT(*) FROM channels").fetchone()[0] == 1
 
 
+def _open_and_close(path: Path, check: Literal["always", "if-changed"]) -> None:
+    close_db(open_db(path, check), path)
+
+
 def _counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     import bot.store
 
@@ -114,10 +119,10 @@ def test_a_file_left_by_a_clean_close_is_not_read_whole_again(
 ) -> None:
     calls = _counting_checks(monkeypatch)
     path = tmp_path / "nw.db"
-    close_db(open_db(path, "if-changed"), path)
-    close_db(open_db(path, "if-changed"), path)
+    _open_and_close(path, "if-changed")
+    _open_and_close(path, "if-changed")
     assert len(calls) == 1  # the second open trusts the file the first one closed
-    close_db(open_db(path), path)
+    _open_and_close(path, "always")
     assert len(calls) == 2  # "always" (a service start) checks regardless
 
 
@@ -126,10 +131,10 @@ def test_a_file_changed_by_another_writer_is_checked_again(
 ) -> None:
     calls = _counting_checks(monkeypatch)
     path = tmp_path / "nw.db"
-    close_db(open_db(path, "if-changed"), path)
+    _open_and_close(path, "if-changed")
     with sqlite3.connect(path) as other:
         other.execute("CREATE TABLE other_tool (x)")
-    close_db(open_db(path, "if-changed"), path)
+    _open_and_close(path, "if-changed")
     assert len(calls) == 2
 
 
@@ -140,10 +145,10 @@ def test_a_file_not_checked_for_a_day_is_checked_again(
 
     calls = _counting_checks(monkeypatch)
     path = tmp_path / "nw.db"
-    close_db(open_db(path, "if-changed"), path)
+    _open_and_close(path, "if-changed")
     later = time.time() + bot.store.CHECK_EVERY + 1
     monkeypatch.setattr(bot.store.time, "time", lambda: later)
-    close_db(open_db(path, "if-changed"), path)
+    _open_and_close(path, "if-changed")
     assert len(calls) == 2
 
 
