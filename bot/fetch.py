@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 import socket
 import ssl
 import time
@@ -34,6 +35,7 @@ MAX_RETRY_AFTER = 6 * 3600.0
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT = frozenset({301, 308})  # RFC 9110 section 15.4: the others are temporary
 GZIP_MAGIC = b"\x1f\x8b"
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]{0,31}):")  # RFC 3986 section 3.1
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml, "
     "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
@@ -146,6 +148,25 @@ def _wbits(head: bytes) -> int:
     return -15
 
 
+async def _check_location(response: httpx.Response) -> None:
+    """Refuse a redirect to a non-http(s) URL before httpx builds a request from it.
+
+    httpx turns every Location into a next request even with follow_redirects off, and
+    `data:,x` fails there as InvalidURL; this response hook runs first and names the scheme.
+    """
+    location = response.headers.get("Location") if response.is_redirect else None
+    if not location:
+        return
+    scheme = _SCHEME.match(location.strip())
+    if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
+        reason = f"redirect to a non-http(s) URL ({scheme.group(1).lower()}:)"
+        raise _Failure(reason, response.status_code)
+    try:
+        httpx.URL(location)
+    except httpx.InvalidURL:
+        raise _Failure("redirect to a malformed URL", response.status_code) from None
+
+
 def _is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host)
@@ -239,6 +260,7 @@ class Fetcher:
             timeout=httpx.Timeout(timeout),
             trust_env=False,
             cookies=_NoCookies(),
+            event_hooks={"response": [_check_location]},
             headers={
                 "User-Agent": user_agent,
                 "Accept": ACCEPT,

@@ -322,6 +322,35 @@ async def test_an_https_to_http_downgrade_is_refused() -> None:
     assert result.error == "redirect from https to http refused" and seen == ["feed.example"]
 
 
+@pytest.mark.parametrize(
+    ("location", "scheme"),
+    [
+        ("data:,hello", "data"),
+        ("file:///etc/passwd", "file"),
+        ("ftp://ftp.example/feed.xml", "ftp"),
+        ("javascript:alert(1)", "javascript"),
+        ("gopher://gopher.example/1", "gopher"),
+    ],
+)
+async def test_a_redirect_to_a_non_http_url_is_a_failure_with_its_scheme(
+    feed_server: FeedServer, location: str, scheme: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed_server.add("/feed.xml", status=302, headers={"Location": location})
+    result = await get(loopback(), feed_server.url("/feed.xml"))
+    assert (result.error, result.body) == (f"redirect to a non-http(s) URL ({scheme}:)", None)
+    assert len(feed_server.requests) == 1
+    assert not [r for r in caplog.records if r.exc_info]  # a refusal, not a crash
+
+
+async def test_a_redirect_to_a_malformed_url_is_a_failure_that_says_so(
+    feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    feed_server.add("/feed.xml", status=301, headers={"Location": "http://a:notaport/"})
+    result = await get(loopback(), feed_server.url("/feed.xml"))
+    assert result.error == "redirect to a malformed URL"
+    assert not [r for r in caplog.records if r.exc_info]
+
+
 # -- transport failures ------------------------------------------------------------------------
 
 
