@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from bot.config import Config
-from bot.query import parse_query
+from bot.query import SOFT_HYPHEN, parse_query
 from bot.store import transaction
 
 MAX_WATCHES_PER_CHANNEL = 100
@@ -28,8 +28,9 @@ class Watch:
 
 
 def normalise_query(text: str) -> str:
-    """How a query is stored: NFC, outer whitespace trimmed, inner runs of spaces folded."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    """How a query is stored: NFC, outer whitespace trimmed, inner runs of spaces folded, soft
+    hyphens dropped (bot.query ignores them, so the stored text is what the watch means)."""
+    return " ".join(unicodedata.normalize("NFC", text.replace(SOFT_HYPHEN, "")).split())
 
 
 def channel_id(db: sqlite_utils.Database, target: str) -> int:
