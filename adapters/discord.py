@@ -1,18 +1,18 @@
 """Discord: alerts, notices and digests as embeds over REST; /watch and /digest as app commands.
 
 One discord.py client runs on the service's event loop (login, then the gateway connection
-as a background task; never `Client.run()`). Messages are posted with
-`POST /channels/{id}/messages` through discord.py's own HTTP client and rate-limit handling,
-carrying the exact payloads of adapters.discord_render: no mentions, and a deterministic
-nonce with enforce_nonce so a retry after an ambiguous failure cannot post twice. Errors
-become the DeliveryError scopes the outbox acts on. The token comes from DISCORD_BOT_TOKEN
-only and is never logged, shown in repr or put in an error.
+as a background task that retries a failed start with backoff; never `Client.run()`).
+Messages are posted with `POST /channels/{id}/messages` through discord.py's own HTTP
+client and rate-limit handling, carrying the exact payloads of adapters.discord_render: no
+mentions, and a deterministic nonce with enforce_nonce so a retry after an ambiguous
+failure cannot post twice. Errors become the DeliveryError scopes the outbox acts on. The
+token comes from DISCORD_BOT_TOKEN only and is never logged, shown in repr or put in an
+error.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 from typing import Any
@@ -20,10 +20,10 @@ from typing import Any
 import aiohttp
 import discord
 from discord.http import MultipartParameters
-from discord.webhook.async_ import async_context
 
 from adapters.discord_client import DEFAULT_API_URL, NewswatchClient
 from adapters.discord_doctor import doctor_lines
+from adapters.discord_gateway import FIRST_RETRY, MAX_RETRY, GatewaySession
 from adapters.discord_render import digest_payloads, message_payloads, reply_chunks
 from bot.adapter import Adapter, DeliveryError
 from bot.commands import Command
@@ -48,13 +48,15 @@ class DiscordAdapter(Adapter):
     backlog_limit = 30  # after an outage, more than this goes out as one digest
     guild_ready_timeout = 2.0  # discord.py waits this long after the last GUILD_CREATE
     send_timeout = SEND_TIMEOUT
+    gateway_retry = FIRST_RETRY  # the pause after a failed gateway attempt, doubled each time
+    gateway_retry_max = MAX_RETRY
 
     def __init__(self, config: Config) -> None:
         super().__init__(config)
         self._token = os.environ.get("DISCORD_BOT_TOKEN", "")
         self.api_url = (config.discord.api_url or DEFAULT_API_URL).rstrip("/")
         self.client: NewswatchClient | None = None
-        self._runner: asyncio.Task[None] | None = None
+        self._session: GatewaySession | None = None
 
     def __repr__(self) -> str:  # never the token
         return f"DiscordAdapter(api_url={self.api_url!r})"
@@ -89,28 +91,34 @@ class DiscordAdapter(Adapter):
         return client
 
     async def start(self) -> None:
-        """Log in, find the gateway, connect; return once READY (guilds and channels known)."""
+        """Log in over REST, then open the gateway in the background; wait for READY a while.
+
+        A gateway that fails to open does not stop the service: alerts go out over REST and
+        the session is retried with backoff (adapters.discord_gateway). Only a bad token, an
+        unreachable REST API, or a close that no retry can mend stops start-up.
+        """
         client = await self._login()
         if not self.listen:  # a one-shot command only sends, over REST
             self.client = client
             return
+        session = GatewaySession(
+            client, lambda: self._gateway(client), self.gateway_retry, self.gateway_retry_max
+        )
+        session.start()
         try:
-            client.routed.gateway = await self._gateway(client)
-            self._runner = asyncio.create_task(self._run(client), name="discord-gateway")
-            ready = asyncio.create_task(client.wait_until_ready())
-            done, _ = await asyncio.wait(
-                {ready, self._runner}, timeout=CONNECT_TIMEOUT, return_when="FIRST_COMPLETED"
-            )
-            if ready not in done:
-                ready.cancel()
-                reason = "it closed" if self._runner in done else "no READY in time"
-                raise RuntimeError(f"discord: the gateway connection failed ({reason})")
+            outcome = await session.first_outcome(CONNECT_TIMEOUT)
         except BaseException:
-            await self._stop(client)
+            await session.stop()
             raise
-        self.client = client
-        guilds = ", ".join(f"{g.name} ({g.id})" for g in client.guilds) or "no servers yet"
-        log.info("discord connected", extra={"reason": f"as {client.user}, in {guilds}"})
+        if outcome == "failed":
+            await session.stop()
+            raise RuntimeError(f"discord: the gateway connection failed ({session.fatal})")
+        self.client, self._session = client, session
+        if outcome != "ready":
+            log.warning(
+                "discord gateway not connected yet; retrying in the background",
+                extra={"reason": "alerts go out over REST; commands work once it connects"},
+            )
 
     async def _gateway(self, client: NewswatchClient) -> str | None:
         """[discord] gateway_url, else what `{api_url}/gateway/bot` says (as Discord does)."""
@@ -118,39 +126,16 @@ class DiscordAdapter(Adapter):
             return self.config.discord.gateway_url
         if not self.config.discord.api_url:
             return None  # real Discord: discord.py's default gateway is right
-        try:
-            _, url, _ = await client.http.get_bot_gateway()
-        except discord.GatewayNotFound:
-            raise RuntimeError(f"discord: {self.api_url}/gateway/bot gave no gateway") from None
+        _, url, _ = await client.http.get_bot_gateway()  # GatewayNotFound: retried
         return url
 
-    async def _run(self, client: NewswatchClient) -> None:
-        # discord.py finds its webhook adapter in a context variable; tasks spawned by the
-        # gateway loop (command invocations) inherit this task's context, so they answer
-        # interactions through the same API base.
-        async_context.set(client.webhooks)
-        try:
-            await client.connect(reconnect=True)
-        except discord.ConnectionClosed as exc:
-            log.error("discord gateway closed", extra={"reason": f"code {exc.code}"})
-        except Exception as exc:
-            log.error("discord gateway failed", extra={"reason": type(exc).__name__})
-
-    async def _stop(self, client: NewswatchClient) -> None:
-        await client.close()
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            try:
-                await asyncio.wait_for(runner, 5.0)
-            except (TimeoutError, asyncio.CancelledError):
-                runner.cancel()
-                with contextlib.suppress(BaseException):
-                    await runner
-
     async def close(self) -> None:
-        if self.client is not None:
-            client, self.client = self.client, None
-            await self._stop(client)
+        client, self.client = self.client, None
+        session, self._session = self._session, None
+        if session is not None:
+            await session.stop()
+        elif client is not None:
+            await client.close()
 
     # -- outbound --------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ variable) get a matching adapter set in the client's own task. So one client can
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from discord import app_commands
 from discord.http import HTTPClient, Route
 from discord.webhook.async_ import AsyncWebhookAdapter
 
+log = logging.getLogger("newswatch.discord")
 DEFAULT_API_URL = "https://discord.com/api/v10"
 DEFAULT_GATEWAY = str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
 MAX_INLINE_RATE_LIMIT = 30.0  # discord.py's floor; a longer 429 goes back to the outbox
@@ -93,6 +95,11 @@ class NewswatchClient(discord.Client):
         self.routed: RoutedHTTP = self.http
         self.webhooks = RoutedWebhooks(api_url)
         self.tree = build_tree(self, on_slash)
+
+    async def on_ready(self) -> None:
+        """Each new session (the first, and any after the gateway dropped one) is logged."""
+        guilds = ", ".join(f"{g.name} ({g.id})" for g in self.guilds) or "no servers yet"
+        log.info("discord connected", extra={"reason": f"as {self.user}, in {guilds}"})
 
 
 def build_tree(client: discord.Client, on_slash: SlashHandler) -> app_commands.CommandTree[Any]:

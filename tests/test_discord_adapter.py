@@ -151,6 +151,16 @@ async def test_a_bad_token_fails_start_with_one_line_that_omits_the_token(
     assert wrong not in message and wrong not in caplog.text and wrong not in repr(instance)
 
 
+async def test_a_gateway_close_no_retry_can_mend_fails_start_with_its_code(
+    tmp_path: Path, fake: FakeDiscord, env: None
+) -> None:
+    fake.fail_gateway(how="close", code=4004)  # Authentication failed: the token was reset
+    instance = make_adapter(make_config(tmp_path, fake))
+    with pytest.raises(RuntimeError, match="code 4004"):
+        await instance.start()
+    assert len(fake.gateway_dials) == 1 and instance.client is None
+
+
 def test_repr_never_shows_the_token(tmp_path: Path, env: None) -> None:
     instance = DiscordAdapter(Config(path=None, database=tmp_path / "nw.db"))
     assert BOT_TOKEN not in repr(instance) and BOT_TOKEN not in str(vars(instance).keys())

@@ -22,7 +22,15 @@ from adapters.discord import DiscordAdapter
 from bot.app import App
 from bot.cli import main
 from bot.config import load_config
-from tests.fakes.discord import APP_ID, BOT_TOKEN, CHANNEL_ID, GUILD_ID, FakeDiscord, option
+from tests.fakes.discord import (
+    APP_ID,
+    BOT_TOKEN,
+    CHANNEL_ID,
+    GUILD_ID,
+    FakeDiscord,
+    option,
+    sub,
+)
 from tests.feeds import Entry, rss
 from tests.pipeline_helpers import HOUR, Clock
 
@@ -60,6 +68,7 @@ async def started_app(config: Path, clock: Clock) -> App:
     adapter = app.adapters["discord"]
     assert isinstance(adapter, DiscordAdapter)
     adapter.guild_ready_timeout = 0.05
+    adapter.gateway_retry = 0.05  # the first pause between gateway attempts (doubling)
     await app.start()
     return app
 
@@ -107,6 +116,47 @@ async def test_digest_through_the_app_posts_the_channel_stories_as_embeds(
     assert not int(data.get("flags") or 0) & 64
     assert data["embeds"][0]["title"] == "Sora"
     assert "Sora opens to filmmakers" in data["embeds"][0]["description"]
+
+
+@pytest.mark.parametrize("how", ["refuse", "close"])
+async def test_a_failed_first_gateway_connection_alerts_over_rest_and_connects_later(
+    tmp_path: Path, fake: FakeDiscord, feed_server: Any, env: None, how: str
+) -> None:
+    clock = Clock()
+    entry = Entry("Sora opens to filmmakers", "https://a.example/1", published=clock.now - HOUR)
+    feed_server.add("/f.xml", body=rss([entry]), content_type="application/rss+xml")
+    fake.fail_gateway(times=2, how=how)
+    app = await started_app(write_config(tmp_path, fake, [feed_server.url("/f.xml")]), clock)
+    try:
+        report = await app.cycle(all_sources=True)
+        assert report.delivery.sent == 1 and len(fake.posted()) == 1  # over REST meanwhile
+        # discord.py waits up to 2 s of its own before each retry of a refused dial
+        interaction = await fake.slash("watch", [sub("list")], timeout=30)
+        callback = await fake.callback(interaction)
+    finally:
+        await app.close()
+    assert callback["data"]["content"].startswith("1 watch in this channel")
+    assert len(fake.gateway_dials) == 3 and len(fake.identify) == 1
+
+
+async def test_a_gateway_that_never_answers_is_retried_while_alerts_go_out(
+    tmp_path: Path, fake: FakeDiscord, feed_server: Any, env: None
+) -> None:
+    clock = Clock()
+    entry = Entry("Sora opens to filmmakers", "https://a.example/1", published=clock.now - HOUR)
+    feed_server.add("/f.xml", body=rss([entry]), content_type="application/rss+xml")
+    fake.fail_gateway(times=1000, how="close")
+    app = await started_app(write_config(tmp_path, fake, [feed_server.url("/f.xml")]), clock)
+    try:
+        report = await app.cycle(all_sources=True)
+        for _ in range(200):  # backoff: 0.05 s, 0.1 s, 0.2 s...
+            if len(fake.gateway_dials) >= 4:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await app.close()
+    assert report.delivery.sent == 1 and len(fake.posted()) == 1
+    assert len(fake.gateway_dials) >= 4 and fake.identify == []
 
 
 async def run_cli(*args: str) -> int:

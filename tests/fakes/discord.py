@@ -84,6 +84,7 @@ class FakeDiscord:
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     followups: list[dict[str, Any]] = field(default_factory=list)
     port: int = 0
+    gateway_dials: list[float] = field(default_factory=list)  # when each upgrade arrived
 
     def __post_init__(self) -> None:
         self._runner: web.AppRunner | None = None
@@ -94,6 +95,7 @@ class FakeDiscord:
         self._ready = asyncio.Event()
         self._arrived = asyncio.Condition()
         self._tokens: dict[str, str] = {}  # interaction id -> token
+        self._gateway_faults: list[tuple[str, int]] = []  # how the next dials fail
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -170,6 +172,11 @@ class FakeDiscord:
     def fail(self, route: str, **kwargs: Any) -> None:
         """Make the next call(s) to a route fail: see Fault for the knobs."""
         self.faults.append(Fault(route=route, **kwargs))
+
+    def fail_gateway(self, times: int = 1, how: str = "refuse", code: int = 1011) -> None:
+        """Make the next `times` gateway dials fail: "refuse" answers the upgrade with 503 (an
+        outage), "close" accepts it and closes at once with `code` before HELLO."""
+        self._gateway_faults += [(how, code)] * times
 
     def refuse(self, channel: str, status: int = 403, code: int = 50001, message: str = "") -> None:
         """Every post to this channel fails like Discord (Missing Access, Unknown Channel...)."""
@@ -355,9 +362,16 @@ class FakeDiscord:
 
     # -- the gateway ----------------------------------------------------------------------
 
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        self.gateway_dials.append(time.monotonic())
+        how, code = self._gateway_faults.pop(0) if self._gateway_faults else ("", 0)
+        if how == "refuse":
+            return web.Response(status=503, text="upstream connect error")
         ws = web.WebSocketResponse()
         await ws.prepare(request)
+        if how == "close":
+            await ws.close(code=code, message=b"Closed by the test")
+            return ws
         # zlib-stream: one compression context for the connection, each payload ending in a
         # Z_SYNC_FLUSH (https://discord.com/developers/docs/events/gateway#transport-compression).
         zctx = zlib.compressobj() if request.query.get("compress") == "zlib-stream" else None
