@@ -14,7 +14,6 @@ import time
 from collections.abc import Sequence
 
 from bot.config import Config, ConfigError, load_config
-from bot.durations import parse_duration
 from bot.instance import AlreadyRunning
 from bot.store import StoreError
 
@@ -116,7 +115,7 @@ async def dispatch(args: argparse.Namespace) -> int:
 async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> int:
     from bot.app import App
     from bot.commands import Command
-    from bot.digest import build_digest, default_since
+    from bot.digest import build_digest, default_since, parse_window
     from bot.render import plain_digest_lines
     from bot.status import sources_table
     from bot.watches import channel_id
@@ -142,7 +141,7 @@ async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> in
         cid = channel_id(app.db, target)
         try:
             since = (
-                now - parse_duration(args.since) if args.since else default_since(app.db, cid, now)
+                now - parse_window(args.since) if args.since else default_since(app.db, cid, now)
             )
         except ValueError as exc:
             raise UsageError(f"--since: {exc}") from None

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot.digest import build_digest, default_since, mark_digested
-from bot.durations import parse_duration
+from bot.digest import build_digest, default_since, mark_digested, parse_window
 from bot.matcher import ItemText, Matcher
 from bot.model import Digest
 from bot.query import QueryError, parse_query
@@ -150,7 +149,7 @@ def _list(db: sqlite_utils.Database, cid: int) -> str:
 def _digest(db: sqlite_utils.Database, cid: int, command: Command, now: float) -> Reply:
     window = command.text.strip()
     try:
-        since = now - parse_duration(window) if window else default_since(db, cid, now)
+        since = now - parse_window(window) if window else default_since(db, cid, now)
     except ValueError as exc:
         return Reply(f"{exc}. Example: `/digest 24h`.", ok=False)
     digest = build_digest(db, cid, command.target, since, now)

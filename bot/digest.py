@@ -9,12 +9,18 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.durations import parse_duration
 from bot.model import Digest, DigestSection, DigestStory
 from bot.store import transaction
 from bot.stories import BEST_COPY_SQL
 
 MAX_WINDOW = 7 * 86400.0
 STORIES_PER_WATCH = 10
+
+
+def parse_window(text: str) -> float:
+    """A digest window as written (`24h`), in seconds; at most 7 days (SPEC "Chat commands")."""
+    return parse_duration(text, limit=MAX_WINDOW, what="a digest window")
 
 
 def default_since(db: sqlite_utils.Database, channel_id: int, now: float) -> float:
