@@ -124,6 +124,8 @@ _TAG_CHARS = re.compile(
     "(\U0001f3f4[\U000e0020-\U000e007e]{1,32}\U000e007f)|[\U000e0000-\U000e007f]"
 )
 _SPACES = re.compile(r"\s+")
+# Whitespace controls and line separators: a line shown on a terminal keeps none of them.
+_BREAKS = re.compile("[\t\n\x0b-\x0d\x1c-\x1f\x85\u2028\u2029]")
 _ZW_JOINERS = "\u200c\u200d"  # ZWNJ and ZWJ: kept, and they do not end a run of marks
 
 
@@ -225,6 +227,16 @@ def clean_text(text: str) -> str:
         text = _TAG_CHARS.sub(r"\1", text)
         text = _normalize(text)
     return _SPACES.sub(" ", text).strip()
+
+
+def terminal_safe(text: str) -> str:
+    """One line a terminal shows as text: no escape sequence can start (ESC, BEL, C1 CSI and
+    OSC gone), no bidi control reorders it, no line break forges another line.
+    Unlike clean_text it keeps spacing, so the CLI's own columns and indents survive."""
+    if not text:
+        return ""
+    text = _BREAKS.sub(" ", _UNSAFE.sub("", text))
+    return text if text.isascii() else _TAG_CHARS.sub(r"\1", text)
 
 
 def _normalize(text: str) -> str:
