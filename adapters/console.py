@@ -1,4 +1,8 @@
-"""Alerts as readable blocks on standard output; colour only when it is a terminal."""
+"""Alerts as readable blocks on standard output; colour only when it is a terminal.
+
+Every line is made terminal-safe before the adapter's own colour codes are added: feed text
+is cleaned at parsing already, but a digest names its channel and a notice quotes a reason.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from bot.adapter import Adapter
 from bot.config import Config
 from bot.model import Alert, Digest, Message, Notice
 from bot.render import plain_alert_lines, plain_digest_lines
-from bot.text import clean_text
+from bot.text import clean_text, terminal_safe
 
 
 class ConsoleAdapter(Adapter):
@@ -26,10 +30,10 @@ class ConsoleAdapter(Adapter):
 
     async def send(self, target: str, message: Message) -> None:
         if isinstance(message, Alert):
-            lines = plain_alert_lines(message)
+            lines = [terminal_safe(line) for line in plain_alert_lines(message)]
             lines[0] = self._style(lines[0], "1")
         elif isinstance(message, Digest):
-            lines = plain_digest_lines(message)
+            lines = [terminal_safe(line) for line in plain_digest_lines(message)]
             lines[0] = self._style(lines[0], "1;36")
         elif isinstance(message, Notice):
             lines = [self._style("notice: ", "33") + clean_text(message.text)]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from bot.commands import Command, Reply
+from bot.logs import scrub
 from bot.model import Message
 from bot.store import StorageUnavailable
 
@@ -37,13 +38,15 @@ class DeliveryError(Exception):
 
     transient: retry later (after retry_after if given); message: this message will never
     be accepted; destination: the channel refuses us for good (stop it, tell the operator).
+    The reason is scrubbed here, as every stored and printed delivery reason comes from one:
+    APIs and proxies echo tokens in their error text.
     """
 
     def __init__(
         self, reason: str, *, scope: Scope = "transient", retry_after: float | None = None
     ):
-        super().__init__(reason)
-        self.reason = reason
+        self.reason = scrub(reason)
+        super().__init__(self.reason)
         self.scope: Scope = scope
         self.retry_after = retry_after
 

@@ -118,6 +118,7 @@ async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> in
     from bot.digest import build_digest, default_since, parse_window
     from bot.render import plain_digest_lines
     from bot.status import sources_table
+    from bot.text import terminal_safe
     from bot.watches import channel_id
 
     assert isinstance(app, App)
@@ -149,7 +150,8 @@ async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> in
             await app.start(listen=False)
             await app.post_digest(target, since)
         else:
-            print("\n".join(plain_digest_lines(build_digest(app.db, cid, target, since, now))))
+            digest = build_digest(app.db, cid, target, since, now)
+            print("\n".join(terminal_safe(line) for line in plain_digest_lines(digest)))
         return 0
     text = " ".join([args.action, *args.query])
     reply = app.command(Command("watch", text, target, user="cli", can_manage=True))

@@ -1,4 +1,8 @@
-"""`newswatch doctor`: check config, database, tokens and reachability, one line each."""
+"""`newswatch doctor`: check config, database, tokens and reachability, one line each.
+
+Every line is scrubbed as it is printed: platforms name teams and channels, feeds and APIs
+write errors, and a stored reason may predate scrubbing at storage.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import time
 from bot.adapter import load_adapter
 from bot.config import Config
 from bot.fetch import Fetcher
-from bot.logs import redact
+from bot.logs import scrub
 from bot.status import sources_table
 from bot.store import StoreError, open_db
 
@@ -19,9 +23,9 @@ async def _adapter_lines(platform: str, config: Config) -> int:
         lines = await adapter.doctor()
         await adapter.close()
     except Exception as exc:  # a doctor reports, it does not crash
-        lines = [f"{platform}: FAILED: {redact(str(exc)) or type(exc).__name__}"]
+        lines = [f"{platform}: FAILED: {str(exc) or type(exc).__name__}"]
     for line in lines:
-        print(line)
+        print(scrub(line))
     return sum("FAILED" in line for line in lines)
 
 
@@ -29,24 +33,27 @@ async def run_doctor(config: Config) -> int:
     """Exit 0 when everything needed works; 1 when something would stop alerts."""
     problems = 0
     print(
-        f"config: ok ({config.where}); {len(config.sources)} sources, "
-        f"{len(config.channels)} channels"
+        scrub(
+            f"config: ok ({config.where}); {len(config.sources)} sources, "
+            f"{len(config.channels)} channels"
+        )
     )
     try:
         db = open_db(config.database)
     except StoreError as exc:
-        print(f"database: FAILED: {exc}")
+        print(scrub(f"database: FAILED: {exc}"))
         return 1
-    print(f"database: ok ({config.database})")
+    print(scrub(f"database: ok ({config.database})"))
     for channel in config.channels:
         row = db.execute(
             "SELECT status, status_reason FROM channels WHERE target = ?", [channel.target]
         ).fetchone()
         if row and row[0] != "ok":
             problems += 1
-            print(f"channel {channel.target}: FAILED: {row[0]} ({row[1]}); fix it, then restart")
+            why = f"{row[0]} ({row[1]})"
+            print(scrub(f"channel {channel.target}: FAILED: {why}; fix it, then restart"))
         else:
-            print(f"channel {channel.target}: ok")
+            print(scrub(f"channel {channel.target}: ok"))
     for platform in sorted({c.platform for c in config.channels} & {"slack", "discord"}):
         problems += await _adapter_lines(platform, config)
     async with Fetcher(allow_private=config.allow_private_networks, timeout=15.0) as fetcher:
@@ -54,10 +61,10 @@ async def run_doctor(config: Config) -> int:
             url = source.url or (source.search or "").replace("{query}", "news")
             result = await fetcher.fetch(url)
             if result.ok:
-                print(f"source {url}: reachable (HTTP {result.status})")
+                print(scrub(f"source {url}: reachable (HTTP {result.status})"))
             else:
                 problems += 1
-                print(f"source {url}: FAILED: {result.error}")
+                print(scrub(f"source {url}: FAILED: {result.error}"))
     print()
     print(sources_table(db, time.time()))
     db.conn.close()

@@ -22,6 +22,7 @@ import sqlite_utils
 from bot.config import Config
 from bot.crashpoints import crash_point
 from bot.fetch import Fetcher, FetchResult
+from bot.logs import scrub
 from bot.matcher import ItemText, Matcher
 from bot.outbox import add_alert, add_notice
 from bot.parse import FeedItem, ParsedFeed, parse_feed
@@ -219,6 +220,7 @@ class Poller:
     def _fail(
         self, source: Source, reason: str, retry_after: float | None, now: float, report: PollReport
     ) -> None:
+        reason = scrub(reason)  # a feed writes part of it; it is logged, stored and posted
         report.failed[source.url] = reason
         log.warning("source failed", extra={"source": source.id, "reason": reason})
         disabled = record_failure(

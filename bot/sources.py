@@ -13,6 +13,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from bot.config import Config
+from bot.logs import scrub
 from bot.store import transaction
 
 MAX_BACKOFF = 6 * 3600.0
@@ -160,7 +161,8 @@ def record_failure(
     """Count a failure and back off; return True when this failure disabled the source.
 
     A source that had moved goes back to its configured URL: if the move still holds, the
-    redirect (checked hop by hop again) leads to the new address once more.
+    redirect (checked hop by hop again) leads to the new address once more. The reason is
+    scrubbed: a feed writes part of it (its XML declaration), and a proxy may echo a token.
     """
     failures = source.failures + 1
     disabled = failures >= DISABLE_AFTER
@@ -170,7 +172,7 @@ def record_failure(
         [
             now,
             failures,
-            reason[:300],
+            scrub(reason)[:300],
             now + backoff_delay(failures, interval, retry_after),
             int(disabled),
             source.id,

@@ -1,4 +1,9 @@
-"""What `newswatch sources` and `doctor` show: source health, destinations, the outbox."""
+"""What `newswatch sources` and `doctor` show: source health, destinations, the outbox.
+
+Every stored string came from outside (a feed's URL or error, a redirect, an API's reason)
+and is scrubbed as it is printed: a row an older version stored may hold a terminal escape
+or an echoed token.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import time
 
 import sqlite_utils
 
+from bot.logs import scrub
 from bot.outbox import depth
 
 
@@ -48,22 +54,23 @@ def sources_table(db: sqlite_utils.Database, now: float | None = None) -> str:
         moved,
     ) in rows:
         state = "disabled" if disabled else (status or "not polled yet") if active else "inactive"
-        name = f"{url}  (search: {query})" if query else url
+        name = scrub(f"{url}  (search: {query})" if query else url)
         when = "-" if disabled or not active else _ago(next_poll, clock)
         lines.append(
             f"{sid:>4}  {state[:18]:<18} {_ago(success, clock):<13} {failures:>5}  "
             f"{when:<10} {name}"
         )
         if moved:
-            lines.append(f"{'':>6}moved for good to: {moved}")
+            lines.append(f"{'':>6}moved for good to: {scrub(moved)}")
         if error:
-            lines.append(f"{'':>6}last error: {error}")
+            lines.append(f"{'':>6}last error: {scrub(error)}")
     channels = db.execute(
         "SELECT target, status, status_reason FROM channels ORDER BY id"
     ).fetchall()
     lines.append("")
     for target, status, reason in channels:
-        lines.append(f"destination {target}: {status}" + (f" ({reason})" if reason else ""))
+        shown = f"destination {target}: {status}" + (f" ({reason})" if reason else "")
+        lines.append(scrub(shown))
     pending, oldest = depth(db)
     lines.append(
         f"outbox: {pending} pending" + (f", oldest queued {_ago(oldest, clock)}" if oldest else "")

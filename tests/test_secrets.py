@@ -121,3 +121,108 @@ def test_the_log_formatter_masks_secrets_in_messages_and_tracebacks(
 def test_webhook_urls_and_token_shapes_are_masked(text: str) -> None:
     assert "[redacted]" in redact(f"error posting to {text}")
     assert text not in redact(f"error posting to {text}")
+
+
+# A token a proxy was given: it has no known shape, so only the configured value masks it.
+PROXY_TOKEN = "corp-7f3a9b2c4d5e6f708192a3b4c5d6"
+
+
+async def test_a_chat_api_that_echoes_the_token_leaves_it_in_no_row_log_or_output(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    feed_server.add(
+        "/f.xml",
+        body=rss([Entry("Sora ships", "https://a.example/1", published=time.time())]),
+        content_type="application/rss+xml",
+    )
+    (tmp_path / "list.toml").write_text('name = "t"\n[[watch]]\nquery = "Sora"\n')
+    config = tmp_path / "newswatch.toml"
+    async with FakeSlack(bot_token=PROXY_TOKEN) as slack:
+        config.write_text(
+            f'database = "nw.db"\nallow_private_networks = true\n'
+            f"[[sources]]\nurl = {json.dumps(feed_server.url('/f.xml'))}\n"
+            '[[channels]]\ntarget = "slack:C0A"\nwatchlists = ["list.toml"]\n'
+            f'[slack]\nmode = "http"\nport = 9\napi_url = {json.dumps(slack.base_url)}\n'
+        )
+        echo = f"invalid_arguments: proxy refused token={PROXY_TOKEN} (Bearer {BOT_TOKEN})"
+        slack.fail("chat.postMessage", error=echo, times=5)
+        env = dict(os.environ, SLACK_BOT_TOKEN=PROXY_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET)
+        logged = await run_newswatch(config, env, "-v", "poll", "--all")
+        assert slack.calls_to("chat.postMessage")  # the echo did come back
+    shown = await run_newswatch(config, env, "sources")
+    with sqlite3.connect(tmp_path / "nw.db") as db:
+        (stored,) = db.execute("SELECT last_error FROM deliveries").fetchone()
+    assert stored.startswith("slack chat.postMessage: invalid_arguments: proxy refused token=")
+    assert "[redacted]" in stored
+    for text in (stored, logged, shown):
+        assert PROXY_TOKEN not in text and BOT_TOKEN not in text
+
+
+async def test_sources_and_doctor_mask_secrets_in_rows_stored_before_masking(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    feed_server.add("/f.xml", body=rss([Entry("Golf", "https://a.example/1", published=0)]))
+    (tmp_path / "list.toml").write_text('name = "t"\n')
+    config = tmp_path / "newswatch.toml"
+    config.write_text(
+        f'database = "nw.db"\nallow_private_networks = true\n'
+        f"[[sources]]\nurl = {json.dumps(feed_server.url('/f.xml'))}\n"
+        '[[channels]]\ntarget = "jsonl:alerts.jsonl"\nwatchlists = ["list.toml"]\n'
+    )
+    env = dict(os.environ, SLACK_BOT_TOKEN=PROXY_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET)
+    await run_newswatch(config, env, "poll", "--all")
+    hook = "https://hooks.slack.com/commands/T0A/123/Zx8QpL2vKd93hWm1"
+    with sqlite3.connect(tmp_path / "nw.db") as db:  # what an older version could have stored
+        db.execute("UPDATE sources SET last_error = ?", [f"proxy: {PROXY_TOKEN} {BOT_TOKEN}"])
+        db.execute(
+            "UPDATE channels SET status = 'stopped', status_reason = ?",
+            [f"posting to {hook} failed; signed with {SIGNING_SECRET}"],
+        )
+    for command in ("sources", "doctor"):
+        shown = await run_newswatch(config, env, command)
+        assert "last error: proxy: [redacted]" in shown
+        for secret in (PROXY_TOKEN, BOT_TOKEN, SIGNING_SECRET, hook):
+            assert secret not in shown, (command, secret)
+
+
+async def run_newswatch(config: Path, env: dict[str, str], *args: str) -> str:
+    """The real CLI in a subprocess (this loop keeps serving the fake Slack): all it wrote."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "--config", str(config), *args,
+        cwd=config.parent, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return out.decode() + err.decode()
+
+
+def test_redact_masks_the_configured_secrets_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", PROXY_TOKEN)
+    masked = redact(f"proxy said {PROXY_TOKEN}; signature {SIGNING_SECRET}")
+    assert masked == "proxy said [redacted]; signature [redacted]"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("rotated xoxe-1-My0xLTEyMzQ1Njc4OTA", "rotated [redacted]"),
+        ("refresh xoxe.xoxp-1-abcdef123456", "refresh xoxe.[redacted]"),
+        ("to https://hooks.slack.com/commands/T0A/1234/aBc9", "to https://[redacted]"),
+        ("to https://hooks.slack.com/actions/T0A/12/aB_9 gone", "to https://[redacted] gone"),
+        ("Authorization: Bearer abc.def-123", "Authorization: Bearer [redacted]"),
+        ('{"authorization": "Bot MTIz.abc"}', '{"authorization": "Bot [redacted]"}'),
+        ("proxy-authorization=Basic dXNlcjpwYXNz;", "proxy-authorization=Basic [redacted];"),
+        ("401 from proxy: bearer s3cr3t-t0k3n", "401 from proxy: bearer [redacted]"),
+        ("GET https://bob:hunter2@feeds.example/x", "GET https://bob:[redacted]@feeds.example/x"),
+        ("GET /f?id=7&api_key=abc123&n=2", "GET /f?id=7&api_key=[redacted]&n=2"),
+        ("GET /f?token=abc123#top", "GET /f?token=[redacted]#top"),
+        ("HTTP 500 from feeds.example", "HTTP 500 from feeds.example"),
+        ("https://feeds.example/rss?q=Sora&hl=en", "https://feeds.example/rss?q=Sora&hl=en"),
+    ],
+)
+def test_credentials_after_their_labels_and_new_token_shapes_are_masked(
+    text: str, masked: str
+) -> None:
+    assert redact(text, ()) == masked
+    assert redact(masked, ()) == masked  # masking twice (at storage and at print) is stable
