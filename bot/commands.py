@@ -21,6 +21,7 @@ from bot.watches import (
     list_watches,
     remove_watch,
     set_paused,
+    watch_scope,
 )
 
 MAX_QUERY_INPUT = 1000  # longer input is refused before parsing
@@ -41,6 +42,7 @@ class Command:
     target: str  # the channel target, e.g. "slack:C0123"
     user: str
     can_manage: bool
+    scope: str = ""  # the workspace or server, e.g. "slack:T0123" or "discord:<guild id>"
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def handle(
             "Only channel managers can change watches here; you can still `/watch list`.", ok=False
         )
     if verb == "add":
-        reply = _add(db, cid, rest, now)
+        reply = _add(db, cid, rest, now, command)
     elif verb == "remove":
         reply = _remove(db, cid, rest)
     else:
@@ -92,14 +94,15 @@ def handle(
     return reply
 
 
-def _add(db: sqlite_utils.Database, cid: int, text: str, now: float) -> Reply:
+def _add(db: sqlite_utils.Database, cid: int, text: str, now: float, command: Command) -> Reply:
     if not text:
         return Reply("Give a query to watch, e.g. `/watch add SAG-AFTRA -golf`.", ok=False)
     if len(text) > MAX_QUERY_INPUT:
         return Reply(f"That query is {len(text)} characters; a query is at most 256.", ok=False)
     try:
         query = parse_query(text)
-        watch, created = add_watch(db, cid, text, now)
+        scope = watch_scope(command.target, command.scope)
+        watch, created = add_watch(db, cid, text, now, command.user, scope)
     except QueryError as exc:
         return Reply(f"Cannot add that watch: {exc}\n```\n{exc.pointer()}\n```", ok=False)
     except ValueError as exc:

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.durations import parse_duration
 from bot.netguard import BlockedAddress, check_url_syntax
-from bot.watchlists import Watchlist, WatchlistError, load_watchlist
+from bot.watchlists import Watchlist, WatchlistError, check_channel_watchlists, load_watchlist
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCES: tuple[tuple[str, str], ...] = (
@@ -283,6 +283,10 @@ def _channel(entry: Mapping[str, Any], where: str, key: str, base: Path) -> Chan
     watchlists = tuple(
         _load_watchlist(name, base, where, f"{key}.watchlists[{i}]") for i, name in enumerate(names)
     )
+    try:
+        check_channel_watchlists(watchlists)
+    except WatchlistError as exc:
+        raise ConfigError(where, f"{key}.watchlists", str(exc)) from None
     digest = entry.get("digest")
     if digest is not None:
         _check_cron(digest, where, f"{key}.digest")

@@ -142,6 +142,12 @@ class _Lexeme:
     end: int
 
 
+def normalise_query(text: str) -> str:
+    """How a query is stored: NFC, outer whitespace trimmed, inner runs of spaces folded, soft
+    hyphens dropped (parse_query ignores them, so the stored text is what the watch means)."""
+    return " ".join(unicodedata.normalize("NFC", text.replace(SOFT_HYPHEN, "")).split())
+
+
 @functools.lru_cache(maxsize=20_000)
 def parse_query(text: str) -> Query:
     """Parse a query, or raise QueryError saying what is wrong and where.

@@ -136,6 +136,13 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX deliveries_pending ON deliveries (status, channel_id, id);
     """,
+    # 6: who added a chat watch, and in which workspace or server ("slack:T…", "discord:…"),
+    # for the per-user limit (SPEC "Chat commands"); NULL for file watches and older rows.
+    """
+    ALTER TABLE watches ADD COLUMN added_by TEXT;
+    ALTER TABLE watches ADD COLUMN scope TEXT;
+    CREATE INDEX watches_added_by ON watches (scope, added_by) WHERE added_by IS NOT NULL;
+    """,
 )
 
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 import sqlite_utils
 
 from bot.config import Config
-from bot.query import SOFT_HYPHEN, parse_query
+from bot.query import normalise_query, parse_query
 from bot.store import transaction
 
-MAX_WATCHES_PER_CHANNEL = 100
+MAX_WATCHES_PER_CHANNEL = 100  # added in chat; files may add up to 10,000 (bot.watchlists)
+MAX_WATCHES_PER_USER = 100  # added by one person across one workspace or server
+SCOPE_WORDS = {"slack": "workspace", "discord": "server"}
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,6 @@ class Watch:
     @property
     def from_file(self) -> bool:
         return bool(self.origin and self.origin.startswith("file:"))
-
-
-def normalise_query(text: str) -> str:
-    """How a query is stored: NFC, outer whitespace trimmed, inner runs of spaces folded, soft
-    hyphens dropped (bot.query ignores them, so the stored text is what the watch means)."""
-    return " ".join(unicodedata.normalize("NFC", text.replace(SOFT_HYPHEN, "")).split())
 
 
 def channel_id(db: sqlite_utils.Database, target: str) -> int:
@@ -93,26 +88,65 @@ def find_watch(db: sqlite_utils.Database, cid: int, query_or_id: str) -> Watch |
     return None
 
 
-def add_watch(db: sqlite_utils.Database, cid: int, query: str, now: float) -> tuple[Watch, bool]:
-    """Add a chat watch; idempotent; return it and whether it is new."""
+def add_watch(
+    db: sqlite_utils.Database,
+    cid: int,
+    query: str,
+    now: float,
+    added_by: str | None = None,
+    scope: str = "",
+) -> tuple[Watch, bool]:
+    """Add a chat watch; idempotent; return it and whether it is new.
+
+    Refused (ValueError) when the channel holds MAX_WATCHES_PER_CHANNEL chat watches, or
+    `added_by` holds MAX_WATCHES_PER_USER in `scope` (the workspace or server; the target's
+    platform when the adapter names none), counting every channel, configured or not.
+    """
     text = normalise_query(query)
     parse_query(text)
     existing = find_watch(db, cid, text)
     if existing is not None:
         return existing, False
-    count = db.execute("SELECT COUNT(*) FROM watches WHERE channel_id = ?", [cid]).fetchone()[0]
-    if count >= MAX_WATCHES_PER_CHANNEL:
-        raise ValueError(
-            f"this channel already has {MAX_WATCHES_PER_CHANNEL} watches, the most it may hold"
-        )
     with transaction(db):
+        _check_limits(db, cid, added_by, scope)
         db.execute(
-            "INSERT INTO watches (channel_id, query, origin, created) VALUES (?, ?, 'chat', ?)",
-            [cid, text, now],
+            "INSERT INTO watches (channel_id, query, origin, created, added_by, scope) "
+            "VALUES (?, ?, 'chat', ?, ?, ?)",
+            [cid, text, now, added_by, scope if added_by is not None else None],
         )
     found = find_watch(db, cid, text)
     assert found is not None
     return found, True
+
+
+def watch_scope(target: str, scope: str) -> str:
+    """The workspace or server a command came from, else the target's platform ("slack")."""
+    return scope or target.partition(":")[0]
+
+
+def _check_limits(db: sqlite_utils.Database, cid: int, added_by: str | None, scope: str) -> None:
+    in_channel = db.execute(
+        "SELECT COUNT(*) FROM watches WHERE channel_id = ? AND origin = 'chat'", [cid]
+    ).fetchone()[0]
+    if in_channel >= MAX_WATCHES_PER_CHANNEL:
+        raise ValueError(
+            f"this channel already has {MAX_WATCHES_PER_CHANNEL} watches added in chat, the "
+            "most it may hold; remove one first, or list more in a watchlist file"
+        )
+    if added_by is None:
+        return
+    mine, channels = db.execute(
+        "SELECT COUNT(*), COUNT(DISTINCT channel_id) FROM watches "
+        "WHERE scope = ? AND added_by = ? AND origin = 'chat'",
+        [scope, added_by],
+    ).fetchone()
+    if mine >= MAX_WATCHES_PER_USER:
+        where = SCOPE_WORDS.get(scope.partition(":")[0], "workspace")
+        raise ValueError(
+            f"you already have {mine} watches in this {where} (across {channels} "
+            f"channel{'s' if channels != 1 else ''}), the most one person may add; "
+            "remove one of yours first"
+        )
 
 
 def remove_watch(db: sqlite_utils.Database, watch: Watch) -> None:

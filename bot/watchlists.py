@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.query import QueryError, parse_query
+from bot.query import QueryError, normalise_query, parse_query
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "watchlists"
+
+
+MAX_FILE_WATCHES_PER_CHANNEL = 10_000  # SPEC "Chat commands"
 
 
 class WatchlistError(Exception):
@@ -65,3 +69,16 @@ def load_watchlist(name: str, base: Path) -> Watchlist:
         queries.append(query)
     label = data.get("name", path.stem)
     return Watchlist(name=str(label), path=path, queries=tuple(dict.fromkeys(queries)))
+
+
+def check_channel_watchlists(watchlists: Sequence[Watchlist]) -> None:
+    """A channel takes at most 10,000 distinct watches from its files; name the file that
+    passes the limit (SPEC "Chat commands"), before anything starts."""
+    queries: set[str] = set()
+    for watchlist in watchlists:
+        queries.update(normalise_query(query) for query in watchlist.queries)
+        if len(queries) > MAX_FILE_WATCHES_PER_CHANNEL:
+            raise WatchlistError(
+                f"{watchlist.path}: the channel's watchlists hold {len(queries):,} watches with "
+                f"this file; a channel takes at most {MAX_FILE_WATCHES_PER_CHANNEL:,} from files"
+            )
