@@ -25,7 +25,6 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack_app import PendingCommand, SlackInbound
 from adapters.slack_render import (
@@ -35,15 +34,21 @@ from adapters.slack_render import (
     render_notice,
     reply_text,
 )
+from adapters.slack_response import (
+    ResponseUrlFailed,
+    ResponseUrlRefused,
+    check_response_url,
+    post_response,
+)
 from bot.adapter import Adapter, DeliveryError
 from bot.commands import Command, Reply
 from bot.config import Config
 from bot.model import Alert, Digest, Message, Notice
+from bot.netguard import Resolver
 
 log = logging.getLogger("newswatch.slack")
 
 DEFAULT_API_URL = "https://slack.com/api/"
-LISTEN_HOST = "0.0.0.0"  # HTTP mode: Slack must reach it; put a TLS proxy in front
 PER_CHANNEL_INTERVAL = 1.0  # "1 message per second per channel" (chat.postMessage docs)
 MAX_INLINE_RETRY_AFTER = 5.0  # longer waits go back to the outbox, freeing the drain
 API_TIMEOUT = 15.0
@@ -171,6 +176,7 @@ class SlackAdapter(Adapter):
         self.inbound: SlackInbound | None = None
         self.auth: dict[str, Any] = {}
         self.interval = PER_CHANNEL_INTERVAL
+        self.resolver: Resolver | None = None  # response_url DNS; tests inject a fake
         self._pace: dict[str, _Pace] = {}
 
     def __repr__(self) -> str:  # never the tokens
@@ -205,7 +211,7 @@ class SlackAdapter(Adapter):
             if mode == "http":
                 if not self._signing_secret:
                     raise RuntimeError("slack: http mode needs SLACK_SIGNING_SECRET")
-                await inbound.start_http(LISTEN_HOST, self.config.slack.port)
+                await inbound.start_http(self.config.slack.host, self.config.slack.port)
             else:
                 url = await self._open_socket_url(app_client)
                 try:
@@ -278,9 +284,8 @@ class SlackAdapter(Adapter):
                 lines.append(f"slack: missing scopes {', '.join(missing)} - FAILED")
         mode = self.config.slack.mode
         if mode == "http":
-            lines.append(
-                f"slack: http mode: listening on port {self.config.slack.port}, path /slack/events"
-            )
+            slack = self.config.slack
+            lines.append(f"slack: http mode: listens on {slack.host}:{slack.port}/slack/events")
         else:
             try:
                 await self._open_socket_url(self._client(None))
@@ -378,16 +383,32 @@ class SlackAdapter(Adapter):
             )
 
     async def _respond(self, pending: PendingCommand, text: str, response_type: str) -> None:
-        """Answer through the command's response_url (no channel membership needed)."""
+        """Answer through the command's response_url (no channel membership needed).
+
+        A response_url that is not Slack's (adapters.slack_response) gets nothing: the answer
+        goes by chat.postEphemeral instead, and the log names only the URL's host.
+        """
         if pending.response_url:
-            webhook = AsyncWebhookClient(pending.response_url, timeout=int(API_TIMEOUT))
-            result = await webhook.send(text=text, response_type=response_type)
-            if result.status_code != 200:
-                raise RuntimeError(f"response_url answered HTTP {result.status_code}")
-        else:
-            await self.client.chat_postEphemeral(
-                channel=pending.channel, user=pending.user, text=text
-            )
+            try:
+                target = check_response_url(pending.response_url, self.config.slack.api_url)
+                status = await post_response(
+                    target,
+                    {"text": text, "response_type": response_type},
+                    API_TIMEOUT,
+                    self.resolver,
+                )
+            except ResponseUrlRefused as exc:
+                log.warning(
+                    "response_url refused; answering with chat.postEphemeral",
+                    extra={"channel": f"slack:{pending.channel}", "reason": str(exc)},
+                )
+            except ResponseUrlFailed as exc:
+                raise RuntimeError(str(exc)) from None
+            else:
+                if status != 200:
+                    raise RuntimeError(f"response_url on {target.host} answered HTTP {status}")
+                return
+        await self.client.chat_postEphemeral(channel=pending.channel, user=pending.user, text=text)
 
 
 def _error_code(exc: SlackApiError) -> str:

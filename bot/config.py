@@ -6,6 +6,7 @@ either has a whole, valid configuration or stops with one line (exit 2).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -72,6 +73,7 @@ class ChannelConfig:
 @dataclass(frozen=True)
 class SlackConfig:
     mode: str = "socket"
+    host: str = "127.0.0.1"  # http mode listens here: loopback, behind the TLS proxy
     port: int = 3000
     managers: tuple[str, ...] = ()
     api_url: str = ""
@@ -314,7 +316,7 @@ def _check_cron(value: Any, where: str, key: str) -> None:
 def _slack(data: Any, where: str) -> SlackConfig:
     if not isinstance(data, dict):
         raise ConfigError(where, "slack", "must be a table")
-    _no_unknown(data, {"mode", "port", "managers", "api_url"}, where, "slack")
+    _no_unknown(data, {"mode", "host", "port", "managers", "api_url"}, where, "slack")
     mode = data.get("mode", "socket")
     if mode not in ("socket", "http"):
         raise ConfigError(where, "slack.mode", f"{mode!r} is not socket or http")
@@ -325,7 +327,33 @@ def _slack(data: Any, where: str) -> SlackConfig:
     if not isinstance(managers, list) or not all(isinstance(m, str) for m in managers):
         raise ConfigError(where, "slack.managers", "must be a list of user ids")
     api_url = _string(data, "api_url", where, "slack.", "")
-    return SlackConfig(mode=mode, port=port, managers=tuple(managers), api_url=api_url)
+    host = data.get("host", "127.0.0.1")
+    if not _is_listen_host(host):
+        raise ConfigError(where, "slack.host", 'must be an IP address or a host name ("0.0.0.0")')
+    return SlackConfig(mode=mode, host=host, port=port, managers=tuple(managers), api_url=api_url)
+
+
+def _is_listen_host(value: Any) -> bool:
+    """An IP address, or a host name of letters, digits and inner hyphens (RFC 1123)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        ipaddress.ip_address(value)
+        return True
+    except ValueError:
+        pass
+    labels = value.removesuffix(".").split(".")
+    return (
+        0 < len(value) <= 253
+        and not labels[-1].isdigit()  # 300.1.1.1 is a bad address, not a name
+        and all(
+            0 < len(label) <= 63
+            and not label.startswith("-")
+            and not label.endswith("-")
+            and all(c.isascii() and (c.isalnum() or c == "-") for c in label)
+            for label in labels
+        )
+    )
 
 
 def _discord(data: Any, where: str) -> DiscordConfig:

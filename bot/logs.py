@@ -20,7 +20,7 @@ MASK = "[redacted]"
 TOKEN_SHAPES = re.compile(
     r"xox[abeposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+"
     # Incoming webhooks (services/), slash-command and action response_urls, workflow triggers.
-    r"|hooks\.slack\.com/[A-Za-z0-9/_-]+"
+    r"|hooks\.slack(?:-gov)?\.com/[A-Za-z0-9/_-]+"
     r"|discord(?:app)?\.com/api/(?:v\d+/)?webhooks/\d+/[A-Za-z0-9_-]+"
     r"|[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,40}"  # Discord bot token
 )

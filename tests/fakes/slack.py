@@ -10,9 +10,10 @@ It answers like Slack (https://docs.slack.dev/reference/methods): HTTP 200 with
 `{"ok": true, ...}` or `{"ok": false, "error": "..."}`, a bearer-token check, the Block Kit
 limits that make Slack say invalid_blocks or msg_too_long, 429 with Retry-After and 5xx on
 demand. Every request is recorded with its method, decoded payload and arrival time
-(time.monotonic, the event loop's clock). It also serves `response_url`s and a Socket Mode
-WebSocket (apps.connections.open, hello, envelopes and their acks), and signs slash commands
-the way Slack does (https://docs.slack.dev/authentication/verifying-requests-from-slack).
+(time.monotonic, the event loop's clock). It also serves `response_url`s (which fail or
+redirect on demand) and a Socket Mode WebSocket (apps.connections.open, hello, envelopes
+and their acks), and signs slash commands the way Slack does
+(https://docs.slack.dev/authentication/verifying-requests-from-slack).
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ class FakeSlack:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)  # channel -> lasting error
+    response_redirect: str = ""  # response_urls answer 307 to this URL instead of "ok"
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -227,6 +229,11 @@ class FakeSlack:
         payload = await _payload(request)
         payload["_key"] = request.match_info["key"]
         self.calls.append(Call("response_url", payload, dict(request.headers), time.monotonic()))
+        if self.response_redirect:
+            raise web.HTTPTemporaryRedirect(self.response_redirect)
+        fault = self._fault("response_url", payload)
+        if fault is not None:
+            return _fault_response(fault)
         return web.Response(text="ok")
 
     # -- Socket Mode ----------------------------------------------------------------------
@@ -343,10 +350,16 @@ def _check_message(payload: dict[str, Any]) -> str | None:
     return "msg_blocks_too_long" if total > MAX_BLOCK_CHARS else None
 
 
-def sign(body: str, timestamp: int | None = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
-    """The headers Slack sends with a signed request (v0 HMAC-SHA256 of v0:ts:body)."""
+def sign(
+    body: str | bytes, timestamp: int | None = None, secret: str = SIGNING_SECRET
+) -> dict[str, str]:
+    """The headers Slack sends with a signed request (v0 HMAC-SHA256 of v0:ts:body).
+
+    `body` may be bytes, so a test can sign a body that is not valid UTF-8.
+    """
     stamp = str(int(time.time()) if timestamp is None else timestamp)
-    base = f"v0:{stamp}:{body}".encode()
+    raw = body if isinstance(body, bytes) else body.encode()
+    base = f"v0:{stamp}:".encode() + raw
     digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
     return {
         "X-Slack-Request-Timestamp": stamp,
