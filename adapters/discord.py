@@ -182,6 +182,7 @@ class DiscordAdapter(Adapter):
             target=f"discord:{interaction.channel_id}",
             user=str(interaction.user.id),
             can_manage=perms.manage_guild or perms.administrator,
+            scope=f"discord:{interaction.guild_id}",
         )
         reply = self.run_command(command)
         try:

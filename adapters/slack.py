@@ -357,6 +357,7 @@ class SlackAdapter(Adapter):
             target=f"slack:{pending.channel}",
             user=pending.user,
             can_manage=not managers or pending.user in managers,
+            scope=f"slack:{pending.team}" if pending.team else "",
         )
         reply = self.run_command(command)
         try:

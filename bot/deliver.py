@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal, TypeVar
 
 import sqlite_utils
 
 from bot.adapter import Adapter, DeliveryError
 from bot.crashpoints import crash_point
-from bot.digest import backlog_digest
-from bot.model import Alert, Message, Notice
+from bot.messages import ItemRow, build_message
+from bot.model import Message
 from bot.outbox import (
     Delivery,
     backlogged_channels,
@@ -29,13 +27,16 @@ from bot.outbox import (
     retry_later,
     stop_channel,
 )
-from bot.store import transaction
-from bot.stories import best_copy
+from bot.store import StorageUnavailable, transaction
 
 log = logging.getLogger("newswatch.deliver")
 SendOutcome = Literal["sent", "message failed", "channel failed"]
 BATCH = 500  # outbox rows read at a time
 BACKLOG_AGE = 900.0  # only alerts that waited this long count as an outage's backlog
+SEND_DEADLINE = 30.0  # a send with no answer by then is cut off, and retried later
+DIGEST_DEADLINE_FACTOR = 10  # a digest's deadline, in send deadlines (several messages)
+CHANNELS_AT_ONCE = 8  # chat channels of one platform sent to at the same time
+T = TypeVar("T")
 
 
 @dataclass
@@ -46,56 +47,9 @@ class DrainReport:
     stopped: list[str] = field(default_factory=list)
 
 
-ItemRow = tuple[Any, ...]  # title, link, outlet, published, dated, summary
-
-
-def build_message(
-    db: sqlite_utils.Database, delivery: Delivery, copies: dict[int, ItemRow] | None = None
-) -> Message:
-    """The structured message for an outbox row, read fresh from the store. `copies` keeps
-    each story's best copy for one drain's file rows: a story in 100 channels is read once."""
-    if delivery.kind == "notice":
-        payload = json.loads(delivery.payload or "{}")
-        return Notice(channel=delivery.target, text=str(payload.get("text", "")))
-    if delivery.kind == "digest":
-        payload = json.loads(delivery.payload or "{}")
-        return backlog_digest(
-            db,
-            delivery.channel_id,
-            delivery.target,
-            [int(i) for i in payload.get("deliveries", [])],
-            float(payload.get("since", 0.0)),
-            float(payload.get("until", 0.0)) or _created(db, delivery),
-        )
-    row = copies.get(delivery.story_id) if copies is not None and delivery.story_id else None
-    if row is None:
-        item_id = best_copy(db, delivery.story_id) if delivery.story_id else None
-        row = db.execute(
-            "SELECT title, link, outlet, published, dated, summary FROM items WHERE id = ?",
-            [item_id or delivery.item_id],
-        ).fetchone()
-        if copies is not None and delivery.story_id and row is not None:
-            copies[delivery.story_id] = row
-    title, link, outlet, published, dated, summary = row
-    return Alert(
-        channel=delivery.target,
-        story_id=int(delivery.story_id or 0),
-        title=title,
-        url=link,
-        source=outlet,
-        published=datetime.fromtimestamp(published, UTC) if dated else None,
-        summary=summary,
-        watches=delivery.watches,
-    )
-
-
-def _created(db: sqlite_utils.Database, delivery: Delivery) -> float:
-    row = db.execute("SELECT created FROM deliveries WHERE id = ?", [delivery.id]).fetchone()
-    return float(row[0]) if row else 0.0
-
-
 class Deliverer:
-    """Sends what is due, in order, one destination at a time."""
+    """Sends what is due, in order per channel: each platform on its own, so a platform
+    that hangs or fails never delays another's alerts (nor, in the service, a poll)."""
 
     def __init__(
         self,
@@ -103,64 +57,72 @@ class Deliverer:
         adapters: Mapping[str, Adapter],
         clock: Callable[[], float],
         rng: random.Random | None = None,
+        send_deadline: float = SEND_DEADLINE,
     ) -> None:
         self.db = db
         self.adapters = adapters
         self.clock = clock
         self.rng = rng or random.Random()
-        self._lock = asyncio.Lock()  # two drains at once could send one row twice
+        self.send_deadline = send_deadline
+        # True while a poll is storing: a drain stops before its next read, for a pending
+        # alert of that poll may still gain the watches of the story's later copies.
+        self.paused: Callable[[], bool] = lambda: False
+        # Two drains of one platform at once could send one row twice.
+        self._locks = {platform: asyncio.Lock() for platform in adapters}
 
-    async def drain(self) -> DrainReport:
-        """Send everything due, a batch at a time, until a batch sends nothing new: first
-        the file channels' rows, a channel's together, then the chat rows in outbox order."""
-        async with self._lock:
+    async def drain(self, platform: str | None = None) -> DrainReport:
+        """Send everything due on one platform, or on every platform at once, each until a
+        batch sends nothing new; returns when all are done."""
+        platforms = list(self.adapters) if platform is None else [platform]
+        total = DrainReport()
+        for report in await gather_all([self._drain(name) for name in platforms]):
+            total.sent += report.sent
+            total.retrying += report.retrying
+            total.dead += report.dead
+            total.stopped += report.stopped
+        return total
+
+    async def _drain(self, platform: str) -> DrainReport:
+        """File adapters' rows a channel's together, chat rows in outbox order."""
+        adapter = self.adapters[platform]
+        async with self._locks[platform]:
             report = DrainReport()
-            self._collapse_backlogs()
+            self._collapse_backlogs(platform, adapter)
             blocked: set[int] = set()  # a channel that failed waits, keeping its order
-            file_kinds = [kind for kind, a in self.adapters.items() if a.batch_size > 1]
             # Each story's best copy, read once for all the file rows of this drain (they
             # are written within seconds); chat rows are read fresh at their turn.
             copies: dict[int, ItemRow] = {}
-            for files in (True, False) if file_kinds else (None,):
-                while True:
-                    before = report.sent + report.dead
-                    batch = due(self.db, self.clock(), BATCH, blocked, file_kinds, files)
-                    await self._send_batch(batch, report, blocked, copies)
-                    if len(batch) < BATCH or report.sent + report.dead == before:
-                        break
+            files = adapter.batch_size > 1
+            while not self.paused():
+                before = report.sent + report.dead
+                batch = due(self.db, self.clock(), BATCH, blocked, [platform], files)
+                if files:
+                    await self._send_grouped(adapter, batch, report, blocked, copies)
+                else:
+                    await self._send_serial(adapter, batch, report, blocked)
+                if len(batch) < BATCH or report.sent + report.dead == before:
+                    break
             return report
 
-    async def _send_batch(
-        self,
-        batch: list[Delivery],
-        report: DrainReport,
-        blocked: set[int],
-        copies: dict[int, ItemRow],
+    async def _send_serial(
+        self, adapter: Adapter, batch: list[Delivery], report: DrainReport, blocked: set[int]
     ) -> None:
-        """Rows for batching adapters (files) go per channel, a batch_size at a time; chat
-        rows go one by one in outbox order, so no channel waits behind another's flood."""
-        serial: list[Delivery] = []
-        grouped: dict[int, list[Delivery]] = {}
+        """Chat rows: each channel's one by one in outbox order, several channels at once,
+        so a slow or failing channel holds up only itself."""
+        channels: dict[int, list[Delivery]] = {}
         for delivery in batch:
-            adapter = self._adapter(delivery)
-            if adapter is None or delivery.channel_id in blocked:
-                continue
-            if adapter.batch_size > 1:
-                grouped.setdefault(delivery.channel_id, []).append(delivery)
-            else:
-                serial.append(delivery)
-        if grouped:
-            await self._send_grouped(grouped, report, blocked, copies)
-        for delivery in serial:
-            if delivery.channel_id in blocked:
-                continue
-            adapter = self._adapter(delivery)
-            assert adapter is not None
-            if await self._send_rows(adapter, [delivery], report):
-                blocked.add(delivery.channel_id)
+            channels.setdefault(delivery.channel_id, []).append(delivery)
+        room = asyncio.Semaphore(CHANNELS_AT_ONCE)
 
-    def _adapter(self, delivery: Delivery) -> Adapter | None:
-        return self.adapters.get(delivery.target.split(":", 1)[0])
+        async def one_channel(rows: list[Delivery]) -> None:
+            async with room:
+                for delivery in rows:
+                    if delivery.channel_id in blocked:
+                        return
+                    if await self._send_rows(adapter, [delivery], report):
+                        blocked.add(delivery.channel_id)
+
+        await gather_all([one_channel(rows) for rows in channels.values()])
 
     async def _send_rows(self, adapter: Adapter, rows: list[Delivery], report: DrainReport) -> bool:
         """Send rows of one channel as one batch: marked sending together, confirmed
@@ -181,7 +143,8 @@ class Deliverer:
 
     async def _send_grouped(
         self,
-        grouped: dict[int, list[Delivery]],
+        adapter: Adapter,
+        batch: list[Delivery],
         report: DrainReport,
         blocked: set[int],
         copies: dict[int, ItemRow],
@@ -190,21 +153,22 @@ class Deliverer:
         channel a batch_size at a time, and confirmed in one transaction at the end. A crash
         in between leaves them 'sending'; at the next start the adapter finds those it holds
         (delivered_already), so none is written twice and none is lost."""
-        chunks: list[tuple[Adapter, list[tuple[Delivery, Message]]]] = []
+        grouped: dict[int, list[Delivery]] = {}
+        for delivery in batch:
+            grouped.setdefault(delivery.channel_id, []).append(delivery)
+        chunks: list[list[tuple[Delivery, Message]]] = []
         for rows in grouped.values():
-            adapter = self._adapter(rows[0])
-            assert adapter is not None
             rendered = self._render(rows, report, copies)
             ready = await self._skip_delivered(adapter, rendered, report)
             for start in range(0, len(ready), adapter.batch_size):
-                chunks.append((adapter, ready[start : start + adapter.batch_size]))
+                chunks.append(ready[start : start + adapter.batch_size])
         if not chunks:
             return
         with transaction(self.db):
-            mark_sending_many(self.db, (delivery for _, ready in chunks for delivery, _ in ready))
+            mark_sending_many(self.db, (delivery for ready in chunks for delivery, _ in ready))
         sent: list[Delivery] = []
         unsent: list[Delivery] = []
-        for adapter, ready in chunks:
+        for ready in chunks:
             channel = ready[0][0].channel_id
             if channel in blocked:
                 unsent.extend(delivery for delivery, _ in ready)
@@ -224,16 +188,28 @@ class Deliverer:
     async def _send_ready(
         self, adapter: Adapter, ready: list[tuple[Delivery, Message]], report: DrainReport
     ) -> SendOutcome:
-        """Send rows already marked sending. On failure the rows are recorded as failed; the
-        outcome says whether the channel should wait ("channel failed") or only the rows."""
+        """Send rows already marked sending, within the send deadline. On failure the rows
+        are recorded as failed; the outcome says whether the channel should wait ("channel
+        failed") or only the rows."""
         target = ready[0][0].target
+        # A digest may go out as several paced messages.
+        deadline = self.send_deadline * (
+            DIGEST_DEADLINE_FACTOR if any(d.kind == "digest" for d, _ in ready) else 1
+        )
+        timer = asyncio.timeout(deadline)
         try:
-            await adapter.send_batch(target, [message for _, message in ready])
+            async with timer:
+                await adapter.send_batch(target, [message for _, message in ready])
         except DeliveryError as exc:
             for delivery, _ in ready:
                 self._failed(delivery, exc, report)
             return "message failed" if exc.scope == "message" else "channel failed"
         except Exception as exc:  # an adapter bug must not leave the rows 'sending'
+            if timer.expired():  # no answer: the target may have it; retried, flagged
+                cut_off = DeliveryError(f"{adapter.platform}: no answer within {deadline:g} s")
+                for delivery, _ in ready:
+                    self._failed(delivery, cut_off, report, ambiguous=True)
+                return "channel failed"
             log.exception("adapter failed", extra={"channel": target})
             for delivery, _ in ready:
                 self._failed(delivery, DeliveryError(f"{type(exc).__name__}"), report)
@@ -277,29 +253,34 @@ class Deliverer:
         )
         return [(d, m) for d, m in ready if d.id not in found]
 
-    def _collapse_backlogs(self) -> None:
+    def _collapse_backlogs(self, platform: str, adapter: Adapter) -> None:
         """After an outage, a chat channel gets one digest of what piled up, not a flood."""
+        if adapter.backlog_limit is None:
+            return
         now = self.clock()
-        for adapter in self.adapters.values():
-            if adapter.backlog_limit is None:
+        for channel_id in backlogged_channels(self.db, adapter.backlog_limit):
+            target = self.db.execute(
+                "SELECT target FROM channels WHERE id = ?", [channel_id]
+            ).fetchone()[0]
+            if not str(target).startswith(f"{platform}:"):
                 continue
-            for channel_id in backlogged_channels(self.db, adapter.backlog_limit):
-                target = self.db.execute(
-                    "SELECT target FROM channels WHERE id = ?", [channel_id]
-                ).fetchone()[0]
-                if not str(target).startswith(f"{adapter.platform}:"):
-                    continue
-                with transaction(self.db):
-                    digest_id = collapse_backlog(
-                        self.db, channel_id, adapter.backlog_limit, now - BACKLOG_AGE, now
-                    )
-                if digest_id is not None:
-                    log.warning(
-                        "backlog collapsed into one digest",
-                        extra={"channel": target, "story": digest_id},
-                    )
+            with transaction(self.db):
+                digest_id = collapse_backlog(
+                    self.db, channel_id, adapter.backlog_limit, now - BACKLOG_AGE, now
+                )
+            if digest_id is not None:
+                log.warning(
+                    "backlog collapsed into one digest",
+                    extra={"channel": target, "story": digest_id},
+                )
 
-    def _failed(self, delivery: Delivery, exc: DeliveryError, report: DrainReport) -> None:
+    def _failed(
+        self,
+        delivery: Delivery,
+        exc: DeliveryError,
+        report: DrainReport,
+        ambiguous: bool = False,
+    ) -> None:
         extra = {"channel": delivery.target, "story": delivery.story_id, "reason": exc.reason}
         with transaction(self.db):
             if exc.scope == "destination":
@@ -312,6 +293,24 @@ class Deliverer:
                 report.dead += 1
                 log.error("message refused", extra=extra)
             else:
-                retry_later(self.db, delivery, self.clock(), exc.reason, exc.retry_after, self.rng)
+                retry_later(
+                    self.db,
+                    delivery,
+                    self.clock(),
+                    exc.reason,
+                    exc.retry_after,
+                    self.rng,
+                    ambiguous,
+                )
                 report.retrying += 1
                 log.warning("delivery will be retried", extra=extra)
+
+
+async def gather_all(awaitables: list[Awaitable[T]]) -> list[T]:
+    """Await every one to its end, then raise the first failure (a storage failure first),
+    so no send is left running behind its caller's back."""
+    results = await asyncio.gather(*awaitables, return_exceptions=True)
+    errors = [result for result in results if isinstance(result, BaseException)]
+    if errors:
+        raise next((e for e in errors if isinstance(e, StorageUnavailable)), errors[0])
+    return [result for result in results if not isinstance(result, BaseException)]

@@ -81,37 +81,50 @@ def due(
     now: float,
     limit: int = 500,
     skip: Iterable[int] = (),
-    file_kinds: Collection[str] = (),
-    files: bool | None = None,
+    platforms: Collection[str] | None = None,
+    by_channel: bool = False,
 ) -> list[Delivery]:
     """Pending rows whose retry time has come, oldest first, for channels that are not
-    stopped (nor in `skip`: channels that failed earlier in this drain).
+    stopped (nor in `skip`: channels that failed earlier in this drain), of the targets of
+    `platforms` (all when None).
 
-    With `files` True, only targets of the `file_kinds` adapters (those that write hundreds
-    of rows at once, `jsonl`), one channel's rows together; with `files` False, only the
-    others (chat), in outbox order, so no chat channel waits behind another's flood.
+    A channel is held at its first unfinished row: nothing after a row that waits for its
+    retry (or is still 'sending') is due before it, so a failed send is never overtaken and
+    each channel gets its messages in outbox order (HARDENING F2). With `by_channel`, one
+    channel's rows come together (file adapters write hundreds at once); else in outbox
+    order, so no channel waits behind another's flood.
     """
     skipped = sorted(set(skip))
     marks = ",".join("?" for _ in skipped)
-    kinds = sorted(file_kinds) if files is not None else []
+    kinds = sorted(platforms) if platforms is not None else []
     kind_sql = (
-        f"AND substr(c.target, 1, instr(c.target, ':') - 1) {'IN' if files else 'NOT IN'} "
-        f"({','.join('?' for _ in kinds)}) "
-        if files is not None
+        # A target is "platform:rest", or a bare platform name (console).
+        "AND substr(c.target, 1, instr(c.target || ':', ':') - 1) "
+        f"IN ({','.join('?' for _ in kinds)}) "
+        if platforms is not None
         else ""
     )
     rows = db.execute(
+        # Where each channel is held: few rows wait for a retry at once, and deliveries_due
+        # finds them without reading the rows that are due.
+        "WITH held (channel_id, first_id) AS MATERIALIZED ("
+        " SELECT channel_id, MIN(id) FROM ("
+        "  SELECT channel_id, id FROM deliveries WHERE status = 'pending' AND next_attempt > ?"
+        "  UNION ALL SELECT channel_id, id FROM deliveries WHERE status = 'sending'"
+        " ) GROUP BY channel_id) "
         "SELECT d.id, d.channel_id, c.target, d.kind, d.story_id, d.item_id, d.watches, "
         "d.payload, d.attempts, d.ambiguous "
         "FROM deliveries d JOIN channels c ON c.id = d.channel_id "
+        "LEFT JOIN held h ON h.channel_id = d.channel_id "
         # In channel order, deliveries_pending gives the order without a sort; the unary +
         # keeps the planner from choosing deliveries_due for the time filter instead.
-        f"WHERE d.status = 'pending' AND {'+' if files else ''}d.next_attempt <= ? "
+        f"WHERE d.status = 'pending' AND {'+' if by_channel else ''}d.next_attempt <= ? "
         "AND c.status = 'ok' "
+        "AND (h.first_id IS NULL OR d.id < h.first_id) "
         + (f"AND d.channel_id NOT IN ({marks}) " if skipped else "")
         + kind_sql
-        + ("ORDER BY d.channel_id, d.id LIMIT ?" if files else "ORDER BY d.id LIMIT ?"),
-        [now, *skipped, *kinds, limit],
+        + ("ORDER BY d.channel_id, d.id LIMIT ?" if by_channel else "ORDER BY d.id LIMIT ?"),
+        [now, now, *skipped, *kinds, limit],
     ).fetchall()
     return [
         Delivery(
@@ -207,15 +220,17 @@ def retry_later(
     reason: str,
     retry_after: float | None,
     rng: random.Random,
+    ambiguous: bool = False,
 ) -> float:
-    """Back off exponentially with jitter (capped at an hour); Retry-After wins when longer."""
+    """Back off exponentially with jitter (capped at an hour); Retry-After wins when longer.
+    An `ambiguous` failure (a send cut off at its deadline) may have reached the target."""
     delay = min(5.0 * 2.0 ** min(delivery.attempts, 12), MAX_RETRY_DELAY) * rng.uniform(0.8, 1.2)
     if retry_after is not None:
         delay = max(delay, min(retry_after, MAX_RETRY_DELAY))
     db.execute(
         "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, next_attempt = ?, "
-        "last_error = ? WHERE id = ?",
-        [now + delay, reason[:300], delivery.id],
+        "last_error = ?, ambiguous = MAX(ambiguous, ?) WHERE id = ?",
+        [now + delay, reason[:300], int(ambiguous), delivery.id],
     )
     return delay
 

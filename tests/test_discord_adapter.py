@@ -377,3 +377,14 @@ async def test_a_long_reply_continues_in_ephemeral_follow_ups(
     shown = first["data"]["content"] + "".join(f["content"] for f in followups)
     assert "studio0 " in shown and "studio79 " in shown
     assert all(len(f["content"]) <= 2000 for f in followups)
+
+
+async def test_a_watch_added_in_discord_counts_for_its_user_in_the_server(
+    adapter: DiscordAdapter, fake: FakeDiscord, tmp_path: Path
+) -> None:
+    interaction = await fake.slash("watch", [sub("add", query="Sora")], user_id="77")
+    await fake.callback(interaction, timeout=3.0)
+    db = open_db(tmp_path / "nw.db")
+    row = db.execute("SELECT added_by, scope FROM watches").fetchone()
+    db.conn.close()
+    assert row == ("77", f"discord:{GUILD_ID}")

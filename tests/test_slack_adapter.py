@@ -471,3 +471,17 @@ def test_the_app_manifest_declares_every_command_and_scope_the_adapter_needs() -
     assert declared == {f"/{name}" for name in COMMANDS}
     assert set(REQUIRED_SCOPES) <= set(manifest["oauth_config"]["scopes"]["bot"])
     assert manifest["settings"]["socket_mode_enabled"] is True
+
+
+async def test_a_watch_added_in_slack_counts_for_its_user_in_the_workspace(
+    adapter: SlackAdapter, slack: FakeSlack, tmp_path: Path
+) -> None:
+    from tests.fakes.slack import TEAM_ID
+
+    payload = slash_command("/watch", "add Sora", response_url=slack.response_url(), user="U7")
+    await post_command(adapter, payload)
+    await replies(slack)
+    db = open_db(tmp_path / "nw.db")
+    row = db.execute("SELECT added_by, scope FROM watches").fetchone()
+    db.conn.close()
+    assert row == ("U7", f"slack:{TEAM_ID}")
