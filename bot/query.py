@@ -30,9 +30,7 @@ SOFT_HYPHEN = "\u00ad"
 # selectors) are refused; so is any other format character (category Cf). The soft hyphen is
 # dropped instead: it only marks where a word may break, feed text loses it too
 # (bot.text.clean_text), so `Holly\u00adwood` means Hollywood, as it looks.
-_BIDI = frozenset(
-    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-)
+_BIDI = frozenset([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _IGNORABLE: tuple[tuple[int, int], ...] = (
     (0x034F, 0x034F),  # combining grapheme joiner
     (0x115F, 0x1160),  # Hangul fillers
