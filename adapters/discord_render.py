@@ -18,10 +18,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-import discord.utils
 from discord import AllowedMentions
 
 from bot.model import Alert, Digest, DigestStory, Message, Notice
+from bot.quoting import inert_code, render
 from bot.render import pack_lines
 from bot.urls import safe_link
 
@@ -37,6 +37,7 @@ URL_MAX = 2048
 STORY_TITLE = 300  # one digest line's title, so that a line stays readable
 MAX_DIGEST_MESSAGES = 10
 MAX_REPLY_MESSAGES = 5
+QUOTED = 1000  # one piece of text a reply quotes: a title, an outlet, a query
 COLOUR = 0x2B6CB0
 ZWSP = "\u200b"
 ELLIPSIS = "…"
@@ -44,13 +45,17 @@ ELLIPSIS = "…"
 # C0 controls (but tab and newline), DEL, C1, bidi embeddings/overrides/isolates, marks.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"\s+")
-# After escape_markdown every original backslash is doubled, so a markdown character that
-# follows an even run of backslashes is still live; this escapes each one exactly once.
-_LIVE_MARKDOWN = re.compile(r"(\\*)([*_~`|\[\]])")
-_NUMBERED_LIST = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
+# Discord shows any backslash-escaped punctuation as itself. Escaped everywhere: the
+# backslash, emphasis, code, spoiler and link brackets, `<` (which opens autolinks, custom
+# emoji, timestamps and mentions), and the colon of `:/`, since Discord makes a link of
+# `scheme://...` text (its url rule needs `:/`); `https\://x` reads `https://x`, links nothing.
+_MARKDOWN = re.compile(r"[\\*_~`|\[\]<]|:(?=/)")
+# At a line's start: quotes, headers and subtext, list items (`-`, `+`, `1.`).
+_LINE_START = re.compile(r"^([ \t]*)(?:(\d+)\.|([>#\-+]))", re.MULTILINE)
 # `<#id>` channel links and `</name:id>` command mentions (user, role, everyone and here
 # all start with `@`, which is handled on its own).
-_ANGLE_MENTION = re.compile(r"<([#/])")
+_ANGLE_MENTION = re.compile(r"<([#/])(?!\u200b)")
+_AT = re.compile(r"@(?!\u200b)")  # so that neutralising twice adds nothing
 _FENCE = "```"
 
 
@@ -92,28 +97,29 @@ def neutralise_mentions(text: str) -> str:
     allowed_mentions already stops every ping; this also stops the text rendering as a
     mention chip, including in clients that ignore allowed_mentions when rendering.
     """
-    return _ANGLE_MENTION.sub(lambda m: f"<{m.group(1)}{ZWSP}", text.replace("@", "@" + ZWSP))
+    return _ANGLE_MENTION.sub(lambda m: f"<{m.group(1)}{ZWSP}", _AT.sub("@" + ZWSP, text))
 
 
 def escape(text: str, limit: int, *, single_line: bool = False) -> str:
     """Untrusted text as literal Discord markdown, at most `limit` characters.
 
-    discord.utils.escape_markdown escapes paired markup and line-start syntax; every other
-    live `* _ ~ ` | [ ]` is then escaped too, so no masked link `[x](url)` can form and an
-    unbalanced fence cannot swallow the text that follows it (HARDENING A3, A5).
+    Every markdown character gets one backslash, so the text reads exactly as it came (a
+    test unescapes it back), no masked link `[x](url)` can form, and an unbalanced fence
+    cannot swallow the text that follows it (HARDENING A3, A5). The colon of `https://` is
+    escaped too: the text still reads `https://x`, but Discord's autolinking sees no URL,
+    so the only link in a message is the one built from the item's own URL (SPEC, Alerts).
     """
     # Escaping only lengthens text, so no character past `limit` can ever be shown: cut
     # first to bound the work on a 5 MB summary (HARDENING A7).
     text = clean(text[: limit * 2 + 64], single_line=single_line)[: limit + 1]
-    text = discord.utils.escape_markdown(text)
-    text = _LIVE_MARKDOWN.sub(_escape_once, text)
-    text = _NUMBERED_LIST.sub(r"\1\\.", text)
+    text = _MARKDOWN.sub(lambda m: "\\" + m.group(), text)
+    text = _LINE_START.sub(_escape_line_start, text)
     return truncate(neutralise_mentions(text), limit)
 
 
-def _escape_once(match: re.Match[str]) -> str:
-    slashes, char = match.group(1), match.group(2)
-    return f"{slashes}{char}" if len(slashes) % 2 else f"{slashes}\\{char}"
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, number, mark = match.groups()
+    return f"{indent}{number}\\." if number else f"{indent}\\{mark}"
 
 
 def truncate(text: str, limit: int) -> str:
@@ -277,13 +283,22 @@ def message_payloads(message: Message, target: str) -> list[dict[str, Any]]:
     return [notice_payload(message, target)]
 
 
+def reply_markdown(text: str) -> str:
+    """A reply for Discord: the core's markup kept live, what it quotes (bot.quoting) escaped
+    as feed text is in alerts, and a query quoted in a code block unable to close it."""
+    return render(
+        text, quoted=lambda piece: escape(piece, QUOTED, single_line=True), code=inert_code
+    )
+
+
 def reply_chunks(text: str) -> list[str]:
     """A command reply as messages of at most 2000 characters, split at lines, fences kept whole.
 
-    The core writes the reply's markdown; the feed titles and queries inside it may not ping
-    or form a masked link (a zero-width space splits `](`).
+    The core writes the reply's markdown and marks what it quotes (reply_markdown); as a
+    last guard, nothing in the whole reply may ping or form a masked link (a zero-width
+    space splits `](`).
     """
-    text = neutralise_mentions(clean(text)).replace("](", "]" + ZWSP + "(")
+    text = neutralise_mentions(clean(reply_markdown(text))).replace("](", "]" + ZWSP + "(")
     limit = CONTENT - len(_FENCE) - 1  # room to close a fence that a split leaves open
     chunks: list[str] = []
     current: list[str] = []

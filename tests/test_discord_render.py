@@ -8,14 +8,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters.discord_render import (
     CONTENT,
+    DESCRIPTION,
     EMBED_TOTAL,
     EMBEDS_PER_MESSAGE,
     MAX_DIGEST_MESSAGES,
+    ZWSP,
     alert_nonce,
     alert_payload,
+    clean,
     digest_payloads,
     embed_length,
     escape,
@@ -24,6 +29,7 @@ from adapters.discord_render import (
     story_line,
 )
 from bot.model import Alert, Digest, DigestSection, DigestStory, Notice
+from tests.discord_markdown import links, live_marks, shown
 
 TARGET = "discord:3000000000000000003"
 WHEN = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
@@ -157,3 +163,90 @@ def test_reply_chunks_stay_under_2000_with_balanced_fences() -> None:
 def test_reply_chunks_neutralise_mentions_and_masked_links_in_queries() -> None:
     [chunk] = reply_chunks("Watching #1: @everyone [x](https://evil.example)")
     assert "@everyone" not in chunk and "](" not in chunk
+
+
+# -- no link but the item's own (SPEC "Alerts"; Discord autolinks any scheme:// text) -------
+
+LINKY = [
+    "see https://evil.example/x now",
+    "HTTP://EVIL.EXAMPLE/caps",
+    "glued:https://evil.example/x",
+    "<https://evil.example/no-embed>",
+    "[Variety](https://evil.example)",
+    "[Variety](<https://evil.example>)",
+    "steam://run/1",
+    "a \\https://evil.example/after-a-backslash",
+    "`https://evil.example/in-backticks`",
+]
+
+
+@pytest.mark.parametrize("text", LINKY)
+@pytest.mark.parametrize("field", ["title", "summary", "source", "watches"])
+def test_urls_in_alert_text_never_become_links(field: str, text: str) -> None:
+    value: Any = (text,) if field == "watches" else text
+    embed = alert_payload(alert(**{field: value}), TARGET)["embeds"][0]
+    shown_fields = [embed["title"], embed.get("description", "")]
+    shown_fields += [f["value"] for f in embed["fields"]]
+    assert [url for part in shown_fields for url in links(part)] == []
+    assert embed["url"] == "https://variety.com/2027/sora/"  # the one link
+
+
+@pytest.mark.parametrize("text", LINKY)
+def test_urls_in_digest_titles_outlets_and_watch_names_never_become_links(text: str) -> None:
+    story = DigestStory(1, f"Title {text}", "https://a.example/1", text, WHEN, 2)
+    section = DigestSection(text, (story,))
+    [payload] = digest_payloads(Digest(TARGET, WHEN - timedelta(days=1), WHEN, (section,)), TARGET)
+    [embed] = payload["embeds"]
+    assert links(embed["description"]) == ["https://a.example/1"]
+    assert links(embed["title"]) == [] and links(payload["content"]) == []
+
+
+@pytest.mark.parametrize("text", LINKY)
+def test_urls_in_notices_never_become_links(text: str) -> None:
+    [payload] = message_payloads(Notice(TARGET, f"source {text} disabled"), TARGET)
+    assert links(payload["content"]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "escaped"),
+    [
+        ("https://evil.example/x_y", "https\\://evil.example/x\\_y"),
+        ("<https://evil.example>", "\\<https\\://evil.example>"),
+        ("www.evil.example/path", "www.evil.example/path"),  # Discord links no www. text
+        ("12:30 / 13:00", "12:30 / 13:00"),
+    ],
+)
+def test_a_url_reads_as_itself_with_its_colon_escaped(text: str, escaped: str) -> None:
+    assert escape(text, 256) == escaped
+    assert shown(escaped) == text
+
+
+FRAGMENTS = st.sampled_from(
+    [
+        *("https://", "http://", "HTTPS://", "steam://", "evil.example/", "www.", "@", "a", "é"),
+        *("<", ">", "[", "]", "(", ")", "](", "`", "```", "\\", ":", "/", "*", "_", "~", "|"),
+        *(" ", "\n", "#", "- ", "> ", "1. "),
+    ]
+)
+TEXTS = st.lists(FRAGMENTS, max_size=40).map("".join) | st.text(max_size=80)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXTS)
+def test_escaped_text_links_nothing_formats_nothing_and_reads_as_it_came(text: str) -> None:
+    text = text.replace(ZWSP, "")
+    escaped = escape(text, DESCRIPTION)
+    assert links(escaped) == [] and live_marks(escaped) == []
+    assert not LIVE_MASKED_LINK.search(escaped)
+    assert shown(escaped) == clean(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXTS, TEXTS)
+def test_a_digest_links_only_its_stories_whatever_the_feed_text(title: str, source: str) -> None:
+    story = DigestStory(1, title, "https://a.example/1", source, WHEN, 2)
+    digest = Digest(TARGET, WHEN - timedelta(days=1), WHEN, (DigestSection(source, (story,)),))
+    for payload in digest_payloads(digest, TARGET):
+        for embed in payload.get("embeds", []):
+            assert links(embed["description"]) == ["https://a.example/1"]
+            assert links(embed["title"]) == []
