@@ -13,6 +13,7 @@ from typing import Any
 from bot.adapter import Adapter, DeliveryError
 from bot.config import Config
 from bot.model import Alert, Digest, Message, Notice
+from bot.safefiles import UnsafeFileError, open_append, open_regular
 
 LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
@@ -84,6 +85,10 @@ class JsonlAdapter(Adapter):
         text = "".join(record_line(message) for message in messages)
         try:
             await asyncio.to_thread(_append, path, text)  # fsync waits on the disk, not the loop
+        except UnsafeFileError as exc:
+            # A link, FIFO or device where the file should be: it stays so until someone
+            # removes it, so this channel stops (and says why) rather than retry forever.
+            raise DeliveryError(str(exc), scope="destination") from None
         except OSError as exc:
             raise DeliveryError(f"cannot write {path}: {exc.strerror}") from None
 
@@ -91,7 +96,7 @@ class JsonlAdapter(Adapter):
         """Alerts by (channel, story), other records by their exact line."""
         try:
             seen = set(await asyncio.to_thread(_tail, self._path(target), self.LOOKBACK))
-        except OSError:  # no file yet, or unreadable: nothing is known to be there
+        except OSError:  # no file yet, unreadable or refused: nothing is known to be there
             return [False] * len(messages)
         stories: set[tuple[object, object]] = set()
         for line in seen:
@@ -126,10 +131,13 @@ def record_line(message: Message) -> str:
 
 
 def _append(path: Path, text: str) -> None:
-    """Append whole records or nothing: a failed write (a full disk) is cut back off."""
+    """Append whole records or nothing: a failed write (a full disk) is cut back off.
+
+    The file is created 0600 and never opened through a link or as a FIFO (bot.safefiles).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = open_append(path)
     try:
         start = os.lseek(fd, 0, os.SEEK_END)
         try:
@@ -146,8 +154,8 @@ def _append(path: Path, text: str) -> None:
 
 
 def _tail(path: Path, size: int) -> list[str]:
-    """The whole lines among the last `size` bytes of the file."""
-    with path.open("rb") as handle:
+    """The whole lines among the last `size` bytes of the file (a regular file, not a link)."""
+    with os.fdopen(open_regular(path, os.O_RDONLY), "rb") as handle:
         end = handle.seek(0, os.SEEK_END)
         handle.seek(max(0, end - size))
         lines = handle.read().decode("utf-8", "replace").splitlines(keepends=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.durations import parse_duration
 from bot.netguard import BlockedAddress, check_url_syntax
+from bot.safefiles import UnsafeFileError, read_text_capped
 from bot.watchlists import Watchlist, WatchlistError, check_channel_watchlists, load_watchlist
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -40,6 +41,7 @@ TOP_KEYS = {
     "discord",
 }
 TARGET_KINDS = ("console", "jsonl", "slack", "discord")
+MAX_CONFIG_BYTES = 1 << 20  # a FIFO, /dev/zero or a huge file is refused, never read on
 
 
 class ConfigError(Exception):
@@ -133,9 +135,11 @@ def load_config(
     if path is None:
         return default_config()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text_capped(path, MAX_CONFIG_BYTES))
     except FileNotFoundError:
         raise ConfigError(str(path), "", "no such file") from None
+    except UnsafeFileError as exc:
+        raise ConfigError(str(path), "", exc.reason) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "", f"cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
@@ -150,7 +154,7 @@ def default_config() -> Config:
     """SQLite at ./newswatch.db, the default watchlist and sources, alerts on the console."""
     return Config(
         path=None,
-        database=Path("newswatch.db").resolve(),
+        database=Path.cwd() / "newswatch.db",
         sources=default_sources(),
         channels=(_default_channel("built-in default"),),
     )
@@ -397,4 +401,9 @@ def _table_list(data: Mapping[str, Any], key: str, where: str) -> list[Mapping[s
 
 def _resolve(base: Path, value: str) -> Path:
     path = Path(value).expanduser()
-    return path if path.is_absolute() else (base / path).resolve()
+    if path.is_absolute():
+        return path
+    # Folders resolved, the file's own name not: a link planted there stays visible to the
+    # code that opens the file (bot.safefiles, bot.store), which refuses or follows it.
+    full = base / path
+    return full.parent.resolve() / full.name

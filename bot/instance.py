@@ -3,6 +3,9 @@
 Two services on one database would both send each pending delivery. `run`, `poll` and
 `digest --post` hold an exclusive `flock` on `<database>.lock` while they work; the OS
 drops it when the process dies, even by SIGKILL, so a crash never leaves a stale lock.
+The lock file is truncated and written, so a symbolic link, a hard-linked file or anything
+but a regular file in its place is refused (bot.safefiles): another user who can write the
+folder cannot aim our pid at their victim.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import fcntl
 import os
 from pathlib import Path
 from types import TracebackType
+
+from bot.safefiles import open_regular
 
 
 class AlreadyRunning(Exception):
@@ -21,12 +26,15 @@ class InstanceLock:
     """An exclusive, non-blocking lock on `<database>.lock`, holding the owner's pid."""
 
     def __init__(self, database: Path) -> None:
-        self.path = Path(f"{database}.lock")
+        # Beside the real file of a database linked on purpose, as bot.store uses it.
+        real = os.path.realpath(database) if os.path.exists(database) else database
+        self.path = Path(f"{real}.lock")
         self._fd: int | None = None
 
     def acquire(self) -> None:
+        """Take the lock or raise AlreadyRunning; UnsafeFileError for a planted lock file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = open_regular(self.path, os.O_RDWR | os.O_CREAT, sole_link=True)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

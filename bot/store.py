@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Literal
 
 import sqlite_utils
+
+from bot.safefiles import describe, open_regular, read_text_capped, replace_contents
 
 # Each entry upgrades the schema by one version (PRAGMA user_version); never edit a shipped one.
 MIGRATIONS: tuple[str, ...] = (
@@ -240,10 +243,12 @@ def open_db(
     """
     trusted_since: float | None = None  # when the trusted file last passed quick_check
     if str(path) != ":memory:":
+        path = _real_path(Path(path))
         if check == "if-changed":
             trusted_since = _unchanged_since_close(Path(path))
         _clear_marker(Path(path))  # from here on this process may write: no marker holds
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _prepare_files(Path(path))
     try:
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0)
         conn.execute("PRAGMA busy_timeout = 10000")
@@ -284,10 +289,54 @@ def close_db(db: sqlite_utils.Database, path: Path | str) -> None:
     db.conn.close()
     if checked is None or str(path) == ":memory:":
         return
-    target = Path(path)
-    with suppress(OSError):  # only an optimisation: without a marker the next start checks
+    target = _real_path(Path(path))
+    # Only an optimisation: without a marker the next start checks the whole file.
+    with suppress(OSError, StoreError):
         marker = {"checked": checked, "files": _file_stats(target)}
-        _marker_path(target).write_text(json.dumps(marker), encoding="utf-8")
+        replace_contents(_marker_path(target), json.dumps(marker).encode("utf-8"))
+
+
+def _real_path(path: Path) -> Path:
+    """Where a database linked on purpose lives (its WAL, marker and lock go beside that);
+    a link to nothing is refused, for SQLite would create the file wherever it points."""
+    if not os.path.islink(path):
+        return path
+    if not os.path.exists(path):
+        raise StoreError(
+            f"{path}: a symbolic link to nothing; newswatch will not create its "
+            "database through a link"
+        )
+    return Path(os.path.realpath(path))
+
+
+def _prepare_files(path: Path) -> None:
+    """Create a new database 0600 (SQLite gives its -wal and -shm the database's mode), and
+    refuse anything but a regular file as the database (`path`, its real path), its -wal or
+    its -shm: SQLite would block on a FIFO or write through a link. Existing files keep
+    their mode."""
+    for suffix in ("-wal", "-shm"):
+        with suppress(FileNotFoundError):
+            _refuse_unless_regular(f"{path}{suffix}", os.lstat(f"{path}{suffix}").st_mode)
+    try:
+        _refuse_unless_regular(str(path), os.stat(path).st_mode)
+    except FileNotFoundError:
+        try:
+            os.close(open_regular(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            pass  # created meanwhile by another process: SQLite opens it as it is
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create the database: {exc.strerror or exc}") from None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot use the database: {exc.strerror}") from None
+
+
+def _refuse_unless_regular(name: str, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = "a symbolic link" if stat.S_ISLNK(mode) else describe(mode)
+        raise StoreError(f"{name}: not a regular file ({kind}); remove it or name another")
+
+
+MARKER_BYTES = 1 << 16  # a .verified marker is a few hundred bytes
 
 
 def _marker_path(path: Path) -> Path:
@@ -310,7 +359,7 @@ def _unchanged_since_close(path: Path) -> float | None:
     """When the file last passed quick_check, if it is as the marker says and that was
     within CHECK_EVERY; else None (the file must be checked)."""
     try:
-        marker = json.loads(_marker_path(path).read_text(encoding="utf-8"))
+        marker = json.loads(read_text_capped(_marker_path(path), MARKER_BYTES, follow=False))
         checked = float(marker["checked"])
         same = marker["files"] == _file_stats(path)
     except (OSError, ValueError, KeyError, TypeError):

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.query import QueryError, normalise_query, parse_query
+from bot.safefiles import UnsafeFileError, read_text_capped
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "watchlists"
+MAX_WATCHLIST_BYTES = 4 << 20  # a FIFO, /dev/zero or a huge file is refused, never read on
 
 
 MAX_FILE_WATCHES_PER_CHANNEL = 10_000  # SPEC "Chat commands"
@@ -44,7 +46,9 @@ def load_watchlist(name: str, base: Path) -> Watchlist:
     """Read and check a watchlist file; every query must parse."""
     path = resolve_watchlist(name, base)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text_capped(path, MAX_WATCHLIST_BYTES))
+    except UnsafeFileError as exc:
+        raise WatchlistError(str(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise WatchlistError(f"cannot read watchlist {path}: {exc.__class__.__name__}") from None
     except tomllib.TOMLDecodeError as exc:
