@@ -56,6 +56,7 @@ _LINE_START = re.compile(r"^([ \t]*)(?:(\d+)\.|([>#\-+]))", re.MULTILINE)
 # all start with `@`, which is handled on its own).
 _ANGLE_MENTION = re.compile(r"<([#/])(?!\u200b)")
 _AT = re.compile(r"@(?!\u200b)")  # so that neutralising twice adds nothing
+_MASK_JOIN = re.compile(r"(\\*)\]\(")  # `](`: live unless its `]` is escaped
 _FENCE = "```"
 
 
@@ -291,6 +292,11 @@ def reply_markdown(text: str) -> str:
     )
 
 
+def _split_live_mask(match: re.Match[str]) -> str:
+    slashes = match.group(1)
+    return match.group() if len(slashes) % 2 else f"{slashes}]{ZWSP}("
+
+
 def reply_chunks(text: str) -> list[str]:
     """A command reply as messages of at most 2000 characters, split at lines, fences kept whole.
 
@@ -298,7 +304,7 @@ def reply_chunks(text: str) -> list[str]:
     last guard, nothing in the whole reply may ping or form a masked link (a zero-width
     space splits `](`).
     """
-    text = neutralise_mentions(clean(reply_markdown(text))).replace("](", "]" + ZWSP + "(")
+    text = _MASK_JOIN.sub(_split_live_mask, neutralise_mentions(clean(reply_markdown(text))))
     limit = CONTENT - len(_FENCE) - 1  # room to close a fence that a split leaves open
     chunks: list[str] = []
     current: list[str] = []

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.model import Alert, Digest, Notice
+from bot.quoting import ReplyText, inert_code, render
 from bot.render import pack_lines, when
 from bot.urls import safe_link
 
@@ -33,6 +34,7 @@ MAX_MESSAGE_CHARS = 10_000
 MAX_TEXT = 3000  # the notification `text`; Slack truncates at 40,000 but keep it short
 MAX_FALLBACK = 2500  # the plain message sent once after msg_too_long or invalid_blocks
 MAX_REPLY = 3000
+QUOTED_CHARS = 1000  # one piece of text a reply quotes: a title, an outlet, a query
 MAX_DIGEST_MESSAGES = 10
 TITLE_CHARS = 300
 SUMMARY_CHARS = 600
@@ -193,8 +195,22 @@ def render_notice(notice: Notice) -> SlackMessage:
 
 
 def reply_text(text: str) -> str:
-    """A command reply: the core's own formatting kept, anything quoted in it escaped."""
-    return cut_escaped(escape(clean(text, single_line=False)), MAX_REPLY)
+    """A command reply: the core's own formatting kept, anything quoted in it escaped.
+
+    What the core marks as quoted (bot.quoting) reads literally, as feed text does in
+    alerts: one line, escaped once, mrkdwn's `* _ ~ `` swapped for look-alikes; a query
+    quoted in a code block keeps its spacing (the caret under it lines up) and cannot close
+    the block. A plain str is all the core's own text, escaped once.
+    """
+    if not isinstance(text, ReplyText):
+        return cut_escaped(escape(clean(text, single_line=False)), MAX_REPLY)
+    shown = render(
+        text,
+        quoted=lambda piece: feed_mrkdwn(piece, QUOTED_CHARS),
+        code=lambda piece: escape(inert_code(piece)),
+        markup=escape,
+    )
+    return cut_escaped(shown, MAX_REPLY)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from bot.digest import build_digest, default_since, mark_digested, parse_window
 from bot.matcher import ItemText, Matcher
 from bot.model import Digest
 from bot.query import QueryError, parse_query
+from bot.quoting import Code, Quoted, compose
 from bot.watches import (
     add_watch,
     channel_id,
@@ -73,7 +74,7 @@ def handle(
     if verb == "list":
         return Reply(_list(db, cid))
     if verb not in ("add", "remove", "pause", "resume"):
-        return Reply(f"Unknown subcommand {verb!r}. {USAGE}", ok=False)
+        return Reply(compose("Unknown subcommand ", Quoted(repr(verb)), f". {USAGE}"), ok=False)
     if not command.can_manage:
         return Reply(
             "Only channel managers can change watches here; you can still `/watch list`.", ok=False
@@ -104,17 +105,22 @@ def _add(db: sqlite_utils.Database, cid: int, text: str, now: float, command: Co
         scope = watch_scope(command.target, command.scope)
         watch, created = add_watch(db, cid, text, now, command.user, scope)
     except QueryError as exc:
-        return Reply(f"Cannot add that watch: {exc}\n```\n{exc.pointer()}\n```", ok=False)
+        pointer = Code(exc.pointer())
+        return Reply(
+            compose("Cannot add that watch: ", Quoted(str(exc)), "\n```\n", pointer, "\n```"),
+            ok=False,
+        )
     except ValueError as exc:
-        return Reply(f"Cannot add that watch: {exc}.", ok=False)
-    head = (
-        f"Watching #{watch.id}: {query.describe()}"
-        if created
-        else f"This channel already watches #{watch.id}: {query.describe()}"
+        return Reply(compose("Cannot add that watch: ", Quoted(str(exc)), "."), ok=False)
+    # Adapters escape what a reply quotes (feed titles, outlets, the query) by their
+    # platform's rules, so each such piece is marked Quoted (bot.quoting).
+    head = compose(
+        f"Watching #{watch.id}: " if created else f"This channel already watches #{watch.id}: ",
+        Quoted(query.describe()),
     )
     recent = _recent_matches(db, query_text=watch.query)
     if recent:
-        head += "\nRecent stories it matches:\n" + "\n".join(f"• {line}" for line in recent)
+        head += compose("\nRecent stories it matches:", *(compose("\n• ", line) for line in recent))
     else:
         head += "\nNo stored story matches it yet; new ones will alert here."
     return Reply(head)
@@ -124,17 +130,25 @@ def _remove(db: sqlite_utils.Database, cid: int, text: str) -> Reply:
     watch = find_watch(db, cid, text) if text else None
     if watch is None:
         return Reply(
-            f"No watch {text!r} in this channel. `/watch list` shows them with their ids.", ok=False
+            compose(
+                "No watch ",
+                Quoted(repr(text)),
+                " in this channel. `/watch list` shows them with their ids.",
+            ),
+            ok=False,
         )
     if watch.from_file:
         path = (watch.origin or "").removeprefix("file:")
         return Reply(
-            f"#{watch.id} comes from the watchlist file {path}; remove it there "
-            f"(the file is its truth).",
+            compose(
+                f"#{watch.id} comes from the watchlist file ",
+                Quoted(path),
+                "; remove it there (the file is its truth).",
+            ),
             ok=False,
         )
     remove_watch(db, watch)
-    return Reply(f"Removed #{watch.id}: {watch.query}")
+    return Reply(compose(f"Removed #{watch.id}: ", Quoted(watch.query)))
 
 
 def _list(db: sqlite_utils.Database, cid: int) -> str:
@@ -145,8 +159,8 @@ def _list(db: sqlite_utils.Database, cid: int) -> str:
     for watch in watches:
         origin = "file" if watch.from_file else "chat"
         state = " (paused)" if watch.paused else ""
-        lines.append(f"#{watch.id} {watch.query} [{origin}]{state}")
-    return "\n".join(lines)
+        lines.append(compose(f"#{watch.id} ", Quoted(watch.query), f" [{origin}]{state}"))
+    return compose(lines[0], *(compose("\n", line) for line in lines[1:]))
 
 
 def _digest(db: sqlite_utils.Database, cid: int, command: Command, now: float) -> Reply:
@@ -154,7 +168,7 @@ def _digest(db: sqlite_utils.Database, cid: int, command: Command, now: float) -
     try:
         since = now - parse_window(window) if window else default_since(db, cid, now)
     except ValueError as exc:
-        return Reply(f"{exc}. Example: `/digest 24h`.", ok=False)
+        return Reply(compose(Quoted(str(exc)), ". Example: `/digest 24h`."), ok=False)
     digest = build_digest(db, cid, command.target, since, now)
     mark_digested(db, cid, now)
     return Reply(text="", public=True, digest=digest)
@@ -175,7 +189,7 @@ def _recent_matches(db: sqlite_utils.Database, query_text: str) -> list[str]:
             continue
         if matcher.match(ItemText.from_fields([title, summary])):
             seen.add(story_id)
-            found.append(f"{title} ({outlet})")
+            found.append(compose(Quoted(title), " (", Quoted(outlet), ")"))
             if len(found) == RECENT_STORIES:
                 break
     return found

@@ -29,6 +29,7 @@ from adapters.discord_render import (
     story_line,
 )
 from bot.model import Alert, Digest, DigestSection, DigestStory, Notice
+from bot.quoting import Code, Quoted, compose
 from tests.discord_markdown import links, live_marks, shown
 
 TARGET = "discord:3000000000000000003"
@@ -250,3 +251,43 @@ def test_a_digest_links_only_its_stories_whatever_the_feed_text(title: str, sour
         for embed in payload.get("embeds", []):
             assert links(embed["description"]) == ["https://a.example/1"]
             assert links(embed["title"]) == []
+
+
+# -- command replies: the core's markup kept, what it quotes escaped (bot.quoting) ----------
+
+
+@pytest.mark.parametrize(
+    ("quoted", "escaped"),
+    [
+        ("*bold*", "\\*bold\\*"),
+        ("_it_", "\\_it\\_"),
+        ("`code`", "\\`code\\`"),
+        ("``` swallow", "\\`\\`\\` swallow"),
+        ("https://evil.example/x", "https\\://evil.example/x"),
+        ("[Variety](https://evil.example)", "\\[Variety\\](https\\://evil.example)"),
+        ("@everyone", f"@{ZWSP}everyone"),
+    ],
+)
+def test_a_reply_escapes_what_it_quotes_and_keeps_its_own_markup(quoted: str, escaped: str) -> None:
+    [chunk] = reply_chunks(compose("Watching `#1`: ", Quoted(quoted), "\n**done**"))
+    assert chunk == f"Watching `#1`: {escaped}\n**done**"
+
+
+def test_a_query_quoted_in_a_reply_code_block_cannot_close_it_and_keeps_its_caret() -> None:
+    pointer = 'a ``` "b\n   ^'
+    text = compose(
+        "Cannot add: ", Quoted('"b never closed'), "\n```\n", Code(pointer), "\n```\nend"
+    )
+    [chunk] = reply_chunks(text)
+    assert chunk.count("```") == 2
+    assert '```\na \u02cb\u02cb\u02cb "b\n   ^\n```' in chunk
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_whatever_a_reply_quotes_it_links_nothing_and_only_its_markup_is_live(text: str) -> None:
+    reply = compose("**Watching** #1: ", Quoted(text), " then `/watch list`")
+    shown_text = "\n".join(reply_chunks(reply))
+    assert links(shown_text) == []
+    assert live_marks(shown_text) == ["*", "*", "*", "*"]
+    assert shown_text.endswith(" then `/watch list`")

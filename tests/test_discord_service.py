@@ -22,6 +22,7 @@ from adapters.discord import DiscordAdapter
 from bot.app import App
 from bot.cli import main
 from bot.config import load_config
+from tests.discord_markdown import links, live_marks, shown
 from tests.fakes.discord import (
     APP_ID,
     BOT_TOKEN,
@@ -157,6 +158,31 @@ async def test_a_gateway_that_never_answers_is_retried_while_alerts_go_out(
         await app.close()
     assert report.delivery.sent == 1 and len(fake.posted()) == 1
     assert len(fake.gateway_dials) >= 4 and fake.identify == []
+
+
+HOSTILE_TITLE = (
+    "Sora *bold* _it_ `code` ``` swallow https://evil.example/x [a](https://evil.example)"
+)
+
+
+async def test_watch_add_quotes_feed_titles_and_the_query_with_nothing_live(
+    tmp_path: Path, fake: FakeDiscord, feed_server: Any, env: None
+) -> None:
+    clock = Clock()
+    entry = Entry(HOSTILE_TITLE, "https://a.example/1", published=clock.now - HOUR)
+    feed_server.add("/f.xml", body=rss([entry], title="Out_let_ *x*"), content_type="text/xml")
+    app = await started_app(write_config(tmp_path, fake, [feed_server.url("/f.xml")]), clock)
+    try:
+        await app.cycle(all_sources=True)
+        added = await fake.callback(await fake.slash("watch", [sub("add", query="Sora -_golf_")]))
+        listed = await fake.callback(await fake.slash("watch", [sub("list")]))
+    finally:
+        await app.close()
+    reply = added["data"]["content"]
+    assert links(reply) == [] and live_marks(reply) == []
+    assert f"• {HOSTILE_TITLE} (Out_let_ *x*)" in shown(reply)
+    assert links(listed["data"]["content"]) == [] and live_marks(listed["data"]["content"]) == []
+    assert "Sora -_golf_ [chat]" in shown(listed["data"]["content"])
 
 
 async def run_cli(*args: str) -> int:

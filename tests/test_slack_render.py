@@ -22,6 +22,7 @@ from adapters.slack_render import (
     safe_url,
 )
 from bot.model import Alert, Digest, DigestSection, DigestStory, Notice
+from bot.quoting import Code, Quoted, compose
 
 WHEN = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
 
@@ -241,3 +242,30 @@ def test_hostile_digest_text_is_inert() -> None:
     [message] = render_digest(_digest(1, 1, title="<!channel> *x*"))
     assert "&lt;!channel&gt; ∗x∗" in message.blocks[2]["text"]["text"]
     assert "<!channel>" not in json.dumps(message.blocks)
+
+
+@pytest.mark.parametrize(
+    ("quoted", "shown"),
+    [
+        ("*bold*", "\u2217bold\u2217"),
+        ("_it_ ~no~", "\u02cdit\u02cd \u223cno\u223c"),
+        ("`code` ```", "\u02cbcode\u02cb \u02cb\u02cb\u02cb"),
+        (
+            "<!channel> & <https://evil.example|x>",
+            "&lt;!channel&gt; &amp; &lt;https://evil.example|x&gt;",
+        ),
+    ],
+)
+def test_reply_text_makes_what_it_quotes_inert_and_keeps_its_own_markup(
+    quoted: str, shown: str
+) -> None:
+    text = compose("*Watching* #1: ", Quoted(quoted), " then `/watch list`")
+    assert reply_text(text) == f"*Watching* #1: {shown} then `/watch list`"
+
+
+def test_reply_text_keeps_a_quoted_query_aligned_in_its_code_block() -> None:
+    text = compose("Cannot add that watch: bad\n```\n", Code('a  ``` "b\n      ^'), "\n```")
+    assert (
+        reply_text(text)
+        == 'Cannot add that watch: bad\n```\na  \u02cb\u02cb\u02cb "b\n      ^\n```'
+    )

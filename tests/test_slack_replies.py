@@ -1,0 +1,91 @@
+"""Slack command replies quote feed titles, outlets and queries inertly (issue 11, item 9).
+
+A real poll stores a story whose title and outlet are full of mrkdwn; `/watch add` and
+`/watch list` then run through the real SlackAdapter (Socket Mode, the fake Slack) against
+that store, and the reply Slack receives shows them literally, with the core's own
+formatting still live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.slack import SlackAdapter
+from bot.commands import handle
+from bot.config import Config, SlackConfig
+from bot.store import open_db
+from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, slash_command
+from tests.feeds import Entry, rss
+from tests.pipeline_helpers import HOUR, NOW, Clock, make_app, write_config
+
+TITLE = "Sora *bold* _it_ ~gone~ `code` ``` <!channel> & more"
+OUTLET = "Out_let_ *x*"
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+
+
+async def stored_story(tmp_path: Path, feed_server: Any) -> None:
+    entry = Entry(TITLE, "https://a.example/1", published=NOW - HOUR)
+    feed_server.add("/f.xml", body=rss([entry], title=OUTLET), content_type="text/xml")
+    app = make_app(write_config(tmp_path, feeds=[feed_server.url("/f.xml")]), Clock())
+    try:
+        await app.cycle(all_sources=True)
+    finally:
+        await app.close()
+
+
+async def command_replies(
+    tmp_path: Path, slack: FakeSlack, commands: list[str]
+) -> list[dict[str, Any]]:
+    """Each command through Socket Mode, and the response_url post that answered it."""
+    config = Config(
+        path=None,
+        database=tmp_path / "nw.db",
+        slack=SlackConfig(mode="socket", api_url=slack.base_url),
+    )
+    db = open_db(config.database)
+    adapter = SlackAdapter(config)
+    adapter.on_command = lambda command: handle(db, command, NOW)
+    await adapter.start()
+    try:
+        for n, text in enumerate(commands, start=1):
+            url = slack.response_url(f"r{n}")
+            payload = slash_command("/watch", text, response_url=url, trigger_id=f"1337.{n}.a")
+            await slack.socket_send("slash_commands", payload)
+            deadline = time.monotonic() + 5
+            while len(slack.calls_to("response_url")) < n and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+    finally:
+        await adapter.close()
+        db.conn.close()
+    return [call.payload for call in slack.calls_to("response_url")]
+
+
+async def test_watch_add_and_list_show_feed_text_and_queries_inert(
+    tmp_path: Path, slack: FakeSlack, feed_server: Any, env: None
+) -> None:
+    await stored_story(tmp_path, feed_server)
+    added, listed = await command_replies(tmp_path, slack, ["add Sora -_golf_", "list"])
+    inert_title = "Sora ∗bold∗ ˍitˍ ∼gone∼ ˋcodeˋ ˋˋˋ &lt;!channel&gt; &amp; more"
+    assert f"• {inert_title} (Outˍletˍ ∗x∗)" in added["text"]
+    assert added["text"].startswith("Watching #1: ")
+    assert "Sora -ˍgolfˍ [chat]" in listed["text"]
+    for text in (added["text"], listed["text"]):
+        assert "*" not in text and "_" not in text and "`" not in text and "<!" not in text
