@@ -9,6 +9,7 @@ limit so that reading /dev/zero fails fast instead of eating the machine.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import resource
 import subprocess
@@ -19,6 +20,9 @@ from typing import Any
 
 import pytest
 
+from adapters.jsonl import JsonlAdapter, record_line
+from bot.config import Config
+from bot.model import Alert
 from tests.feeds import Entry, rss
 from tests.pipeline_helpers import HOUR, read_alerts, write_config
 
@@ -231,3 +235,21 @@ def test_a_symlinked_wal_is_refused_rather_than_silently_dropping_wal(tmp_path: 
     assert result.returncode == 1
     assert f"{tmp_path / 'nw.db-wal'}: not a regular file (a symbolic link)" in result.stderr
     assert victim.read_text(encoding="utf-8") == PRECIOUS
+
+
+@pytest.mark.parametrize("kind", ["a FIFO", "a symbolic link"])
+async def test_a_planted_jsonl_file_is_never_taken_as_proof_of_delivery(
+    tmp_path: Path, kind: str
+) -> None:
+    """A send cut off mid-way is looked up in the file; a FIFO there must not block that
+    look-up, and another file's records seen through a link must not mark it sent."""
+    alert = Alert("jsonl:out.jsonl", 7, "Sora goes public", None, "Variety", None, "", ("Sora",))
+    target = tmp_path / "out.jsonl"
+    if kind == "a FIFO":
+        os.mkfifo(target)
+    else:
+        (tmp_path / "victim").write_text(record_line(alert), encoding="utf-8")
+        target.symlink_to(tmp_path / "victim")
+    adapter = JsonlAdapter(Config(path=tmp_path / "newswatch.toml", database=tmp_path / "nw.db"))
+    found = await asyncio.wait_for(adapter.delivered_already(alert.channel, [alert]), TIMEOUT)
+    assert found == [False]
