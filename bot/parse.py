@@ -1,8 +1,9 @@
 """Feed bytes to clean items: the formats (bot.fastparse or feedparser), then our identity,
 text and date rules.
 
-Runs in a worker process (feedparser costs 100+ ms on a large feed). Never raises: a body
-that is not a feed comes back as a ParsedFeed with an error and no items.
+Runs in a worker process (feedparser costs 100+ ms on a large feed). Never raises for a bad
+feed: a body that is not a feed comes back as a ParsedFeed with an error and no items. Only
+MemoryError passes through, for the worker (bot.parsepool) to report its memory limit.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ MAX_ENTRIES = 500  # HARDENING A7: a feed of 10,000 entries is capped, newest fi
 MAX_FIELD_CHARS = 200_000  # matching text per field; a 5 MB summary is cut before tokenizing
 FUTURE_SLACK = 86400.0  # a date more than a day ahead is a broken clock: use first-seen instead
 EARLIEST = 631152000.0  # 1990-01-01: anything older is a placeholder date such as 0000-00-00
+# HARDENING B1: all references to a feed's internal entities together may expand to this much
+# text. Real feeds use a few short ones (tens of KiB at most); expat lets 8 MiB through before
+# its amplification limit, and feedparser's loose parser, which takes over then, has none.
+MAX_ENTITY_EXPANSION = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,8 @@ def _feedparser(
             sanitize_html=False,  # we convert all markup to plain text ourselves
             resolve_relative_uris=False,
         )
+    except MemoryError:  # the worker's limit, not the feed's form: bot.parsepool says so
+        raise
     except Exception as exc:  # feedparser is broad; a bad feed must never take the poll down
         return ParsedFeed(title="", items=(), error=f"not a feed: {type(exc).__name__}")
     entries = parsed.get("entries") or []
@@ -119,13 +126,88 @@ _NESTED_ENTITY = re.compile(rb"<!ENTITY\s+(?:%\s*)?[^\s>]+\s+(?:\"[^\"]*&|'[^']*
 
 def _refused_doctype(body: bytes) -> str | None:
     head = body[:65536]
-    if b"<!ENTITY" not in head.upper():
-        return None
-    if _EXTERNAL_ENTITY.search(head):
-        return "external entities are refused"
-    if _NESTED_ENTITY.search(head):
-        return "nested entity definitions are refused (entity expansion attack)"
+    if b"<!ENTITY" in head.upper():
+        if _EXTERNAL_ENTITY.search(head):
+            return "external entities are refused"
+        if _NESTED_ENTITY.search(head):
+            return "nested entity definitions are refused (entity expansion attack)"
+    if _entity_expansion(body, MAX_ENTITY_EXPANSION) > MAX_ENTITY_EXPANSION:
+        return f"entity expansion over {MAX_ENTITY_EXPANSION} bytes"
     return None
+
+
+# A declaration's start up to its opening quote; the value runs to the same quote again.
+_DECLARATION = re.compile(rb"<!ENTITY\s+([^\s%>\"']+)\s+([\"'])")
+# A reference as both parsers read it: group 1 is the name feedparser's loose (sgmllib)
+# parser takes, which needs no semicolon; groups 1 and 2 are the name expat takes before ";".
+_REFERENCE = re.compile(rb"&([A-Za-z][-.A-Za-z0-9]*)?([^\s&;<>\"'=#]*)")
+
+
+def _entity_expansion(body: bytes, limit: int) -> int:
+    """The bytes the references to internal entities expand to, counted from the raw body,
+    whichever parser reads it (stops counting past `limit`).
+
+    Declarations are taken from anywhere in the body and references from everywhere (values,
+    attributes, CDATA too), so the count errs high, never low. A value referring to other
+    entities costs their sizes, so nesting multiplies; a reference costs at least one byte.
+    """
+    if b"<!ENTITY" not in body:
+        return 0
+    values = _entity_values(body)
+    if not values:
+        return 0
+    sizes: dict[bytes, int] = {}
+    total = 0
+    for match in _REFERENCE.finditer(body):
+        short = match.group(1) or b""
+        names = (short, short + match.group(2)) if match.group(2) else (short,)
+        declared = [name for name in names if name in values]
+        if declared:
+            total += max(1, *(_expanded(name, values, sizes, limit) for name in declared))
+            if total > limit:
+                break
+    return total
+
+
+def _entity_values(body: bytes) -> dict[bytes, bytes]:
+    """Each internal general entity's literal value; the first declaration of a name wins,
+    as in XML. Each value is found with one `find`, so this is linear in the body."""
+    values: dict[bytes, bytes] = {}
+    position = 0
+    while (start := body.find(b"<!ENTITY", position)) >= 0:
+        declaration = _DECLARATION.match(body, start)
+        if declaration is None:
+            position = start + 1
+            continue
+        opened = declaration.end()
+        closed = body.find(declaration.group(2), opened)
+        closed = len(body) if closed < 0 else closed
+        values.setdefault(declaration.group(1), body[opened:closed])
+        position = closed + 1
+    return values
+
+
+def _expanded(
+    name: bytes, values: dict[bytes, bytes], sizes: dict[bytes, int], limit: int, depth: int = 0
+) -> int:
+    """The size of one entity's replacement text: its value with the entities it names
+    expanded in turn. A cycle, or nesting past 16 levels, counts as over the limit."""
+    if name in sizes:
+        return sizes[name]
+    if depth > 16:
+        return limit + 1
+    sizes[name] = limit + 1  # a reference back to this name while it is measured: a cycle
+    value = values[name]
+    size = len(value)
+    if b"&" in value:
+        for match in _REFERENCE.finditer(value):
+            inner = (match.group(1) or b"") + match.group(2)
+            if inner in values:
+                size += _expanded(inner, values, sizes, limit, depth + 1)
+                if size > limit:
+                    break
+    sizes[name] = min(size, limit + 1)
+    return sizes[name]
 
 
 def _no_entries_reason(parsed: Any) -> str:

@@ -1,31 +1,276 @@
-"""Worker processes for feedparser, so parsing never starves the event loop.
+"""Worker processes for parsing, so parsing never starves the event loop and one feed never
+takes the service down.
 
 feedparser is pure Python: in threads it holds the GIL, and a 300-feed poll kept slash
 commands waiting over a second (bench/responsive.py). In worker processes the loop stays
 free. Workers are spawned (never forked from a process with threads) and exit on their
 own when the process that made them dies, even by SIGKILL, so none is left behind.
+
+Each worker runs one parse at a time over its own pipe, so when one dies (killed by its
+CPU limit, the OOM killer or anyone) the pool knows which parse it was running: that one
+parse fails with the reason, the worker is replaced, and every other parse carries on.
+(A ProcessPoolExecutor fails every pending parse at the first death and is broken for good.)
+Each worker's address space and each parse's CPU time are capped (`resource.setrlimit`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import math
 import multiprocessing
 import os
+import resource
+import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from bot.parse import ParsedFeed, parse_feed
+
+log = logging.getLogger("newswatch.parse")
 
 PARSE_WORKERS = max(1, min(4, os.cpu_count() or 1))
 PARENT_CHECK = 0.5  # seconds between a worker's checks that its parent is still there
+# A worker's address space. A spawned worker holds about 160 MiB of it before its first
+# parse (mostly reserved, not resident), and the largest feed a fetch lets through (10 MiB
+# of 4-byte characters, feedparser's path) needs 200 to 260 MiB (measured on 3.11, x86-64;
+# tests/test_parse_limits.py parses it). 1 GiB leaves four times that; a runaway parse gets
+# a MemoryError there, never the host's RAM.
+PARSE_MEMORY = 1 << 30
+# CPU seconds for one parse. A 10 MiB feed takes under 2 s on feedparser's path (measured);
+# fifteen times that allows a slow machine. Past it the kernel stops the worker (SIGXCPU).
+PARSE_CPU_SECONDS = 30
+
+Parse = Callable[[bytes, str, str | None, float], ParsedFeed]
 
 
-def new_pool(workers: int = PARSE_WORKERS) -> ProcessPoolExecutor:
-    """A pool of spawned workers that follow their parent out."""
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_follow_parent,
-        initargs=(os.getpid(),),
-    )
+class ParsePool:
+    """Up to `workers` spawned processes, each parsing one feed at a time.
+
+    Workers start on demand and stay for the next parse. `parse` never raises for a bad
+    feed or a dead worker: both come back as a ParsedFeed with an error.
+    """
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        *,
+        memory: int = PARSE_MEMORY,
+        cpu_seconds: int = PARSE_CPU_SECONDS,
+        task: Parse = parse_feed,
+    ) -> None:
+        self.size = workers or PARSE_WORKERS
+        self._limits = _Limits(memory, cpu_seconds)
+        self._task = task
+        self._context = multiprocessing.get_context("spawn")
+        self._lock = threading.Lock()
+        self._idle: list[_Worker] = []
+        self._busy: dict[int, _Worker] = {}  # pid -> the worker running a parse
+        # One thread a worker, so a parse always finds a worker idle or room for a new one.
+        self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="newswatch-parse")
+        self._closed = False
+
+    async def parse(
+        self, source: int, body: bytes, url: str, content_type: str | None, now: float
+    ) -> ParsedFeed:
+        """Parse one fetched body in a worker; `source` names it in busy() and the log."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._threads, self._run, source, (body, url, content_type, now)
+        )
+
+    def busy(self) -> dict[int, int]:
+        """The pid of each worker now parsing, to the source it parses."""
+        with self._lock:
+            return {pid: worker.source for pid, worker in self._busy.items()}
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.pid for w in self._idle] + list(self._busy)
+
+    def close(self) -> None:
+        """Stop every worker: idle ones are asked to exit, busy ones are terminated."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            busy = list(self._busy.values())
+        for worker in idle:
+            worker.stop()
+        for worker in busy:
+            worker.process.terminate()
+        self._threads.shutdown(wait=True, cancel_futures=True)
+        for worker in idle + busy:
+            worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+
+    def _run(self, source: int, args: tuple[bytes, str, str | None, float]) -> ParsedFeed:
+        for attempt in range(2):
+            worker = self._take(source)
+            try:
+                worker.conn.send(args)
+            except OSError:  # it died before this parse reached it: try a fresh worker once
+                self._drop(worker)
+                if attempt == 0:
+                    continue
+                return self._died(worker, source)
+            try:
+                result: ParsedFeed = worker.conn.recv()
+            except (EOFError, OSError):  # it died mid-parse: that parse, and only it, fails
+                self._drop(worker)
+                return self._died(worker, source)
+            self._give_back(worker)
+            return result
+        raise AssertionError("unreachable")
+
+    def _died(self, worker: _Worker, source: int) -> ParsedFeed:
+        if self._closed:
+            return ParsedFeed(title="", items=(), error="parse stopped: newswatch is closing")
+        reason = _death(worker, self._limits)
+        log.warning("parse worker died", extra={"source": source, "reason": reason})
+        return ParsedFeed(title="", items=(), error=reason)
+
+    def _take(self, source: int) -> _Worker:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("ParsePool.parse after close()")
+            worker = self._idle.pop() if self._idle else None
+        if worker is not None and not worker.process.is_alive():  # killed while idle
+            self._drop(worker)
+            worker = None
+        if worker is None:
+            worker = _Worker.start(self._context, self._task, self._limits)
+        worker.source = source
+        with self._lock:
+            self._busy[worker.pid] = worker
+        return worker
+
+    def _give_back(self, worker: _Worker) -> None:
+        with self._lock:
+            self._busy.pop(worker.pid, None)
+            if not self._closed:
+                self._idle.append(worker)
+                return
+        worker.stop()
+
+    def _drop(self, worker: _Worker) -> None:
+        with self._lock:
+            self._busy.pop(worker.pid, None)
+        worker.conn.close()
+        worker.process.join()
+
+
+@dataclass(frozen=True)
+class _Limits:
+    memory: int
+    cpu_seconds: int
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    pid: int
+    source: int = 0
+
+    @classmethod
+    def start(
+        cls, context: multiprocessing.context.SpawnContext, task: Parse, limits: _Limits
+    ) -> _Worker:
+        here, there = context.Pipe()
+        process = context.Process(
+            target=_serve,
+            args=(there, os.getpid(), task, limits),
+            name="newswatch-parse",
+            daemon=True,
+        )
+        process.start()
+        there.close()  # only the worker holds its end: its death reads as EOF here
+        assert process.pid is not None
+        return cls(process, here, process.pid)
+
+    def stop(self) -> None:
+        """Ask an idle worker to exit (it may be dead already)."""
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.conn.close()
+
+
+def _death(worker: _Worker, limits: _Limits) -> str:
+    """Why a worker is gone, from its exit status."""
+    code = worker.process.exitcode
+    if code is None:
+        return "parse worker died"
+    if code >= 0:
+        return f"parse worker died (exit status {code})"
+    number = -code
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        name = "unknown signal"
+    if number == signal.SIGXCPU:
+        return (
+            f"parse worker died (over {limits.cpu_seconds} s of CPU: "
+            f"killed by signal {number}, {name})"
+        )
+    return f"parse worker died (killed by signal {number}, {name})"
+
+
+# In the worker process.
+
+
+def _serve(conn: Connection, parent: int, task: Parse, limits: _Limits) -> None:
+    """A worker's life: limits, then one parse per request until asked to stop."""
+    _follow_parent(parent)
+    _limit(resource.RLIMIT_CORE, 0)  # a worker stopped by a limit leaves no core file behind
+    _limit(resource.RLIMIT_AS, limits.memory)
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        _limit_cpu(limits.cpu_seconds)
+        try:
+            result = task(*request)
+        except MemoryError:
+            result = _out_of_memory(limits)
+        except Exception as exc:  # a parse never raises; if one does, it is that feed's error
+            result = ParsedFeed(title="", items=(), error=f"not a feed: {type(exc).__name__}")
+        try:
+            conn.send(result)
+        except MemoryError:
+            conn.send(_out_of_memory(limits))
+
+
+def _out_of_memory(limits: _Limits) -> ParsedFeed:
+    megabytes = limits.memory >> 20
+    return ParsedFeed(title="", items=(), error=f"parse failed: it took over {megabytes} MiB")
+
+
+def _limit_cpu(seconds: int) -> None:
+    """Let this parse use `seconds` more CPU than the worker has used so far: RLIMIT_CPU
+    counts the whole life of the process, so the limit moves up before each parse."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    _limit(resource.RLIMIT_CPU, math.ceil(usage.ru_utime + usage.ru_stime) + seconds)
+
+
+def _limit(kind: int, soft: int) -> None:
+    """Lower a soft limit (never past the hard one). Where the OS will not set it (RLIMIT_AS
+    on macOS), the worker runs without it rather than not at all."""
+    _, hard = resource.getrlimit(kind)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(kind, (soft, hard))
 
 
 def _follow_parent(parent: int) -> None:

@@ -14,7 +14,6 @@ import sqlite3
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -25,8 +24,8 @@ from bot.fetch import Fetcher, FetchResult
 from bot.logs import scrub
 from bot.matcher import ItemText, Matcher
 from bot.outbox import add_alert, add_notice
-from bot.parse import FeedItem, ParsedFeed, parse_feed
-from bot.parsepool import new_pool
+from bot.parse import FeedItem, ParsedFeed
+from bot.parsepool import ParsePool
 from bot.query import parse_query
 from bot.retention import prune, prune_due
 from bot.sources import (
@@ -99,18 +98,18 @@ class Poller:
         self.clock = clock
         self.rng = rng or random.Random()
         self._stories: StoryIndex | None = None
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: ParsePool | None = None
         self._unchanged: list[tuple[Source, float, float]] = []  # 304s not yet recorded
 
-    def _parse_pool(self) -> ProcessPoolExecutor:
+    def _parse_pool(self) -> ParsePool:
         """The parse workers (bot.parsepool), made on the first body that needs parsing."""
         if self._pool is None:
-            self._pool = new_pool()
+            self._pool = ParsePool()
         return self._pool
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.close()
             self._pool = None
 
     async def poll(self, all_sources: bool = False) -> PollReport:
@@ -138,9 +137,9 @@ class Poller:
                 crash_point("after-fetch")
                 parsed = None
                 if result.status == 200 and result.body is not None and not halted:
-                    parsed = await asyncio.get_running_loop().run_in_executor(
-                        self._parse_pool(),
-                        parse_feed,
+                    # A worker that dies mid-parse fails this source only, with the reason.
+                    parsed = await self._parse_pool().parse(
+                        source.id,
                         result.body,
                         result.final_url,
                         result.content_type,
