@@ -81,7 +81,9 @@ def _refusal(path: Path | str, exc: OSError) -> OSError:
         mode = os.stat(path).st_mode
     except OSError:
         return exc
-    if not stat.S_ISREG(mode):  # a FIFO with no reader (ENXIO), a directory (EISDIR)
+    # A FIFO with no reader (ENXIO). A directory's EISDIR stays an ordinary error: it
+    # neither blocks nor redirects a write (the jsonl adapter retries it as an outage).
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
         return UnsafeFileError(path, f"not a regular file ({describe(mode)})")
     return exc
 

@@ -87,12 +87,11 @@ async def test_jsonl_writes_digests_with_outlet_counts(tmp_path: Path) -> None:
     assert record["sections"][0]["more"] == 2
 
 
-async def test_jsonl_target_that_is_a_directory_stops_the_destination(tmp_path: Path) -> None:
+async def test_jsonl_that_cannot_write_is_a_transient_delivery_error(tmp_path: Path) -> None:
     (tmp_path / "dir.jsonl").mkdir()
     with pytest.raises(DeliveryError) as caught:
         await JsonlAdapter(CONFIG).send(f"jsonl:{tmp_path / 'dir.jsonl'}", ALERT)
-    assert caught.value.scope == "destination"
-    assert caught.value.reason == f"{tmp_path / 'dir.jsonl'}: not a regular file (a directory)"
+    assert caught.value.scope == "transient"
 
 
 def test_adapters_are_loaded_by_name_from_the_registry() -> None:
