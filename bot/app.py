@@ -8,16 +8,17 @@ import random
 import signal
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.adapter import Adapter, load_adapter
+from bot.adapter import Adapter, DeliveryError, load_adapter
 from bot.commands import Command, Reply, handle
 from bot.config import Config
-from bot.deliver import Deliverer, DrainReport
+from bot.deliver import DIGEST_DEADLINE_FACTOR, Deliverer, DrainReport
 from bot.digest import build_digest, default_since, mark_digested
 from bot.fetch import Fetcher
-from bot.model import Notice
+from bot.model import Message, Notice
 from bot.outbox import add_notice, recover_interrupted
 from bot.poller import Poller, PollReport
 from bot.ratelimit import SlidingWindow
@@ -26,7 +27,7 @@ from bot.store import StorageUnavailable, checkpoint, close_db, open_db, transac
 from bot.watches import channel_id, sync_file_watches
 
 log = logging.getLogger("newswatch")
-DELIVERY_TICK = 5.0
+DELIVERY_TICK = 5.0  # how often each platform's delivery looks for retries that came due
 DIGESTS_PER_MINUTE = 3  # per user and channel (HARDENING D7)
 
 
@@ -65,7 +66,13 @@ class App:
         self.rng = random.Random()
         self.poller = Poller(self.db, config, self.fetcher, clock, self.rng)
         self.deliverer = Deliverer(self.db, self.adapters, clock, self.rng)
-        self._cycle_lock = asyncio.Lock()
+        self._poll_lock = asyncio.Lock()
+        # A drain stops while a poll is storing: its alerts may still gain watches.
+        self.deliverer.paused = self._poll_lock.locked
+        self.poll_tick = min(config.poll_interval, 30.0)
+        self.delivery_tick = DELIVERY_TICK
+        # Set after each poll: wakes each platform's delivery loop (`run_forever`).
+        self._wake = {platform: asyncio.Event() for platform in self.adapters}
         self._digests = SlidingWindow(DIGESTS_PER_MINUTE, 60.0, clock)
         self.storage_down: str | None = None  # why the database cannot be written, if so
 
@@ -98,15 +105,23 @@ class App:
         close_db(self.db, self.config.database)
 
     async def cycle(self, all_sources: bool = False) -> CycleReport:
-        """One poll of the due sources, then deliver what is pending; never two at once."""
-        async with self._cycle_lock:
-            poll = await self.poller.poll(all_sources)
-            delivery = await self.deliverer.drain()
-            checkpoint(self.db)
+        """One poll of the due sources, then deliver what is pending (`newswatch poll`)."""
+        poll = await self.poll(all_sources)
+        delivery = await self.deliverer.drain()
+        checkpoint(self.db)
         return CycleReport(poll, delivery)
 
-    async def deliver(self) -> DrainReport:
-        report = await self.deliverer.drain()
+    async def poll(self, all_sources: bool = False) -> PollReport:
+        """One poll of the due sources (never two at once), then wake the deliveries."""
+        async with self._poll_lock:
+            report = await self.poller.poll(all_sources)
+        for wake in self._wake.values():
+            wake.set()
+        return report
+
+    async def deliver(self, platform: str | None = None) -> DrainReport:
+        """Send what is due on one platform, or on all of them (each on its own)."""
+        report = await self.deliverer.drain(platform)
         if report.sent or report.dead or report.retrying:
             checkpoint(self.db)
         return report
@@ -133,18 +148,31 @@ class App:
         start = since if since is not None else default_since(self.db, cid, now)
         digest = build_digest(self.db, cid, target, start, now)
         adapter = self.adapters[target.split(":", 1)[0]]
-        await adapter.send(target, digest)
+        await self._send_now(adapter, target, digest, DIGEST_DEADLINE_FACTOR)
         mark_digested(self.db, cid, now)
 
-    async def run_forever(self) -> None:
-        """The service: poll ticks, delivery retries and cron digests until SIGINT/SIGTERM."""
+    async def _send_now(
+        self, adapter: Adapter, target: str, message: Message, deadlines: int = 1
+    ) -> None:
+        """Straight to the adapter, not through the outbox, within the send deadline."""
+        deadline = self.deliverer.send_deadline * deadlines
+        try:
+            async with asyncio.timeout(deadline):
+                await adapter.send(target, message)
+        except TimeoutError:
+            raise DeliveryError(f"{target}: no answer within {deadline:g} s") from None
+
+    async def run_forever(self, stop: asyncio.Event | None = None) -> None:
+        """The service: poll ticks, each platform's delivery loop and cron digests, until
+        SIGINT/SIGTERM (or `stop`). Polls never wait for a send, nor platforms for each other."""
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
         from apscheduler.triggers.cron import CronTrigger
 
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        if stop is None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
         await self.start()
         # Jobs are rebuilt from config and the database at every start; due times live in
         # the sources table. misfire_grace_time is generous: APScheduler's default of 1 s
@@ -152,9 +180,7 @@ class App:
         scheduler = AsyncIOScheduler(
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
         )
-        tick = min(self.config.poll_interval, 30.0)
-        scheduler.add_job(self._safe_cycle, "interval", seconds=tick, id="poll")
-        scheduler.add_job(self._safe_deliver, "interval", seconds=DELIVERY_TICK, id="deliver")
+        scheduler.add_job(self._safe_cycle, "interval", seconds=self.poll_tick, id="poll")
         for channel in self.config.channels:
             if channel.digest:
                 scheduler.add_job(
@@ -164,38 +190,51 @@ class App:
                     id=f"digest:{channel.target}",
                 )
         scheduler.start()
-        first = asyncio.create_task(self._safe_cycle())
+        tasks = [asyncio.create_task(self._delivery_loop(name)) for name in self.adapters]
+        tasks.append(asyncio.create_task(self._safe_cycle()))
         try:
             await stop.wait()
         finally:
             scheduler.shutdown(wait=False)
-            first.cancel()
+            for task in tasks:  # a send cut off here is 'sending': retried at the next start
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await self.close()
 
+    async def _delivery_loop(self, platform: str) -> None:
+        """One platform's deliveries, after each poll and every delivery_tick (retries come
+        due): a send that hangs holds up this loop only, until its deadline."""
+        wake = self._wake[platform]
+        while True:
+            with suppress(TimeoutError):
+                async with asyncio.timeout(self.delivery_tick):
+                    await wake.wait()
+            wake.clear()
+            await self._safe_deliver(platform)
+
     async def _safe_cycle(self) -> None:
+        """The poll tick: poll only (delivery runs on its own), and probe a storage outage."""
         try:
-            report = await self.cycle()
+            report = await self.poll()
+            checkpoint(self.db)
         except StorageUnavailable as exc:
             await self._storage_failed(exc)
             return
         except Exception:
-            log.exception("poll cycle failed")
+            log.exception("poll failed")
             return
         self._storage_recovered()
-        log.info(
-            "cycle done",
-            extra={"count": report.poll.polled, "new_items": report.poll.new_items},
-        )
+        log.info("poll done", extra={"count": report.polled, "new_items": report.new_items})
 
-    async def _safe_deliver(self) -> None:
-        if self._cycle_lock.locked() or self.storage_down:  # the poll tick probes for recovery
+    async def _safe_deliver(self, platform: str | None = None) -> None:
+        if self.storage_down:  # the poll tick probes for recovery
             return
         try:
-            await self.deliver()
+            await self.deliver(platform)
         except StorageUnavailable as exc:
             await self._storage_failed(exc)
         except Exception:
-            log.exception("delivery failed")
+            log.exception("delivery failed", extra={"channel": platform})
 
     async def _storage_failed(self, exc: StorageUnavailable) -> None:
         """HARDENING F9: say once per outage, here and in every channel, that the database
@@ -211,17 +250,23 @@ class App:
             f"newswatch cannot write its database ({exc.reason}), so polling and alerts are "
             "paused. Nothing is lost: they resume by themselves once it can write again."
         )
-        for channel in self.config.channels:  # straight to the adapter: the outbox is stuck
-            adapter = self.adapters.get(channel.platform)
-            if adapter is None:
-                continue
-            try:
-                await adapter.send(channel.target, Notice(channel=channel.target, text=text))
+
+        async def tell(adapter: Adapter, target: str) -> None:
+            try:  # straight to the adapter: the outbox is stuck
+                await self._send_now(adapter, target, Notice(channel=target, text=text))
             except Exception as send_exc:
                 log.warning(
                     "could not tell a channel that the database cannot be written",
-                    extra={"channel": channel.target, "reason": type(send_exc).__name__},
+                    extra={"channel": target, "reason": type(send_exc).__name__},
                 )
+
+        await asyncio.gather(  # at once: a channel that hangs delays none of the others
+            *(
+                tell(self.adapters[channel.platform], channel.target)
+                for channel in self.config.channels
+                if channel.platform in self.adapters
+            )
+        )
 
     def _storage_recovered(self) -> None:
         """The first cycle that could write after an outage: retry what was cut off, say so."""
