@@ -141,19 +141,26 @@ def collapse_backlog(
     and the oldest has waited since before `waited_since` (an outage, not a busy poll).
 
     The alerts become 'collapsed' in the same transaction as the digest row is written, so
-    they are neither lost nor sent twice; the digest row is delivered like any other.
+    they are neither lost nor sent twice; the digest row is delivered like any other, not
+    before the latest retry time among them (a Retry-After still holds).
     """
     rows = db.execute(
-        "SELECT id, created FROM deliveries WHERE channel_id = ? AND kind = 'alert' "
-        "AND status = 'pending' ORDER BY id",
+        "SELECT id, created, next_attempt FROM deliveries WHERE channel_id = ? "
+        "AND kind = 'alert' AND status = 'pending' ORDER BY id",
         [channel_id],
     ).fetchall()
     if len(rows) <= limit or rows[0][1] > waited_since:
         return None
     ids = [int(row[0]) for row in rows]
     cursor = db.execute(
-        "INSERT INTO deliveries (channel_id, kind, payload, created) VALUES (?, 'digest', ?, ?)",
-        [channel_id, json.dumps({"deliveries": ids, "since": rows[0][1]}), now],
+        "INSERT INTO deliveries (channel_id, kind, payload, created, next_attempt) "
+        "VALUES (?, 'digest', ?, ?, ?)",
+        [
+            channel_id,
+            json.dumps({"deliveries": ids, "since": rows[0][1]}),
+            now,
+            max(float(row[2]) for row in rows),
+        ],
     )
     digest_id = int(cursor.lastrowid or 0)
     db.execute(

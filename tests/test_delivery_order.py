@@ -19,7 +19,7 @@ import sqlite_utils
 
 from bot.app import App
 from bot.config import load_config
-from bot.outbox import add_notice, due, mark_sending_many, retry_later
+from bot.outbox import add_notice, collapse_backlog, due, mark_sending_many, retry_later
 from bot.store import open_db
 from tests.fakes import discord as fake_discord
 from tests.fakes import slack as fake_slack
@@ -116,6 +116,24 @@ def test_a_failed_notice_holds_the_alerts_behind_it(db: sqlite_utils.Database) -
     fail(db, "n", NOW, 60.0)
     assert due(db, NOW + 30) == []
     assert [d.kind for d in due(db, NOW + 61)] == ["notice", "alert"]
+
+
+def test_a_backlog_digest_waits_for_the_retry_time_of_the_alerts_it_folds(
+    db: sqlite_utils.Database,
+) -> None:
+    """Alerts piled up behind one with Retry-After: an hour become one digest (F17), and
+    the channel still waits out that hour."""
+    for n in range(5):
+        db.execute(
+            "INSERT INTO deliveries (channel_id, kind, story_id, item_id, created) "
+            "VALUES (1, 'alert', ?, ?, ?)",
+            [n, n, NOW],
+        )
+    retry_later(db, due(db, NOW)[0], NOW, "429", 3600.0, random.Random(0))
+    digest = collapse_backlog(db, 1, 3, waited_since=NOW + 1, now=NOW + 1000)
+    assert digest is not None
+    assert due(db, NOW + 3599) == []
+    assert [d.id for d in due(db, NOW + 3600)] == [digest]
 
 
 def test_due_takes_one_platforms_channels_only(db: sqlite_utils.Database) -> None:
