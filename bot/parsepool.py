@@ -71,7 +71,7 @@ class ParsePool:
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._idle: list[_Worker] = []
-        self._busy: dict[int, _Worker] = {}  # pid -> the worker running a parse
+        self._out: dict[int, _Worker] = {}  # pid -> a worker given a parse
         # One thread a worker, so a parse always finds a worker idle or room for a new one.
         self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="newswatch-parse")
         self._closed = False
@@ -86,20 +86,20 @@ class ParsePool:
         )
 
     def busy(self) -> dict[int, int]:
-        """The pid of each worker now parsing, to the source it parses."""
+        """The pid of each worker that has started a parse, to the source it parses."""
         with self._lock:
-            return {pid: worker.source for pid, worker in self._busy.items()}
+            return {pid: w.source for pid, w in self._out.items() if w.started}
 
     def pids(self) -> list[int]:
         with self._lock:
-            return [w.pid for w in self._idle] + list(self._busy)
+            return [w.pid for w in self._idle] + list(self._out)
 
     def close(self) -> None:
         """Stop every worker: idle ones are asked to exit, busy ones are terminated."""
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
-            busy = list(self._busy.values())
+            busy = list(self._out.values())
         for worker in idle:
             worker.stop()
         for worker in busy:
@@ -116,11 +116,14 @@ class ParsePool:
             worker = self._take(source)
             try:
                 worker.conn.send(args)
-            except OSError:  # it died before this parse reached it: try a fresh worker once
-                self._drop(worker)
+                worker.conn.recv()  # the worker's word that it has the request
+            except (EOFError, OSError):  # it died before this parse reached it (killed idle):
+                self._drop(worker)  # not this feed's doing, so a fresh worker gets it, once
                 if attempt == 0:
                     continue
                 return self._died(worker, source)
+            with self._lock:
+                worker.started = True
             try:
                 result: ParsedFeed = worker.conn.recv()
             except (EOFError, OSError):  # it died mid-parse: that parse, and only it, fails
@@ -147,14 +150,14 @@ class ParsePool:
             worker = None
         if worker is None:
             worker = _Worker.start(self._context, self._task, self._limits)
-        worker.source = source
+        worker.source, worker.started = source, False
         with self._lock:
-            self._busy[worker.pid] = worker
+            self._out[worker.pid] = worker
         return worker
 
     def _give_back(self, worker: _Worker) -> None:
         with self._lock:
-            self._busy.pop(worker.pid, None)
+            self._out.pop(worker.pid, None)
             if not self._closed:
                 self._idle.append(worker)
                 return
@@ -162,7 +165,7 @@ class ParsePool:
 
     def _drop(self, worker: _Worker) -> None:
         with self._lock:
-            self._busy.pop(worker.pid, None)
+            self._out.pop(worker.pid, None)
         worker.conn.close()
         worker.process.join()
 
@@ -179,6 +182,7 @@ class _Worker:
     conn: Connection
     pid: int
     source: int = 0
+    started: bool = False  # it confirmed it has the parse: a death now is that parse's
 
     @classmethod
     def start(
@@ -238,6 +242,7 @@ def _serve(conn: Connection, parent: int, task: Parse, limits: _Limits) -> None:
             return
         if request is None:
             return
+        conn.send(True)
         _limit_cpu(limits.cpu_seconds)
         try:
             result = task(*request)
