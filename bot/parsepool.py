@@ -269,7 +269,7 @@ def _limit_cpu(seconds: int) -> None:
 
 
 def _limit(kind: int, soft: int) -> None:
-    """Lower a soft limit (never past the hard one). Where the OS will not set it (RLIMIT_AS
+    """Set a soft limit, never past the hard one. Where the OS will not set it (RLIMIT_AS
     on macOS), the worker runs without it rather than not at all."""
     _, hard = resource.getrlimit(kind)
     if hard != resource.RLIM_INFINITY:
