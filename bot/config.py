@@ -14,10 +14,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.config_schema import TARGET_FORMS, ChannelEntry, ConfigFile
+from bot.config_schema import DiscordConfig as DiscordConfig
+from bot.config_schema import SlackConfig as SlackConfig
+from bot.config_schema import SourceConfig as SourceConfig
 from bot.durations import parse_duration
 from bot.netguard import BlockedAddress, check_url_syntax
 from bot.safefiles import UnsafeFileError, read_text_capped
-from bot.watchlists import Watchlist, WatchlistError, check_channel_watchlists, load_watchlist
+from bot.schema import SchemaError, convert
+from bot.target import Target, TargetError
+from bot.watchlists import (
+    Watchlist,
+    WatchlistError,
+    check_channel_watchlists,
+    check_notify,
+    load_watchlist,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCES: tuple[tuple[str, str], ...] = (
@@ -28,19 +40,6 @@ DEFAULT_SOURCES: tuple[tuple[str, str], ...] = (
     ("url", "https://www.theverge.com/rss/index.xml"),
     ("url", "https://techcrunch.com/feed/"),
 )
-TOP_KEYS = {
-    "database",
-    "poll_interval",
-    "backfill",
-    "max_age",
-    "retention",
-    "allow_private_networks",
-    "sources",
-    "channels",
-    "slack",
-    "discord",
-}
-TARGET_KINDS = ("console", "jsonl", "slack", "discord")
 MAX_CONFIG_BYTES = 1 << 20  # a FIFO, /dev/zero or a huge file is refused, never read on
 
 
@@ -49,14 +48,6 @@ class ConfigError(Exception):
 
     def __init__(self, where: str, key: str, message: str) -> None:
         super().__init__(f"{where}: {key}: {message}" if key else f"{where}: {message}")
-
-
-@dataclass(frozen=True)
-class SourceConfig:
-    """A feed URL, or a search template with `{query}` polled once per distinct watch query."""
-
-    url: str | None = None
-    search: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,22 +60,7 @@ class ChannelConfig:
 
     @property
     def platform(self) -> str:
-        return self.target.split(":", 1)[0]
-
-
-@dataclass(frozen=True)
-class SlackConfig:
-    mode: str = "socket"
-    host: str = "127.0.0.1"  # http mode listens here: loopback, behind the TLS proxy
-    port: int = 3000
-    managers: tuple[str, ...] = ()
-    api_url: str = ""
-
-
-@dataclass(frozen=True)
-class DiscordConfig:
-    api_url: str = ""
-    gateway_url: str = ""
+        return Target.parse(self.target).platform
 
 
 @dataclass(frozen=True)
@@ -110,7 +86,7 @@ class Config:
     def jsonl_path(self, target: str) -> Path:
         """The file a `jsonl:PATH` target appends to: PATH, relative to the config's folder."""
         base = self.path.resolve().parent if self.path else Path.cwd()
-        return _resolve(base, target.split(":", 1)[1])
+        return _resolve(base, Target.parse(target).address)
 
 
 def find_config_path(explicit: str | None, environ: Mapping[str, str] | None = None) -> Path | None:
@@ -173,58 +149,54 @@ def _default_channel(where: str) -> ChannelConfig:
 
 
 def parse_config(data: Mapping[str, Any], path: Path) -> Config:
-    """Check every key of a parsed TOML document and build the Config."""
+    """Check a parsed TOML document against the schema, then what no type can say."""
     where = str(path)
     base = path.resolve().parent
-    _no_unknown(data, TOP_KEYS, where, "")
-    database = _resolve(base, _string(data, "database", where, "", "newswatch.db"))
-    poll_interval = _duration(data, "poll_interval", where, "5m")
+    try:
+        raw = convert(data, ConfigFile)
+    except SchemaError as exc:
+        raise ConfigError(where, exc.key, exc.message) from None
+    poll_interval = _duration(raw.poll_interval, where, "poll_interval")
     if poll_interval < 10:
         raise ConfigError(where, "poll_interval", "must be at least 10s")
-    backfill = _duration(data, "backfill", where, "24h")
-    max_age = _duration(data, "max_age", where, "7d")
-    retention = _duration(data, "retention", where, "30d")
-    if "retention" not in data:
-        retention = max(retention, max_age)  # unset: 30 days, or max_age when that is longer
+    max_age = _duration(raw.max_age, where, "max_age")
+    retention = (
+        max(30 * 86400.0, max_age)  # unset: 30 days, or max_age when that is longer
+        if raw.retention is None
+        else _duration(raw.retention, where, "retention")
+    )
     if retention < max(max_age, 72 * 3600.0):
         # An item must outlive both the alert window and the 72 h story-merging window.
         raise ConfigError(where, "retention", "must be at least max_age and at least 72h")
-    allow_private = data.get("allow_private_networks", False)
-    if not isinstance(allow_private, bool):
-        raise ConfigError(where, "allow_private_networks", "must be true or false")
     # A file that leaves out sources or channels keeps the built-in ones, as users expect.
     sources = (
-        tuple(
-            _source(entry, where, f"sources[{i}]")
-            for i, entry in enumerate(_table_list(data, "sources", where))
-        )
-        if "sources" in data
-        else default_sources()
+        default_sources()
+        if raw.sources is None
+        else tuple(_source(s, where, f"sources[{i}]") for i, s in enumerate(raw.sources))
     )
     channels = (
-        tuple(
-            _channel(entry, where, f"channels[{i}]", base)
-            for i, entry in enumerate(_table_list(data, "channels", where))
-        )
-        if "channels" in data
-        else (_default_channel(where),)
+        (_default_channel(where),)
+        if raw.channels is None
+        else tuple(_channel(c, where, f"channels[{i}]", base) for i, c in enumerate(raw.channels))
     )
     targets = [channel.target for channel in channels]
     for i, target in enumerate(targets):
         if targets.index(target) != i:
             raise ConfigError(where, f"channels[{i}].target", f"{target!r} is configured twice")
+    if not _is_listen_host(raw.slack.host):
+        raise ConfigError(where, "slack.host", 'must be an IP address or a host name ("0.0.0.0")')
     return Config(
         path=path,
-        database=database,
+        database=_resolve(base, raw.database),
         poll_interval=poll_interval,
-        backfill=backfill,
+        backfill=_duration(raw.backfill, where, "backfill"),
         max_age=max_age,
         retention=retention,
-        allow_private_networks=allow_private,
+        allow_private_networks=raw.allow_private_networks,
         sources=sources,
         channels=channels,
-        slack=_slack(data.get("slack", {}), where),
-        discord=_discord(data.get("discord", {}), where),
+        slack=raw.slack,
+        discord=raw.discord,
     )
 
 
@@ -248,55 +220,46 @@ def check_secrets(config: Config, environ: Mapping[str, str]) -> None:
         )
 
 
-def _source(entry: Mapping[str, Any], where: str, key: str) -> SourceConfig:
-    _no_unknown(entry, {"url", "search"}, where, key)
-    url, search = entry.get("url"), entry.get("search")
-    if (url is None) == (search is None):
+def _source(source: SourceConfig, where: str, key: str) -> SourceConfig:
+    if (source.url is None) == (source.search is None):
         raise ConfigError(where, key, "needs exactly one of url or search")
-    value = url if url is not None else search
-    field_key = f"{key}.{'url' if url is not None else 'search'}"
-    if not isinstance(value, str) or not value.strip():
+    value = source.url if source.url is not None else source.search
+    field_key = f"{key}.{'url' if source.url is not None else 'search'}"
+    if not value or not value.strip():
         raise ConfigError(where, field_key, "must be a non-empty string")
-    if search is not None and "{query}" not in search:
+    if source.search is not None and "{query}" not in source.search:
         raise ConfigError(where, field_key, "a search template needs {query}")
     try:
         check_url_syntax(value.replace("{query}", "q"))
     except BlockedAddress as exc:
         raise ConfigError(where, field_key, str(exc)) from None
-    return SourceConfig(url=url, search=search)
+    return source
 
 
-def _channel(entry: Mapping[str, Any], where: str, key: str, base: Path) -> ChannelConfig:
-    _no_unknown(entry, {"target", "watchlists", "digest"}, where, key)
-    target = entry.get("target")
-    if not isinstance(target, str):
-        raise ConfigError(
-            where, f"{key}.target", "required: console | jsonl:PATH | slack:ID | discord:ID"
-        )
-    kind, _, rest = target.partition(":")
-    if kind not in TARGET_KINDS or (kind == "console") != (rest == ""):
-        raise ConfigError(
-            where,
-            f"{key}.target",
-            f"{target!r} is not console | jsonl:PATH | slack:ID | discord:ID",
-        )
+def _channel(entry: ChannelEntry, where: str, key: str, base: Path) -> ChannelConfig:
+    try:
+        Target.parse(entry.target)
+    except TargetError:
+        raise ConfigError(where, f"{key}.target", f"{entry.target!r} is not {TARGET_FORMS}") from None
     # The target stays as written: it names the channel in the store and in every record
     # (SPEC: "channel is the target string as configured"); the file it means is resolved
     # from the config's folder when it is written (Config.jsonl_path).
-    names = entry.get("watchlists", ["default"])
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise ConfigError(where, f"{key}.watchlists", "must be a list of names or paths")
     watchlists = tuple(
-        _load_watchlist(name, base, where, f"{key}.watchlists[{i}]") for i, name in enumerate(names)
+        _load_watchlist(name, base, where, f"{key}.watchlists[{i}]")
+        for i, name in enumerate(entry.watchlists)
     )
+    for i, watchlist in enumerate(watchlists):
+        try:
+            check_notify(watchlist, kind)
+        except WatchlistError as exc:
+            raise ConfigError(where, f"{key}.watchlists[{i}]", str(exc)) from None
     try:
         check_channel_watchlists(watchlists)
     except WatchlistError as exc:
         raise ConfigError(where, f"{key}.watchlists", str(exc)) from None
-    digest = entry.get("digest")
-    if digest is not None:
-        _check_cron(digest, where, f"{key}.digest")
-    return ChannelConfig(target=target, watchlists=watchlists, digest=digest)
+    if entry.digest is not None:
+        _check_cron(entry.digest, where, f"{key}.digest")
+    return ChannelConfig(target=entry.target, watchlists=watchlists, digest=entry.digest)
 
 
 def _load_watchlist(name: str, base: Path, where: str, key: str) -> Watchlist:
@@ -306,41 +269,17 @@ def _load_watchlist(name: str, base: Path, where: str, key: str) -> Watchlist:
         raise ConfigError(where, key, str(exc)) from None
 
 
-def _check_cron(value: Any, where: str, key: str) -> None:
+def _check_cron(value: str, where: str, key: str) -> None:
     from apscheduler.triggers.cron import CronTrigger
 
-    if not isinstance(value, str):
-        raise ConfigError(where, key, 'must be a cron string like "0 9 * * *"')
     try:
         CronTrigger.from_crontab(value)
     except ValueError as exc:
         raise ConfigError(where, key, f"bad cron {value!r}: {exc}") from None
 
 
-def _slack(data: Any, where: str) -> SlackConfig:
-    if not isinstance(data, dict):
-        raise ConfigError(where, "slack", "must be a table")
-    _no_unknown(data, {"mode", "host", "port", "managers", "api_url"}, where, "slack")
-    mode = data.get("mode", "socket")
-    if mode not in ("socket", "http"):
-        raise ConfigError(where, "slack.mode", f"{mode!r} is not socket or http")
-    port = data.get("port", 3000)
-    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
-        raise ConfigError(where, "slack.port", "must be a port number")
-    managers = data.get("managers", [])
-    if not isinstance(managers, list) or not all(isinstance(m, str) for m in managers):
-        raise ConfigError(where, "slack.managers", "must be a list of user ids")
-    api_url = _string(data, "api_url", where, "slack.", "")
-    host = data.get("host", "127.0.0.1")
-    if not _is_listen_host(host):
-        raise ConfigError(where, "slack.host", 'must be an IP address or a host name ("0.0.0.0")')
-    return SlackConfig(mode=mode, host=host, port=port, managers=tuple(managers), api_url=api_url)
-
-
-def _is_listen_host(value: Any) -> bool:
+def _is_listen_host(value: str) -> bool:
     """An IP address, or a host name of letters, digits and inner hyphens (RFC 1123)."""
-    if not isinstance(value, str):
-        return False
     try:
         ipaddress.ip_address(value)
         return True
@@ -360,43 +299,11 @@ def _is_listen_host(value: Any) -> bool:
     )
 
 
-def _discord(data: Any, where: str) -> DiscordConfig:
-    if not isinstance(data, dict):
-        raise ConfigError(where, "discord", "must be a table")
-    _no_unknown(data, {"api_url", "gateway_url"}, where, "discord")
-    return DiscordConfig(
-        api_url=_string(data, "api_url", where, "discord.", ""),
-        gateway_url=_string(data, "gateway_url", where, "discord.", ""),
-    )
-
-
-def _no_unknown(data: Mapping[str, Any], known: set[str], where: str, prefix: str) -> None:
-    for key in data:
-        if key not in known:
-            name = f"{prefix}.{key}" if prefix else key
-            raise ConfigError(where, name, f"unknown key (known: {', '.join(sorted(known))})")
-
-
-def _string(data: Mapping[str, Any], key: str, where: str, prefix: str, default: str) -> str:
-    value = data.get(key, default)
-    if not isinstance(value, str):
-        raise ConfigError(where, f"{prefix}{key}", "must be a string")
-    return value
-
-
-def _duration(data: Mapping[str, Any], key: str, where: str, default: str) -> float:
-    value = data.get(key, default)
+def _duration(value: str, where: str, key: str) -> float:
     try:
         return parse_duration(value)
     except ValueError as exc:
         raise ConfigError(where, key, str(exc)) from None
-
-
-def _table_list(data: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
-    value = data.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
-        raise ConfigError(where, key, f"must be an array of tables ([[{key}]])")
-    return value
 
 
 def _resolve(base: Path, value: str) -> Path:

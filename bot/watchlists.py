@@ -1,33 +1,72 @@
-"""Watchlist files: a name and a list of watch queries, each checked when loaded."""
+"""Watchlist files: a name and a list of watches, each checked when loaded.
+
+The file's shape (keys, types) is the schema below; by hand only what a type cannot say: a
+query parses, a name is clean and short, a notify is a mention some platform knows (and the
+channel's platform, when a channel takes the file: check_notify).
+"""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
 
 from bot.query import QueryError, normalise_query, parse_query
 from bot.safefiles import UnsafeFileError, read_text_capped
+from bot.schema import SchemaError, convert
+from bot.text import clean_text
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "watchlists"
 MAX_WATCHLIST_BYTES = 4 << 20  # a FIFO, /dev/zero or a huge file is refused, never read on
-
-
 MAX_FILE_WATCHES_PER_CHANNEL = 10_000  # SPEC "Chat commands"
+MAX_NAME_CHARS = 80  # a watch's name heads alerts and lists: a label, not a paragraph
+# SPEC "Watchlists and watches": the mentions a watch's notify may be, per platform.
+NOTIFY_FORMS: dict[str, tuple[str, re.Pattern[str]]] = {
+    "slack": (
+        "@here, @channel, <!subteam^ID>, <@U...>",
+        re.compile(r"@here|@channel|<!subteam\^S[A-Z0-9]+>|<@[UW][A-Z0-9]+>"),
+    ),
+    "discord": ("@here, <@&ROLE>, <@USER>", re.compile(r"@here|<@&[0-9]{1,20}>|<@[0-9]{1,20}>")),
+}
 
 
 class WatchlistError(Exception):
     """A watchlist that cannot be read or holds a bad query; the text names file and key."""
 
 
+class FileWatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One [[watch]]: its query, and optionally how alerts name it and whom it pings.
+
+    name and notify are checked and carried; alerts do not use them yet (issue 15)."""
+
+    query: Annotated[str, Meta(description="a query string")]
+    name: Annotated[str, Meta(description="a string")] | None = None
+    notify: Annotated[str, Meta(description="a mention string like \"@here\"")] | None = None
+
+
+class WatchlistFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: str | None = None
+    watch: Annotated[tuple[FileWatch, ...], Meta(description="an array of tables ([[watch]])")] = ()
+
+
 @dataclass(frozen=True)
 class Watchlist:
-    """The queries of one watchlist file; the file is their truth."""
+    """The watches of one watchlist file, in file order; the file is their truth."""
 
     name: str
     path: Path
-    queries: tuple[str, ...]
+    watches: tuple[FileWatch, ...]
+
+    @property
+    def queries(self) -> tuple[str, ...]:
+        """Each query once, in file order."""
+        return tuple(dict.fromkeys(watch.query for watch in self.watches))
 
 
 def resolve_watchlist(name: str, base: Path) -> Path:
@@ -53,26 +92,50 @@ def load_watchlist(name: str, base: Path) -> Watchlist:
         raise WatchlistError(f"cannot read watchlist {path}: {exc.__class__.__name__}") from None
     except tomllib.TOMLDecodeError as exc:
         raise WatchlistError(f"{path}: not valid TOML: {exc}") from None
-    unknown = set(data) - {"name", "watch"}
-    if unknown:
-        raise WatchlistError(f"{path}: {sorted(unknown)[0]}: unknown key (known: name, watch)")
-    watches = data.get("watch", [])
-    if not isinstance(watches, list):
-        raise WatchlistError(f"{path}: watch: must be an array of tables ([[watch]])")
-    queries: list[str] = []
-    for i, watch in enumerate(watches):
-        if not isinstance(watch, dict) or set(watch) - {"query"}:
-            raise WatchlistError(f"{path}: watch[{i}]: only a query key is allowed")
-        query = watch.get("query")
-        if not isinstance(query, str):
-            raise WatchlistError(f"{path}: watch[{i}].query: required string")
-        try:
-            parse_query(query)
-        except QueryError as exc:
-            raise WatchlistError(f"{path}: watch[{i}].query: {exc}") from None
-        queries.append(query)
-    label = data.get("name", path.stem)
-    return Watchlist(name=str(label), path=path, queries=tuple(dict.fromkeys(queries)))
+    try:
+        raw = convert(data, WatchlistFile)
+    except SchemaError as exc:
+        raise WatchlistError(f"{path}: {exc}") from None
+    watches = tuple(_checked(watch, f"{path}: watch[{i}]") for i, watch in enumerate(raw.watch))
+    return Watchlist(name=path.stem if raw.name is None else raw.name, path=path, watches=watches)
+
+
+def _checked(watch: FileWatch, where: str) -> FileWatch:
+    """The watch with its name cleaned, or a WatchlistError naming the key at fault."""
+    try:
+        parse_query(watch.query)
+    except QueryError as exc:
+        raise WatchlistError(f"{where}.query: {exc}") from None
+    if watch.notify is not None and not any(
+        form.fullmatch(watch.notify) for _, form in NOTIFY_FORMS.values()
+    ):
+        forms = "; ".join(f"{p.title()}: {words}" for p, (words, _) in NOTIFY_FORMS.items())
+        raise WatchlistError(f"{where}.notify: {_quoted(watch.notify)} is not a mention ({forms})")
+    if watch.name is None:
+        return watch
+    name = clean_text(watch.name)
+    if not name:
+        raise WatchlistError(f"{where}.name: must not be empty")
+    if len(name) > MAX_NAME_CHARS:
+        raise WatchlistError(f"{where}.name: at most {MAX_NAME_CHARS} characters, not {len(name)}")
+    return msgspec.structs.replace(watch, name=name)
+
+
+def check_notify(watchlist: Watchlist, platform: str) -> None:
+    """Every notify in the file is a mention `platform` knows; console and jsonl take any."""
+    if platform not in NOTIFY_FORMS:
+        return
+    words, form = NOTIFY_FORMS[platform]
+    for i, watch in enumerate(watchlist.watches):
+        if watch.notify is not None and not form.fullmatch(watch.notify):
+            raise WatchlistError(
+                f"{watchlist.path}: watch[{i}].notify: {_quoted(watch.notify)} is not a "
+                f"{platform.title()} mention ({words})"
+            )
+
+
+def _quoted(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:36]) + "…"
 
 
 def check_channel_watchlists(watchlists: Sequence[Watchlist]) -> None:
