@@ -6,7 +6,6 @@ either has a whole, valid configuration or stops with one line (exit 2).
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -14,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.config_schema import TARGET_FORMS, ChannelEntry, ConfigFile
+from bot.config_schema import ChannelEntry, ConfigFile, default_sources, is_listen_host
 from bot.config_schema import DiscordConfig as DiscordConfig
 from bot.config_schema import SlackConfig as SlackConfig
 from bot.config_schema import SourceConfig as SourceConfig
@@ -32,14 +31,6 @@ from bot.watchlists import (
 )
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCES: tuple[tuple[str, str], ...] = (
-    ("search", "https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en"),
-    ("url", "https://variety.com/feed/"),
-    ("url", "https://deadline.com/feed/"),
-    ("url", "https://www.hollywoodreporter.com/feed/"),
-    ("url", "https://www.theverge.com/rss/index.xml"),
-    ("url", "https://techcrunch.com/feed/"),
-)
 MAX_CONFIG_BYTES = 1 << 20  # a FIFO, /dev/zero or a huge file is refused, never read on
 
 
@@ -136,13 +127,6 @@ def default_config() -> Config:
     )
 
 
-def default_sources() -> tuple[SourceConfig, ...]:
-    return tuple(
-        SourceConfig(url=value) if kind == "url" else SourceConfig(search=value)
-        for kind, value in DEFAULT_SOURCES
-    )
-
-
 def _default_channel(where: str) -> ChannelConfig:
     watchlist = _load_watchlist("default", Path.cwd(), where, "channels[0].watchlists[0]")
     return ChannelConfig(target="console", watchlists=(watchlist,))
@@ -183,7 +167,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     for i, target in enumerate(targets):
         if targets.index(target) != i:
             raise ConfigError(where, f"channels[{i}].target", f"{target!r} is configured twice")
-    if not _is_listen_host(raw.slack.host):
+    if not is_listen_host(raw.slack.host):
         raise ConfigError(where, "slack.host", 'must be an IP address or a host name ("0.0.0.0")')
     return Config(
         path=path,
@@ -238,9 +222,9 @@ def _source(source: SourceConfig, where: str, key: str) -> SourceConfig:
 
 def _channel(entry: ChannelEntry, where: str, key: str, base: Path) -> ChannelConfig:
     try:
-        Target.parse(entry.target)
-    except TargetError:
-        raise ConfigError(where, f"{key}.target", f"{entry.target!r} is not {TARGET_FORMS}") from None
+        platform = Target.parse(entry.target).platform
+    except TargetError as exc:
+        raise ConfigError(where, f"{key}.target", str(exc)) from None
     # The target stays as written: it names the channel in the store and in every record
     # (SPEC: "channel is the target string as configured"); the file it means is resolved
     # from the config's folder when it is written (Config.jsonl_path).
@@ -250,7 +234,7 @@ def _channel(entry: ChannelEntry, where: str, key: str, base: Path) -> ChannelCo
     )
     for i, watchlist in enumerate(watchlists):
         try:
-            check_notify(watchlist, kind)
+            check_notify(watchlist, platform)
         except WatchlistError as exc:
             raise ConfigError(where, f"{key}.watchlists[{i}]", str(exc)) from None
     try:
@@ -276,27 +260,6 @@ def _check_cron(value: str, where: str, key: str) -> None:
         CronTrigger.from_crontab(value)
     except ValueError as exc:
         raise ConfigError(where, key, f"bad cron {value!r}: {exc}") from None
-
-
-def _is_listen_host(value: str) -> bool:
-    """An IP address, or a host name of letters, digits and inner hyphens (RFC 1123)."""
-    try:
-        ipaddress.ip_address(value)
-        return True
-    except ValueError:
-        pass
-    labels = value.removesuffix(".").split(".")
-    return (
-        0 < len(value) <= 253
-        and not labels[-1].isdigit()  # 300.1.1.1 is a bad address, not a name
-        and all(
-            0 < len(label) <= 63
-            and not label.startswith("-")
-            and not label.endswith("-")
-            and all(c.isascii() and (c.isalnum() or c == "-") for c in label)
-            for label in labels
-        )
-    )
 
 
 def _duration(value: str, where: str, key: str) -> float:

@@ -8,13 +8,23 @@ are loaded from its entry.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta
 
-TARGET_FORMS = "console | jsonl:PATH | slack:ID | discord:ID"
+from bot.target import TARGET_FORMS
+
 DURATION = "a duration like 30s, 5m, 2h or 7d"
+DEFAULT_SOURCES: tuple[tuple[str, str], ...] = (
+    ("search", "https://news.google.com/rss/search?q={query}&hl=en-US&gl=US&ceid=US:en"),
+    ("url", "https://variety.com/feed/"),
+    ("url", "https://deadline.com/feed/"),
+    ("url", "https://www.hollywoodreporter.com/feed/"),
+    ("url", "https://www.theverge.com/rss/index.xml"),
+    ("url", "https://techcrunch.com/feed/"),
+)
 
 
 class SourceConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -39,9 +49,7 @@ class SlackConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     mode: Annotated[Literal["socket", "http"], Meta(description="socket or http")] = "socket"
     # http mode listens here: loopback, behind the TLS proxy
-    host: Annotated[str, Meta(description='an IP address or a host name ("0.0.0.0")')] = (
-        "127.0.0.1"
-    )
+    host: Annotated[str, Meta(description='an IP address or a host name ("0.0.0.0")')] = "127.0.0.1"
     port: Annotated[int, Meta(ge=1, le=65535, description="a port number")] = 3000
     managers: Annotated[tuple[str, ...], Meta(description="a list of user ids")] = ()
     api_url: str = ""
@@ -67,16 +75,41 @@ class ConfigFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     retention: Duration | None = None  # left out: 30 days, or max_age when that is longer
     allow_private_networks: bool = False
     sources: (
-        Annotated[
-            tuple[SourceConfig, ...], Meta(description="an array of tables ([[sources]])")
-        ]
+        Annotated[tuple[SourceConfig, ...], Meta(description="an array of tables ([[sources]])")]
         | None
     ) = None
     channels: (
-        Annotated[
-            tuple[ChannelEntry, ...], Meta(description="an array of tables ([[channels]])")
-        ]
+        Annotated[tuple[ChannelEntry, ...], Meta(description="an array of tables ([[channels]])")]
         | None
     ) = None
     slack: SlackConfig = msgspec.field(default_factory=SlackConfig)
     discord: DiscordConfig = msgspec.field(default_factory=DiscordConfig)
+
+
+def default_sources() -> tuple[SourceConfig, ...]:
+    """The sources of a file that leaves out [[sources]], and of the built-in default."""
+    return tuple(
+        SourceConfig(url=value) if kind == "url" else SourceConfig(search=value)
+        for kind, value in DEFAULT_SOURCES
+    )
+
+
+def is_listen_host(value: str) -> bool:
+    """An IP address, or a host name of letters, digits and inner hyphens (RFC 1123)."""
+    try:
+        ipaddress.ip_address(value)
+        return True
+    except ValueError:
+        pass
+    labels = value.removesuffix(".").split(".")
+    return (
+        0 < len(value) <= 253
+        and not labels[-1].isdigit()  # 300.1.1.1 is a bad address, not a name
+        and all(
+            0 < len(label) <= 63
+            and not label.startswith("-")
+            and not label.endswith("-")
+            and all(c.isascii() and (c.isalnum() or c == "-") for c in label)
+            for label in labels
+        )
+    )

@@ -47,7 +47,7 @@ class FileWatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     query: Annotated[str, Meta(description="a query string")]
     name: Annotated[str, Meta(description="a string")] | None = None
-    notify: Annotated[str, Meta(description="a mention string like \"@here\"")] | None = None
+    notify: Annotated[str, Meta(description='a mention string like "@here"')] | None = None
 
 
 class WatchlistFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
