@@ -5,46 +5,38 @@ forge a masked link or a mention, and is cut to Discord's limits before it is se
 only clickable link in an alert is the one built here from a validated http(s) URL.
 Limits: https://discord.com/developers/docs/resources/message#embed-object-embed-limits
 and https://discord.com/developers/docs/resources/message#create-message (content 2000,
-10 embeds, nonce at most 25 characters).
+10 embeds, nonce at most 25 characters). Cleaning and the cut are the core's
+(bot.render.PlatformText); only the escaping and the limits are Discord's.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
+import regex
 from discord import AllowedMentions
 
 from bot.model import Alert, Digest, DigestStory, Message, Notice
 from bot.quoting import inert_code, render
-from bot.render import pack_lines
+from bot.render import PlatformText, pack_lines
+from bot.text import clean_text
 from bot.urls import safe_link
 
-TITLE = 256
-DESCRIPTION = 4096
-FIELD_VALUE = 1024
-FOOTER = 2048
 EMBED_TOTAL = 6000  # title + description + field names and values + footer + author, per message
 EMBEDS_PER_MESSAGE = 10
-CONTENT = 2000
 NONCE = 25
 URL_MAX = 2048
-STORY_TITLE = 300  # one digest line's title, so that a line stays readable
 MAX_DIGEST_MESSAGES = 10
 MAX_REPLY_MESSAGES = 5
-QUOTED = 1000  # one piece of text a reply quotes: a title, an outlet, a query
 COLOUR = 0x2B6CB0
 ZWSP = "\u200b"
 ELLIPSIS = "…"
 
-# C0 controls (but tab and newline), DEL, C1, bidi embeddings/overrides/isolates, marks.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_SPACES = re.compile(r"\s+")
 # Discord shows any backslash-escaped punctuation as itself. Escaped everywhere: the
 # backslash, emphasis, code, spoiler and link brackets, `<` (which opens autolinks, custom
 # emoji, timestamps and mentions), and the colon of `:/`, since Discord makes a link of
@@ -86,12 +78,6 @@ def alert_nonce(alert: Alert, target: str) -> str:
     return make_nonce(head, alert.kind, target, alert.story_id)
 
 
-def clean(text: str, *, single_line: bool = False) -> str:
-    """Drop control and bidi-override characters; a single-line field folds all whitespace."""
-    text = _CONTROLS.sub("", text)
-    return _SPACES.sub(" ", text).strip() if single_line else text.strip()
-
-
 def neutralise_mentions(text: str) -> str:
     """A zero-width space after `@` and in `<#`/`</` so no mention, role or channel link forms.
 
@@ -101,21 +87,15 @@ def neutralise_mentions(text: str) -> str:
     return _ANGLE_MENTION.sub(lambda m: f"<{m.group(1)}{ZWSP}", _AT.sub("@" + ZWSP, text))
 
 
-def escape(text: str, limit: int, *, single_line: bool = False) -> str:
-    """Untrusted text as literal Discord markdown, at most `limit` characters.
-
-    Every markdown character gets one backslash, so the text reads exactly as it came (a
-    test unescapes it back), no masked link `[x](url)` can form, and an unbalanced fence
-    cannot swallow the text that follows it (HARDENING A3, A5). The colon of `https://` is
-    escaped too: the text still reads `https://x`, but Discord's autolinking sees no URL,
-    so the only link in a message is the one built from the item's own URL (SPEC, Alerts).
-    """
-    # Escaping only lengthens text, so no character past `limit` can ever be shown: cut
-    # first to bound the work on a 5 MB summary (HARDENING A7).
-    text = clean(text[: limit * 2 + 64], single_line=single_line)[: limit + 1]
+def escape_markdown(text: str) -> str:
+    """Clean text as literal Discord markdown: every markdown character gets one backslash,
+    so the text reads exactly as it came (a test unescapes it back), no masked link
+    `[x](url)` can form, and an unbalanced fence cannot swallow the text that follows it
+    (HARDENING A3, A5). The colon of `https://` is escaped too: the text still reads
+    `https://x`, but Discord's autolinking sees no URL, so the only link in a message is
+    the one built from the item's own URL (SPEC, Alerts)."""
     text = _MARKDOWN.sub(lambda m: "\\" + m.group(), text)
-    text = _LINE_START.sub(_escape_line_start, text)
-    return truncate(neutralise_mentions(text), limit)
+    return neutralise_mentions(_LINE_START.sub(_escape_line_start, text))
 
 
 def _escape_line_start(match: re.Match[str]) -> str:
@@ -123,32 +103,39 @@ def _escape_line_start(match: re.Match[str]) -> str:
     return f"{indent}{number}\\." if number else f"{indent}\\{mark}"
 
 
+class DiscordText(PlatformText):
+    """Feed text as literal markdown; a cut keeps a backslash with what it escapes."""
+
+    atom = regex.compile(r"\\?\X")
+    title_maxlen: ClassVar[int] = 256
+    body_maxlen: ClassVar[int] = 4096
+    field_maxlen: ClassVar[int] = 1024
+    footer_maxlen: ClassVar[int] = 2048
+    content_maxlen: ClassVar[int] = 2000
+    source_maxlen: ClassVar[int] = 256  # the Source field of an alert
+    story_source_maxlen: ClassVar[int] = 100  # an outlet in a digest line
+    story_title_maxlen: ClassVar[int] = 300  # one digest line's title, so a line stays readable
+    quoted_maxlen: ClassVar[int] = 1000  # one piece a reply quotes: a title, an outlet, a query
+
+    @classmethod
+    def escape(cls, text: str) -> str:
+        return escape_markdown(text)
+
+
+TITLE = DiscordText.title_maxlen
+DESCRIPTION = DiscordText.body_maxlen
+CONTENT = DiscordText.content_maxlen
+
+
+def escape(text: str | None, limit: int, *, single_line: bool = False) -> str:
+    """Untrusted text as literal Discord markdown, at most `limit` characters; line breaks
+    kept unless `single_line`."""
+    return DiscordText.show(text, limit, lines=not single_line)
+
+
 def truncate(text: str, limit: int) -> str:
-    """Cut to `limit` characters with an ellipsis, never inside a grapheme, at a word if near."""
-    if len(text) <= limit:
-        return text
-    cut = limit - len(ELLIPSIS)
-    # Do not separate a base character from its combining marks, joiners or selectors.
-    floor = max(0, cut - 64)
-    while cut > floor and _joins_previous(text[cut]):
-        cut -= 1
-    space = text.rfind(" ", max(0, cut - 40), cut)
-    if space > 0:
-        cut = space
-    head = text[:cut].rstrip()
-    # A trailing lone backslash would escape the ellipsis; drop it rather than show it.
-    if (len(head) - len(head.rstrip("\\"))) % 2:
-        head = head[:-1]
-    return head + ELLIPSIS
-
-
-def _joins_previous(char: str) -> bool:
-    return (
-        unicodedata.combining(char) != 0
-        or char in ("\u200d", ZWSP)
-        or "\ufe00" <= char <= "\ufe0f"
-        or unicodedata.category(char) == "Mn"
-    )
+    """Markdown already escaped, cut to `limit` with an ellipsis, never inside an escape."""
+    return DiscordText.cut(text, limit)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -178,7 +165,7 @@ def embed_length(embed: dict[str, Any]) -> int:
 
 def alert_embed(alert: Alert) -> dict[str, Any]:
     """One embed: linked title, summary, then source, time and the matching watches."""
-    title = escape(alert.title or "(untitled)", TITLE, single_line=True)
+    title = escape(alert.title, TITLE, single_line=True) or "(untitled)"
     embed: dict[str, Any] = {"title": title, "color": COLOUR}
     url = safe_url(alert.url)
     if url:
@@ -186,11 +173,12 @@ def alert_embed(alert: Alert) -> dict[str, Any]:
     summary = escape(alert.summary, DESCRIPTION) if alert.summary else ""
     if summary:
         embed["description"] = summary
-    watches = escape(", ".join(alert.watches), FIELD_VALUE, single_line=True)
+    watches = escape(", ".join(alert.watches), DiscordText.field_maxlen, single_line=True)
     embed["fields"] = [
         {
             "name": "Source",
-            "value": escape(alert.source, 256, single_line=True) or "unknown",
+            "value": escape(alert.source, DiscordText.source_maxlen, single_line=True)
+            or "unknown",
             "inline": True,
         },
         {"name": "Published", "value": when(alert.published), "inline": True},
@@ -218,10 +206,10 @@ def notice_payload(notice: Notice, target: str) -> dict[str, Any]:
 
 def story_line(story: DigestStory) -> str:
     """`• [title](url) · source · N outlets`, with the title's markup escaped."""
-    title = escape(story.title or "(untitled)", STORY_TITLE, single_line=True)
+    title = escape(story.title, DiscordText.story_title_maxlen, single_line=True) or "(untitled)"
     url = safe_url(story.url)
     head = f"[{title}]({markdown_url(url)})" if url else title
-    source = escape(story.source, 100, single_line=True)
+    source = escape(story.source, DiscordText.story_source_maxlen, single_line=True)
     outlets = f"{story.outlets} outlet{'s' if story.outlets != 1 else ''}"
     return f"• {head} · {source} · {outlets}" if source else f"• {head} · {outlets}"
 
@@ -288,7 +276,10 @@ def reply_markdown(text: str) -> str:
     """A reply for Discord: the core's markup kept live, what it quotes (bot.quoting) escaped
     as feed text is in alerts, and a query quoted in a code block unable to close it."""
     return render(
-        text, quoted=lambda piece: escape(piece, QUOTED, single_line=True), code=inert_code
+        text,
+        quoted=lambda piece: escape(piece, DiscordText.quoted_maxlen, single_line=True),
+        code=inert_code,
+        markup=lambda piece: clean_text(piece, spacing=True),
     )
 
 
@@ -304,7 +295,8 @@ def reply_chunks(text: str) -> list[str]:
     last guard, nothing in the whole reply may ping or form a masked link (a zero-width
     space splits `](`).
     """
-    text = _MASK_JOIN.sub(_split_live_mask, neutralise_mentions(clean(reply_markdown(text))))
+    text = neutralise_mentions(reply_markdown(text).strip())
+    text = _MASK_JOIN.sub(_split_live_mask, text)
     limit = CONTENT - len(_FENCE) - 1  # room to close a fence that a split leaves open
     chunks: list[str] = []
     current: list[str] = []

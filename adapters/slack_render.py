@@ -7,18 +7,21 @@ exactly once after it is cleaned and cut to size
 `<@U1>`, `<!subteam^S1>` and `<https://evil|x>` then show as literal text. mrkdwn has no
 escape for `*`, `_`, `~` and backticks, so feed text goes into `plain_text` objects where
 Block Kit allows it, and where it must sit in mrkdwn (a link label, a digest line) those
-four characters are swapped for look-alikes that Slack does not parse.
+four characters are swapped for look-alikes that Slack does not parse. Cleaning and the
+cut are the core's (bot.render.PlatformText); only the escaping and the limits are Slack's.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
+
+import regex
 
 from bot.model import Alert, Digest, Notice
 from bot.quoting import ReplyText, inert_code, render
-from bot.render import pack_lines, when
+from bot.render import PlatformText, pack_lines, when
+from bot.text import clean_text
 from bot.urls import safe_link
 
 Block = dict[str, Any]
@@ -44,12 +47,6 @@ MAX_URL = 2000
 
 # Look-alikes for mrkdwn's formatting characters, which have no escape in Slack.
 INERT = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
-ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-# Invisible characters that reorder or hide text (bidi overrides and isolates, marks, BOM).
-HIDDEN = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
-MAX_COMBINING_RUN = 3
-
-
 @dataclass(frozen=True)
 class SlackMessage:
     """One chat.postMessage: blocks, the notification text, and a shorter plain fallback."""
@@ -59,69 +56,35 @@ class SlackMessage:
     fallback: str
 
 
-def clean(text: str, single_line: bool = True) -> str:
-    """Drop control and bidi characters, tame combining-mark floods, fold whitespace."""
-    out: list[str] = []
-    combining = 0
-    for char in text:
-        code = ord(char)
-        if char == "\n" and not single_line:
-            pass
-        elif char in "\t\r\n\x0b\x0c\u2028\u2029":
-            char = " "
-        elif 0xD800 <= code <= 0xDFFF:
-            char = "\ufffd"  # a lone surrogate cannot be encoded as UTF-8
-        elif code < 0x20 or 0x7F <= code < 0xA0 or char in HIDDEN:
-            continue
-        if unicodedata.combining(char):
-            combining += 1
-            if combining > MAX_COMBINING_RUN:
-                continue
-        else:
-            combining = 0
-        out.append(char)
-    lines = "".join(out).split("\n")
-    return "\n".join(" ".join(line.split()) for line in lines).strip()
-
-
 def escape(text: str) -> str:
     """Slack's three control characters as entities; applied once, to already-decoded text."""
-    return "".join(ESCAPES.get(char, char) for char in text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def fit(text: str, limit: int) -> str:
-    """Escape `text`, cut so that the escaped form is at most `limit` characters.
+class SlackText(PlatformText):
+    """Feed text for a plain_text object, escaped once; a cut keeps each entity whole
+    (with any mark on the character it stands for)."""
 
-    The cut is made before escaping (never inside an entity) and not inside a grapheme:
-    combining marks, joiners and variation selectors stay with their base character.
-    """
-    size = 0
-    index = 0
-    while index < len(text):
-        size += len(ESCAPES.get(text[index], text[index]))
-        if size > limit - 1:
-            break
-        index += 1
-    else:
+    atom = regex.compile(r"&(?:amp|lt|gt);[\p{GCB=Extend}\p{GCB=ZWJ}\p{GCB=SpacingMark}]*|\X")
+    title_maxlen: ClassVar[int] = TITLE_CHARS
+    body_maxlen: ClassVar[int] = SUMMARY_CHARS
+    field_maxlen: ClassVar[int] = WATCH_CHARS
+    source_maxlen: ClassVar[int] = SOURCE_CHARS
+    header_maxlen: ClassVar[int] = MAX_HEADER
+    quoted_maxlen: ClassVar[int] = QUOTED_CHARS
+
+    @classmethod
+    def escape(cls, text: str) -> str:
         return escape(text)
-    while index > 0 and (_joins(text[index]) or text[index - 1] == "\u200d"):
-        index -= 1
-    return escape(text[:index].rstrip()) + "…"
 
 
-def _joins(char: str) -> bool:
-    """True for a character that belongs to the one before it."""
-    return bool(unicodedata.combining(char)) or char in "\u200d\ufe0e\ufe0f"
+class SlackMrkdwn(SlackText):
+    """Feed text inside mrkdwn: escaped, and `* _ ~ `` swapped for look-alikes (one for one,
+    so the swap never changes a length)."""
 
-
-def feed_plain(text: str, limit: int) -> str:
-    """Feed text for a plain_text object: cleaned, cut, escaped once."""
-    return fit(clean(text), limit)
-
-
-def feed_mrkdwn(text: str, limit: int) -> str:
-    """Feed text for mrkdwn: as feed_plain, and formatting characters made inert."""
-    return fit(clean(text), limit).translate(INERT)
+    @classmethod
+    def escape(cls, text: str) -> str:
+        return escape(text).translate(INERT)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -148,14 +111,15 @@ def mrkdwn(text: str) -> Block:
 
 def render_alert(alert: Alert) -> SlackMessage:
     """Title as a link, source and time, summary, and the watches that matched."""
-    title = clean(alert.title) or "(untitled)"
-    label = fit(title, TITLE_CHARS).translate(INERT)
+    title = clean_text(alert.title) or "(untitled)"
+    label = SlackMrkdwn.show(title, SlackText.title_maxlen)
     url = safe_url(alert.url)
-    source = feed_plain(alert.source, SOURCE_CHARS) or "unknown source"
+    source = SlackText.show(alert.source, SlackText.source_maxlen) or "unknown source"
     meta = f"{source} · {when(alert.published)}"
-    summary = feed_plain(alert.summary, SUMMARY_CHARS)
-    watches = cut_escaped(
-        "Watches: " + ", ".join(feed_plain(w, WATCH_CHARS) for w in alert.watches), MAX_SECTION
+    summary = SlackText.show(alert.summary, SlackText.body_maxlen)
+    watches = SlackText.cut(
+        "Watches: " + ", ".join(SlackText.show(w, SlackText.field_maxlen) for w in alert.watches),
+        MAX_SECTION,
     )
     blocks: list[Block] = [
         {"type": "section", "text": mrkdwn(f"*<{url}|{label}>*" if url else f"*{label}*")},
@@ -169,29 +133,18 @@ def render_alert(alert: Alert) -> SlackMessage:
     inert = [meta, summary, watches if alert.watches else ""]
     meta_i, summary_i, watches_i = (piece.translate(INERT) for piece in inert)
     lines = [label, meta_i, *link, summary_i, watches_i]
-    text = cut_escaped("\n".join(line for line in lines if line), MAX_TEXT)
-    short = f"{fit(title, 200)} ({source})".translate(INERT)
-    fallback = cut_escaped("\n".join([short, *link]), MAX_FALLBACK)
+    text = SlackText.cut("\n".join(line for line in lines if line), MAX_TEXT)
+    short = f"{SlackMrkdwn.show(title, 200)} ({source.translate(INERT)})"
+    fallback = SlackText.cut("\n".join([short, *link]), MAX_FALLBACK)
     return SlackMessage(text=text, blocks=tuple(blocks), fallback=fallback)
-
-
-def cut_escaped(text: str, limit: int) -> str:
-    """Cut already-escaped text to `limit` characters without splitting an entity."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    amp = cut.rfind("&")
-    if amp != -1 and ";" not in cut[amp:]:
-        cut = cut[:amp]
-    return cut.rstrip() + "…"
 
 
 def render_notice(notice: Notice) -> SlackMessage:
     """An operational message; its text may quote feed URLs and errors, so it is escaped."""
-    body = fit(clean(notice.text, single_line=False), MAX_SECTION - 20)
+    body = SlackText.show(notice.text, MAX_SECTION - 20, lines=True)
     blocks = ({"type": "section", "text": plain(f"newswatch: {body}")},)
-    text = cut_escaped(f"newswatch: {body}".translate(INERT), MAX_TEXT)
-    return SlackMessage(text=text, blocks=blocks, fallback=cut_escaped(text, MAX_FALLBACK))
+    text = SlackText.cut(f"newswatch: {body}".translate(INERT), MAX_TEXT)
+    return SlackMessage(text=text, blocks=blocks, fallback=SlackText.cut(text, MAX_FALLBACK))
 
 
 def reply_text(text: str) -> str:
@@ -203,14 +156,14 @@ def reply_text(text: str) -> str:
     the block. A plain str is all the core's own text, escaped once.
     """
     if not isinstance(text, ReplyText):
-        return cut_escaped(escape(clean(text, single_line=False)), MAX_REPLY)
+        return SlackText.show(text, MAX_REPLY, lines=True)
     shown = render(
         text,
-        quoted=lambda piece: feed_mrkdwn(piece, QUOTED_CHARS),
+        quoted=lambda piece: SlackMrkdwn.show(piece, SlackText.quoted_maxlen),
         code=lambda piece: escape(inert_code(piece)),
-        markup=escape,
+        markup=lambda piece: escape(clean_text(piece, spacing=True)),
     )
-    return cut_escaped(shown, MAX_REPLY)
+    return SlackText.cut(shown, MAX_REPLY)
 
 
 @dataclass
@@ -236,7 +189,7 @@ def render_digest(digest: Digest) -> list[SlackMessage]:
     for section in digest.sections:
         if not section.stories and not section.more:
             continue
-        name = fit(clean(section.watch) or "(watch)", MAX_HEADER)
+        name = SlackText.show(section.watch, SlackText.header_maxlen) or "(watch)"
         units.append(({"type": "header", "text": plain(name)}, name.translate(INERT)))
         lines = [
             _story_line(story.title, story.url, story.source, story.outlets)
@@ -268,7 +221,7 @@ def render_digest(digest: Digest) -> list[SlackMessage]:
     messages: list[SlackMessage] = []
     for number, part in enumerate(parts, start=1):
         suffix = f" (part {number} of {len(parts)})" if len(parts) > 1 else ""
-        title = fit(f"Digest: {window}{suffix}", MAX_HEADER)
+        title = SlackText.show(f"Digest: {window}{suffix}", SlackText.header_maxlen)
         blocks = ({"type": "header", "text": plain(title)}, *part.blocks)
         fallback = join_lines([title, *part.lines], MAX_FALLBACK)
         messages.append(SlackMessage(text=title, blocks=blocks, fallback=fallback))
@@ -281,20 +234,20 @@ def join_lines(lines: list[str], limit: int) -> str:
     size = 0
     for line in lines:
         if size + len(line) + 1 > limit - 2:
-            return "\n".join([*kept, "…"]) if kept else cut_escaped(line, limit)
+            return "\n".join([*kept, "…"]) if kept else SlackText.cut(line, limit)
         kept.append(line)
         size += len(line) + 1
     return "\n".join(kept)
 
 
 def _story_line(title: str, url: str | None, source: str, outlets: int) -> str:
-    label = feed_mrkdwn(title, 250) or "(untitled)"
+    label = SlackMrkdwn.show(title, 250) or "(untitled)"
     link = safe_url(url)
     head = f"<{link}|{label}>" if link else label
     count = f"{outlets} outlet{'s' if outlets != 1 else ''}"
-    return f"• {head} · {feed_mrkdwn(source, SOURCE_CHARS)} · {count}"
+    return f"• {head} · {SlackMrkdwn.show(source, SlackText.source_maxlen)} · {count}"
 
 
 def _chunks(lines: list[str], limit: int) -> list[str]:
     """Join lines into texts of at most `limit` characters (each line is already short)."""
-    return pack_lines(lines, limit, cut_escaped)
+    return pack_lines(lines, limit, SlackText.cut)

@@ -10,14 +10,14 @@ its pieces; concatenation keeps them.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from typing import Literal
+
+from bot.text import mask_unsafe
 
 Kind = Literal["markup", "quoted", "code"]
 Piece = tuple[Kind, str]
 BACKTICK_LOOKALIKE = "\u02cb"  # MODIFIER LETTER GRAVE ACCENT: reads as `, closes no code
-REPLACEMENT = "\ufffd"
 
 
 class Quoted(str):
@@ -76,17 +76,5 @@ def render(
 def inert_code(text: str) -> str:
     """Quoted text for inside a code block, one character for one (a caret under it still
     points at the right place): a backtick becomes a look-alike that cannot close the block,
-    and a control or invisible character becomes U+FFFD, so the caret points at something."""
-    return "".join(_code_char(char) for char in text)
-
-
-def _code_char(char: str) -> str:
-    if char == "`":
-        return BACKTICK_LOOKALIKE
-    if char == "\n":
-        return char
-    if char == "\t":
-        return " "
-    if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
-        return REPLACEMENT
-    return char
+    and what clean_text would drop becomes U+FFFD (bot.text.mask_unsafe)."""
+    return mask_unsafe(text).replace("`", BACKTICK_LOOKALIKE)

@@ -1,16 +1,51 @@
-"""Plain-text renderings of alerts and digests, shared by the console and text fallbacks.
+"""How text reaches a channel: the one path for untrusted text, and plain renderings.
 
-Every string from a feed passes clean_text again here, so no control character (a terminal
-escape, a bidi override) reaches a terminal whatever path the text took.
+PlatformText is that path: clean_text first (the core's one cleaner), then the platform's
+own escape, then the core's one cut, at the limit the platform declares as class data (as
+Apprise's `body_maxlen`). The cut happens on the escaped text, between atoms the platform
+names, so it never splits an escape or a grapheme. The plain renderings below, for the
+console and text fallbacks, pass every string from a feed through clean_text again, so no
+control character (a terminal escape, a bidi override) reaches a terminal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import ClassVar
+
+import regex
 
 from bot.model import Alert, Digest
+from bot.text import GRAPHEME, clean_head, cut
 from bot.text import clean_text as safe
+
+
+class PlatformText:
+    """Untrusted text for one platform: cleaned, escaped, cut to a limit it declares.
+
+    A subclass overrides `escape` (which may only lengthen text) and `atom` (what a cut
+    must keep whole: an escape and the grapheme it escapes), and names its limits."""
+
+    atom: ClassVar[regex.Pattern[str]] = GRAPHEME
+    title_maxlen: ClassVar[int] = 256
+    body_maxlen: ClassVar[int] = 4096
+    field_maxlen: ClassVar[int] = 1024
+
+    @classmethod
+    def escape(cls, text: str) -> str:
+        """Clean text as the platform shows it literally; the base shows it as it is."""
+        return text
+
+    @classmethod
+    def show(cls, text: str | None, limit: int, *, lines: bool = False) -> str:
+        """Untrusted text, cleaned (line breaks kept with `lines`), escaped, within `limit`."""
+        return cls.cut(cls.escape(clean_head(text or "", limit, lines=lines)), limit)
+
+    @classmethod
+    def cut(cls, shown: str, limit: int) -> str:
+        """Text already escaped for this platform, within `limit`, no escape split."""
+        return cut(shown, limit, atom=cls.atom)
 
 
 def when(moment: datetime | None) -> str:

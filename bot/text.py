@@ -21,6 +21,7 @@ import html
 import re
 import unicodedata
 
+import regex
 from selectolax.lexbor import LexborHTMLParser
 
 MAX_MARKUP = 500_000  # characters of markup read; the rest is cut before parsing (A7)
@@ -38,66 +39,13 @@ NESTED_DROPPED = frozenset({"audio", "canvas", "noscript", "object", "template",
 DROPPED_TAGS = FLAT_DROPPED | NESTED_DROPPED
 MAX_CONTAINERS = 100
 # Elements that separate words: each start and end tag becomes a line break.
-BLOCK_TAGS = frozenset(
-    {
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "body",
-        "br",
-        "caption",
-        "center",
-        "dd",
-        "details",
-        "dialog",
-        "dir",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "frame",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hgroup",
-        "hr",
-        "html",
-        "legend",
-        "li",
-        "listing",
-        "main",
-        "menu",
-        "nav",
-        "ol",
-        "optgroup",
-        "option",
-        "p",
-        "plaintext",
-        "pre",
-        "search",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "textarea",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
-        "ul",
-        "xmp",
-    }
+_BLOCK_NAMES = (
+    "address article aside blockquote body br caption center dd details dialog dir div dl dt"
+    " fieldset figcaption figure footer form frame h1 h2 h3 h4 h5 h6 header hgroup hr html"
+    " legend li listing main menu nav ol optgroup option p plaintext pre search section summary"
+    " table tbody td textarea tfoot th thead tr ul xmp"
 )
+BLOCK_TAGS = frozenset(_BLOCK_NAMES.split())
 
 # `<` that starts markup: a tag, an end tag, a comment, a doctype. Any other `<` (`a < b`,
 # `<!channel>`, `<@U123>`, `</ 3`) is text and is escaped before parsing.
@@ -126,6 +74,10 @@ _TAG_CHARS = re.compile(
 _SPACES = re.compile(r"\s+")
 # Whitespace controls and line separators: a line shown on a terminal keeps none of them.
 _BREAKS = re.compile("[\t\n\x0b-\x0d\x1c-\x1f\x85\u2028\u2029]")
+# A line break in any of its spellings, and the other whitespace controls.
+_LINE_BREAK = re.compile("\r\n|[\n\x0b-\x0d\x1c-\x1e\x85\u2028\u2029]")
+_OTHER_SPACE = re.compile("[\t\x1f]")
+_CODE_SPACE = re.compile("[\t\x0b-\x0d\x1c-\x1f\x85\u2028\u2029]")  # all but \n
 _ZW_JOINERS = "\u200c\u200d"  # ZWNJ and ZWJ: kept, and they do not end a run of marks
 
 
@@ -161,7 +113,9 @@ def _mark_run() -> re.Pattern[str]:
 # Every mark and joiner is at or above U+0300, so a run to cap needs that many characters
 # in a row up there: a cheap test that spares most text the large class above.
 _MAYBE_MARK_RUN = re.compile(f"[^\x00-\u02ff]{{{MAX_MARKS + 1}}}")
-_TRAILING = " ,;:-–—\u200c\u200d"  # stripped from a cut before the ellipsis
+_TRAILING = frozenset(" ,;:-–—\u200c\u200d")  # atoms stripped from a cut before the ellipsis
+GRAPHEME = regex.compile(r"\X")  # an extended grapheme cluster (UAX #29)
+REPLACEMENT = "\ufffd"
 
 
 def html_to_text(markup: str) -> str:
@@ -217,16 +171,45 @@ def _tidy(text: str) -> str:
     return _HTML_SPACES.sub(" ", text).replace("\xa0", " ").strip()
 
 
-def clean_text(text: str) -> str:
+def clean_text(text: str, *, lines: bool = False, spacing: bool = False) -> str:
     """Safe, tidy text: NFC, no controls, bidi or invisible characters, marks capped at
-    MAX_MARKS per base, whitespace runs folded to one space. Never raises; UTF-8 safe."""
+    MAX_MARKS per base, whitespace runs folded to one space. Never raises; UTF-8 safe.
+
+    With `lines`, line breaks stay (as `\n`) and each line is folded on its own (a notice);
+    with `spacing`, every space and line break stays where it is and nothing is stripped
+    (a reply's own markup, joined to the pieces it quotes)."""
     if not text:
         return ""
     text = _UNSAFE.sub("", text)
     if not text.isascii():
         text = _TAG_CHARS.sub(r"\1", text)
         text = _normalize(text)
-    return _SPACES.sub(" ", text).strip()
+    if not (lines or spacing):
+        return _SPACES.sub(" ", text).strip()
+    text = _OTHER_SPACE.sub(" ", _LINE_BREAK.sub("\n", text))
+    if spacing:
+        return text
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n")).strip()
+
+
+def clean_head(text: str, limit: int, *, lines: bool = False) -> str:
+    """clean_text of as much of `text` as `limit` characters can show: a 5 MB summary is not
+    cleaned whole for 300 characters of it, yet text after a flood of removed characters
+    still shows. Escaping only lengthens text, so a platform needs no more than this."""
+    size = 2 * limit + 64
+    while True:
+        cleaned = clean_text(text[:size], lines=lines)
+        if size >= len(text) or len(cleaned) > limit + 64:  # the cut never nears the edge
+            return cleaned
+        size *= 4
+
+
+def mask_unsafe(text: str) -> str:
+    """One character for one, for text under a caret: each character clean_text drops
+    becomes U+FFFD and each whitespace control but a line break a space, so the caret
+    still points at the right place and nothing hidden is shown."""
+    text = _TAG_CHARS.sub(lambda m: m[1] or REPLACEMENT, _UNSAFE.sub(REPLACEMENT, text))
+    return _CODE_SPACE.sub(" ", text)
 
 
 def terminal_safe(text: str) -> str:
@@ -262,57 +245,40 @@ def summary(markup: str, limit: int = 300) -> str:
 
 def shorten_summary(text: str, limit: int = 300) -> str:
     """`summary` of text that is already plain and clean (clean_text of html_to_text)."""
+    return cut(text, limit)
+
+
+def cut(text: str, limit: int, *, atom: regex.Pattern[str] = GRAPHEME) -> str:
+    """`text` if it has at most `limit` characters, else its head and `…` within `limit`.
+
+    The head ends at a word where one fits (no dangling `,;:-` before the ellipsis), else
+    between two atoms: grapheme clusters by default, or a platform's escapes and clusters,
+    so that cutting escaped text never splits an escape (`&amp;`, `\\*`) or a grapheme.
+    """
     if len(text) <= limit:
         return text
-    if limit < 1:
+    room = limit - len(ELLIPSIS)
+    if room < 0:
         return ""
-    return _shorten(text, limit - 1) + ELLIPSIS
+    pieces: list[str] = []
+    size = 0
+    following = ""  # the atom that no longer fits
+    for match in atom.finditer(text):
+        if size + len(match[0]) > room:
+            following = match[0]
+            break
+        pieces.append(match[0])
+        size += len(match[0])
+    if not following.startswith(" "):  # not at a word end: back to the last space, if any
+        spaces = [i for i, piece in enumerate(pieces) if i and piece.startswith(" ")]
+        if spaces and _trim(pieces[: spaces[-1]]):
+            pieces = pieces[: spaces[-1]]
+    return "".join(_trim(pieces)) + ELLIPSIS
 
 
-def _shorten(text: str, room: int) -> str:
-    """At most `room` characters of `text`: up to its last word end, else a grapheme cut."""
-    space = text.rfind(" ", 0, room + 1)  # a space at `room` itself: the cut is at a word end
-    if space > 0:
-        head = text[:space].rstrip(_TRAILING)
-        if head:
-            return head
-    return text[: _cluster_start(text, room)].rstrip(_TRAILING)
-
-
-def _cluster_start(text: str, index: int) -> int:
-    """The nearest cut at or before `index` that lies between two grapheme clusters."""
-    cut = index
-    while cut > 0 and _joined(text, cut):
-        cut -= 1
-    return cut
-
-
-def _joined(text: str, index: int) -> bool:
-    """True when text[index - 1] and text[index] belong to one grapheme cluster (UAX #29,
-    simplified: marks and other extenders, ZWJ sequences, flag pairs, Hangul jamo)."""
-    before, char = text[index - 1], text[index]
-    if _extends(char) or before == "\u200d":
-        return True
-    if _regional(before) and _regional(char):
-        run = 0
-        while index - run - 1 >= 0 and _regional(text[index - run - 1]):
-            run += 1
-        return run % 2 == 1  # the flag pair that `before` opened is not complete yet
-    return "\u1100" <= before <= "\u115f" or "\ua960" <= before <= "\ua97f"  # leading jamo
-
-
-def _extends(char: str) -> bool:
-    """A character that never starts a grapheme cluster of its own."""
-    return (
-        unicodedata.category(char) in ("Mn", "Me", "Mc")
-        or char in _ZW_JOINERS
-        or "\U0001f3fb" <= char <= "\U0001f3ff"  # emoji skin tones
-        or "\U000e0020" <= char <= "\U000e007f"  # tag characters of a flag
-        or "\u1160" <= char <= "\u11ff"  # Hangul vowel and trailing jamo
-        or "\ud7b0" <= char <= "\ud7ff"
-        or char in "\uff9e\uff9f"  # half-width voiced sound marks
-    )
-
-
-def _regional(char: str) -> bool:
-    return "\U0001f1e6" <= char <= "\U0001f1ff"
+def _trim(pieces: list[str]) -> list[str]:
+    """The pieces without the spaces and punctuation that should not precede an ellipsis."""
+    end = len(pieces)
+    while end and pieces[end - 1] in _TRAILING:
+        end -= 1
+    return pieces[:end]

@@ -20,7 +20,6 @@ from adapters.discord_render import (
     ZWSP,
     alert_nonce,
     alert_payload,
-    clean,
     digest_payloads,
     embed_length,
     escape,
@@ -30,6 +29,7 @@ from adapters.discord_render import (
 )
 from bot.model import Alert, Digest, DigestSection, DigestStory, Notice
 from bot.quoting import Code, Quoted, compose
+from bot.text import clean_text
 from tests.discord_markdown import links, live_marks, shown
 
 TARGET = "discord:3000000000000000003"
@@ -239,7 +239,7 @@ def test_escaped_text_links_nothing_formats_nothing_and_reads_as_it_came(text: s
     escaped = escape(text, DESCRIPTION)
     assert links(escaped) == [] and live_marks(escaped) == []
     assert not LIVE_MASKED_LINK.search(escaped)
-    assert shown(escaped) == clean(text)
+    assert shown(escaped) == clean_text(text, lines=True)
 
 
 @settings(max_examples=200, deadline=None)

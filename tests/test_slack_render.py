@@ -12,9 +12,8 @@ from adapters.slack_render import (
     MAX_HEADER,
     MAX_MESSAGE_CHARS,
     MAX_SECTION,
-    clean,
+    SlackText,
     escape,
-    fit,
     render_alert,
     render_digest,
     render_notice,
@@ -149,9 +148,9 @@ def test_a_url_cannot_end_the_link_early() -> None:
 
 def test_escaping_never_doubles_and_cuts_never_split_an_entity() -> None:
     assert escape("&lt;") == "&amp;lt;"
-    assert fit("&&&&", 8) == "&amp;…"
-    assert fit("e\u0301\u0301x", 3) == "…"
-    assert clean("a\u0301\u0301\u0301\u0301\u0301\u0301b") == "a\u0301\u0301\u0301b"
+    assert SlackText.show("&&&&", 8) == "&amp;…"
+    assert SlackText.show("&&&&", 9) == "&amp;…"  # "&amp;&am" would split the second
+    assert SlackText.show("e\u0301\u0301\u0301x", 3) == "…"  # é and its marks are one
 
 
 def test_huge_title_and_summary_are_cut_under_limits() -> None:
@@ -163,10 +162,10 @@ def test_huge_title_and_summary_are_cut_under_limits() -> None:
     json.dumps(message.blocks).encode("utf-8")
 
 
-def test_lone_surrogates_are_replaced_so_the_payload_encodes() -> None:
+def test_lone_surrogates_are_removed_as_everywhere_so_the_payload_encodes() -> None:
     message = render_alert(alert(title="bad \ud800 title"))
     json.dumps(message.blocks, ensure_ascii=False).encode("utf-8")
-    assert "\ufffd" in message.blocks[0]["text"]["text"]
+    assert "|bad title>" in message.blocks[0]["text"]["text"]  # clean_text's rule (A6)
 
 
 def test_plain_fallback_is_short_and_keeps_the_link_intact() -> None:
