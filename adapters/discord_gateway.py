@@ -23,6 +23,7 @@ import discord
 from discord.webhook.async_ import async_context
 
 from adapters.discord_client import NewswatchClient
+from bot.backoff import backoff
 
 log = logging.getLogger("newswatch.discord")
 
@@ -84,8 +85,13 @@ class GatewaySession:
 
     def delay(self) -> float:
         """The pause after `failures` failed attempts: doubling from first_retry, jittered."""
-        ceiling = min(self.max_retry, self.first_retry * 2.0 ** max(0, self.failures - 1))
-        return ceiling * self._rng.uniform(0.5, 1.0)
+        return backoff(
+            self.failures - 1,
+            base=self.first_retry,
+            cap=self.max_retry,
+            rng=self._rng,
+            jitter=(0.5, 1.0),
+        )
 
     async def _run(self) -> None:
         # discord.py finds its webhook adapter in a context variable; tasks spawned by the

@@ -41,10 +41,12 @@ from adapters.slack_response import (
     post_response,
 )
 from bot.adapter import Adapter, DeliveryError
+from bot.backoff import parse_retry_after
 from bot.commands import Command, Reply
 from bot.config import Config
 from bot.model import Alert, Digest, Message, Notice
 from bot.netguard import Resolver
+from bot.target import Target
 
 log = logging.getLogger("newswatch.slack")
 
@@ -118,13 +120,9 @@ def _retry_after_header(headers: Any) -> str | None:
     return None
 
 
-def retry_after(headers: Any) -> float | None:
+def retry_after(headers: Any, now: float) -> float | None:
     """Seconds from a Retry-After header (Slack sends whole seconds), if there is one."""
-    raw = _retry_after_header(headers)
-    try:
-        return max(0.0, float(raw)) if raw is not None else None
-    except ValueError:
-        return None
+    return parse_retry_after(_retry_after_header(headers), now)
 
 
 class ShortRateLimitRetry(AsyncRateLimitErrorRetryHandler):
@@ -298,7 +296,7 @@ class SlackAdapter(Adapter):
 
     async def send(self, target: str, message: Message) -> None:
         """Render and post; return only when Slack said ok for every part."""
-        channel = target.split(":", 1)[1] if ":" in target else target
+        channel = Target.parse(target).address
         if isinstance(message, Alert):
             parts = [render_alert(message)]
         elif isinstance(message, Digest):
@@ -437,7 +435,7 @@ def _delivery_error(exc: SlackApiError, after_fallback: bool = False) -> Deliver
     reason = f"slack chat.postMessage: {error}"
     if status == 429 or error in ("ratelimited", "rate_limited"):
         return DeliveryError(
-            reason, scope="transient", retry_after=retry_after(exc.response.headers)
+            reason, scope="transient", retry_after=retry_after(exc.response.headers, time.time())
         )
     if status >= 500 or error in TRANSIENT_ERRORS:
         return DeliveryError(reason, scope="transient")

@@ -20,18 +20,17 @@ import zlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from http.cookiejar import Cookie, CookieJar
 from types import TracebackType
 from typing import Any
 
 import httpx
 
+from bot.backoff import parse_retry_after
 from bot.netguard import BlockedAddress, Resolver, parse_http_url, resolve_public
 
 log = logging.getLogger("newswatch.fetch")
 
-MAX_RETRY_AFTER = 6 * 3600.0
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT = frozenset({301, 308})  # RFC 9110 section 15.4: the others are temporary
 GZIP_MAGIC = b"\x1f\x8b"
@@ -78,21 +77,6 @@ class _NoCookies(CookieJar):
 
     def set_cookie(self, cookie: Cookie) -> None:
         return None
-
-
-def parse_retry_after(value: str | None, now: float) -> float | None:
-    """RFC 9110 section 10.2.3: delay-seconds or an HTTP-date; never negative, capped at 6 h."""
-    if not value or not value.strip():
-        return None
-    value = value.strip()
-    if value.isascii() and value.isdigit():
-        seconds = float(value) if len(value) < 12 else MAX_RETRY_AFTER
-    else:
-        try:
-            seconds = parsedate_to_datetime(value).timestamp() - now
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def _size(n: int) -> str:

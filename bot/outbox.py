@@ -16,8 +16,11 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from bot.backoff import backoff
+
+FIRST_RETRY_DELAY = 5.0
 MAX_RETRY_DELAY = 3600.0
-MAX_ATTEMPTS_PERMANENT = 1
+RETRY_JITTER = (0.8, 1.2)  # rows that failed together do not all come back at once
 
 
 @dataclass(frozen=True)
@@ -231,9 +234,14 @@ def retry_later(
 ) -> float:
     """Back off exponentially with jitter (capped at an hour); Retry-After wins when longer.
     An `ambiguous` failure (a send cut off at its deadline) may have reached the target."""
-    delay = min(5.0 * 2.0 ** min(delivery.attempts, 12), MAX_RETRY_DELAY) * rng.uniform(0.8, 1.2)
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, MAX_RETRY_DELAY))
+    delay = backoff(
+        delivery.attempts,
+        base=FIRST_RETRY_DELAY,
+        cap=MAX_RETRY_DELAY,
+        retry_after=retry_after,
+        rng=rng,
+        jitter=RETRY_JITTER,
+    )
     db.execute(
         "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, next_attempt = ?, "
         "last_error = ?, ambiguous = MAX(ambiguous, ?) WHERE id = ?",

@@ -12,11 +12,12 @@ from urllib.parse import quote
 
 import sqlite_utils
 
+from bot.backoff import backoff
 from bot.config import Config
 from bot.logs import scrub
 from bot.store import transaction
 
-MAX_BACKOFF = 6 * 3600.0
+MAX_BACKOFF = 6 * 3600.0  # SPEC Polling: doubling from the poll interval, at most 6 h
 DISABLE_AFTER = 10
 JITTER = 0.1  # +-10% of the interval, so many sources do not fire in lockstep
 
@@ -102,14 +103,6 @@ def next_poll_time(now: float, interval: float, rng: random.Random) -> float:
     return now + interval * (1 + rng.uniform(-JITTER, JITTER))
 
 
-def backoff_delay(failures: int, interval: float, retry_after: float | None) -> float:
-    """Exponential from the poll interval, capped at 6 h; Retry-After wins when longer."""
-    delay = min(interval * (2.0 ** min(failures, 20)), MAX_BACKOFF)
-    if retry_after is not None:
-        delay = max(delay, min(retry_after, MAX_BACKOFF))
-    return delay
-
-
 def record_not_modified(
     db: sqlite_utils.Database, source: Source, now: float, next_poll: float
 ) -> None:
@@ -173,7 +166,7 @@ def record_failure(
             now,
             failures,
             scrub(reason)[:300],
-            now + backoff_delay(failures, interval, retry_after),
+            now + backoff(failures, base=interval, cap=MAX_BACKOFF, retry_after=retry_after),
             int(disabled),
             source.id,
         ],

@@ -21,7 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.fetch import MAX_RETRY_AFTER, Fetcher, FetchResult, parse_retry_after
+from bot.backoff import MAX_RETRY_AFTER
+from bot.fetch import Fetcher, FetchResult
 from tests.feedserver import FeedServer, endless
 
 # The `feed_server` fixture comes from tests/conftest.py (importing it here too trips F811).
@@ -133,21 +134,7 @@ async def test_a_huge_retry_after_is_capped_at_six_hours(feed_server: FeedServer
     assert result.retry_after == MAX_RETRY_AFTER == 6 * 3600
 
 
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("0", 0.0),
-        (" 45 ", 45.0),
-        ("9" * 5000, MAX_RETRY_AFTER),
-        ("Thu, 01 Jan 1970 00:00:00 GMT", 0.0),  # in the past
-        ("soon", None),
-        ("-5", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_retry_after_parsing(value: str | None, expected: float | None) -> None:
-    assert parse_retry_after(value, now=1_750_000_000.0) == expected
+# The Retry-After table of cases (seconds, HTTP-dates, garbage) is in tests/test_backoff.py.
 
 
 # -- time and size limits ----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from adapters.slack import SlackAdapter
+from adapters.slack import SlackAdapter, retry_after
 from bot.adapter import DeliveryError
 from bot.commands import Command, Reply, handle
 from bot.config import Config, SlackConfig
@@ -485,3 +485,22 @@ async def test_a_watch_added_in_slack_counts_for_its_user_in_the_workspace(
     row = db.execute("SELECT added_by, scope FROM watches").fetchone()
     db.conn.close()
     assert row == ("U7", f"slack:{TEAM_ID}")
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"Retry-After": "30"}, 30.0),
+        ({"retry-after": ["30"]}, 30.0),
+        ({"Retry-After": "Tue, 15 Jul 2025 12:05:00 GMT"}, 300.0),  # an HTTP-date, as RFC 9110
+        ({"Retry-After": "86400000"}, 6 * 3600.0),  # held to the shared cap
+        ({"Retry-After": "-5"}, None),
+        ({"Retry-After": "inf"}, None),
+        ({}, None),
+    ],
+)
+def test_slack_reads_retry_after_like_every_other_caller(
+    headers: dict[str, Any], expected: float | None
+) -> None:
+    now = datetime(2025, 7, 15, 12, 0, tzinfo=UTC).timestamp()
+    assert retry_after(headers, now) == expected
