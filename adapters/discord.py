@@ -29,6 +29,7 @@ from bot.adapter import Adapter, DeliveryError
 from bot.commands import Command
 from bot.config import Config
 from bot.model import Message
+from bot.target import Target, TargetError
 
 log = logging.getLogger("newswatch.discord")
 
@@ -278,7 +279,10 @@ async def _answer_digest(
 
 
 def _channel_id(target: str) -> int:
-    raw = target.split(":", 1)[1] if ":" in target else target
+    try:
+        raw = Target.parse(target).address
+    except TargetError:
+        raw = ""
     if not raw.isdigit():
         raise DeliveryError(f"discord: {target!r} is not a channel id", scope="destination")
     return int(raw)

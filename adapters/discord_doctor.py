@@ -13,6 +13,7 @@ from typing import Any
 import discord
 
 from bot.config import Config
+from bot.target import Target
 
 NEEDED = {
     "view_channel": "View Channel",
@@ -64,7 +65,7 @@ async def doctor_lines(client: discord.Client, config: Config) -> list[str]:
 
 
 async def _channel_line(client: discord.Client, target: str, perms_by_guild: dict[str, int]) -> str:
-    raw = target.split(":", 1)[1]
+    raw = Target.parse(target).address
     try:
         data: dict[str, Any] = dict(await client.http.get_channel(int(raw)))
     except (ValueError, discord.HTTPException) as exc:

@@ -24,6 +24,7 @@ from bot.poller import Poller, PollReport
 from bot.ratelimit import SlidingWindow
 from bot.sources import sync_sources
 from bot.store import StorageUnavailable, checkpoint, close_db, open_db, transaction
+from bot.target import Target
 from bot.watches import channel_id, sync_file_watches
 
 log = logging.getLogger("newswatch")
@@ -147,7 +148,7 @@ class App:
         cid = channel_id(self.db, target)
         start = since if since is not None else default_since(self.db, cid, now)
         digest = build_digest(self.db, cid, target, start, now)
-        adapter = self.adapters[target.split(":", 1)[0]]
+        adapter = self.adapters[Target.parse(target).platform]
         await self._send_now(adapter, target, digest, DIGEST_DEADLINE_FACTOR)
         mark_digested(self.db, cid, now)
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from bot.config import Config, ConfigError, load_config
 from bot.instance import AlreadyRunning
 from bot.store import StoreError
+from bot.target import Target, TargetError
 
 
 class UsageError(Exception):
@@ -166,10 +167,12 @@ def _target(config: Config, explicit: str | None) -> str:
             raise UsageError("no channel configured; pass --channel TARGET")
         return targets[0]
     if explicit.startswith("jsonl:"):
+        try:
+            path = Target.parse(explicit).address.lstrip(".")
+        except TargetError as exc:
+            raise UsageError(f"--channel: {exc}") from None
         for target in targets:
-            if target.startswith("jsonl:") and target.endswith(
-                explicit.split(":", 1)[1].lstrip(".")
-            ):
+            if Target.parse(target).platform == "jsonl" and target.endswith(path):
                 return target
     if explicit not in targets:
         raise UsageError(

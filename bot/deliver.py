@@ -28,6 +28,7 @@ from bot.outbox import (
     stop_channel,
 )
 from bot.store import StorageUnavailable, transaction
+from bot.target import Target
 
 log = logging.getLogger("newswatch.deliver")
 SendOutcome = Literal["sent", "message failed", "channel failed"]
@@ -262,7 +263,7 @@ class Deliverer:
             target = self.db.execute(
                 "SELECT target FROM channels WHERE id = ?", [channel_id]
             ).fetchone()[0]
-            if not str(target).startswith(f"{platform}:"):
+            if Target.parse(str(target)).platform != platform:
                 continue
             with transaction(self.db):
                 digest_id = collapse_backlog(

@@ -9,6 +9,7 @@ import sqlite_utils
 from bot.config import Config
 from bot.query import normalise_query, parse_query
 from bot.store import transaction
+from bot.target import Target
 
 MAX_WATCHES_PER_CHANNEL = 100  # added in chat; files may add up to 10,000 (bot.watchlists)
 MAX_WATCHES_PER_USER = 100  # added by one person across one workspace or server
@@ -121,7 +122,7 @@ def add_watch(
 
 def watch_scope(target: str, scope: str) -> str:
     """The workspace or server a command came from, else the target's platform ("slack")."""
-    return scope or target.partition(":")[0]
+    return scope or Target.parse(target).platform
 
 
 def _check_limits(db: sqlite_utils.Database, cid: int, added_by: str | None, scope: str) -> None:
