@@ -2,14 +2,12 @@
 
 `NEWSWATCH_CRASH_AT=after-store newswatch poll` exits at once, as SIGKILL would, at the
 first point of that name, so subprocess tests can prove a restart loses nothing. Unset,
-each point is one dictionary lookup.
+each point is one dictionary lookup. The points: after-fetch, after-store, after-send.
 """
 
 from __future__ import annotations
 
 import os
-
-POINTS = ("after-fetch", "after-store", "after-send")
 
 
 def crash_point(label: str) -> None:

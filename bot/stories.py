@@ -9,14 +9,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from bot.titles import (
-    candidate_tokens,
-    index_keys,
-    lookup_keys,
-    near_identical,
-    title_key_tokens,
-)
-from bot.urls import canonical_url
+from bot.titles import candidate_tokens, index_keys, lookup_keys, near_identical
 
 TITLE_WINDOW = 72 * 3600.0
 MAX_CANDIDATES = 200  # per title; verified newest first
@@ -84,32 +77,11 @@ class StoryIndex:
         )
 
 
-def find_story(
-    db: sqlite_utils.Database, link: str | None, title_tokens: tuple[str, ...], published: float
-) -> int | None:
-    """The story this copy belongs to, if one is stored."""
-    canonical = canonical_url(link) if link else None
-    return StoryIndex(db).find(canonical, title_tokens, published)
-
-
 def new_story(db: sqlite_utils.Database, published: float, now: float) -> int:
     cursor = db.conn.execute(
         "INSERT INTO stories (first_seen, published) VALUES (?, ?)", [now, published]
     )
     return int(cursor.lastrowid or 0)
-
-
-def index_copy(
-    db: sqlite_utils.Database,
-    item_id: int,
-    story_id: int,
-    link: str | None,
-    title_tokens: tuple[str, ...],
-    published: float,
-) -> None:
-    """Make a stored copy findable by its canonical URL and its title."""
-    canonical = canonical_url(link) if link else None
-    StoryIndex(db).index(item_id, story_id, canonical, title_tokens, published)
 
 
 # A publisher's own feed and link beat a search feed's wrapper (Google News), a copy with a
@@ -129,11 +101,4 @@ def best_copy(db: sqlite_utils.Database, story_id: int) -> int | None:
     return int(row[0]) if row else None
 
 
-__all__ = [
-    "StoryIndex",
-    "best_copy",
-    "find_story",
-    "index_copy",
-    "new_story",
-    "title_key_tokens",
-]
+__all__ = ["BEST_COPY_SQL", "StoryIndex", "best_copy", "new_story"]
