@@ -68,7 +68,8 @@ def payload_base(nonce: str) -> dict[str, Any]:
 
 def make_nonce(prefix: str, *parts: object) -> str:
     """A deterministic nonce (at most 25 characters) from what identifies one delivery."""
-    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16).hexdigest()
+    key = "\x1f".join(map(str, parts)).encode("utf-8", "surrogatepass")  # a notice may hold one
+    digest = hashlib.blake2b(key, digest_size=16).hexdigest()
     return (prefix + digest)[:NONCE]
 
 
@@ -104,9 +105,10 @@ def _escape_line_start(match: re.Match[str]) -> str:
 
 
 class DiscordText(PlatformText):
-    """Feed text as literal markdown; a cut keeps a backslash with what it escapes."""
+    """Feed text as literal markdown; a cut keeps a backslash with what it escapes and an
+    `@` with the zero-width space that keeps it from mentioning (or it would come back)."""
 
-    atom = regex.compile(r"\\?\X")
+    atom = regex.compile(r"@\u200b|\\?\X")
     title_maxlen: ClassVar[int] = 256
     body_maxlen: ClassVar[int] = 4096
     field_maxlen: ClassVar[int] = 1024
@@ -125,6 +127,7 @@ class DiscordText(PlatformText):
 TITLE = DiscordText.title_maxlen
 DESCRIPTION = DiscordText.body_maxlen
 CONTENT = DiscordText.content_maxlen
+SOURCE = DiscordText.source_maxlen
 
 
 def escape(text: str | None, limit: int, *, single_line: bool = False) -> str:
@@ -177,8 +180,7 @@ def alert_embed(alert: Alert) -> dict[str, Any]:
     embed["fields"] = [
         {
             "name": "Source",
-            "value": escape(alert.source, DiscordText.source_maxlen, single_line=True)
-            or "unknown",
+            "value": escape(alert.source, SOURCE, single_line=True) or "unknown",
             "inline": True,
         },
         {"name": "Published", "value": when(alert.published), "inline": True},

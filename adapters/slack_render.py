@@ -47,6 +47,8 @@ MAX_URL = 2000
 
 # Look-alikes for mrkdwn's formatting characters, which have no escape in Slack.
 INERT = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
+
+
 @dataclass(frozen=True)
 class SlackMessage:
     """One chat.postMessage: blocks, the notification text, and a shorter plain fallback."""
