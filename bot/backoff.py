@@ -39,9 +39,7 @@ def backoff(
     return delay
 
 
-def parse_retry_after(
-    value: str | None, now: float, cap: float = MAX_RETRY_AFTER
-) -> float | None:
+def parse_retry_after(value: str | None, now: float, cap: float = MAX_RETRY_AFTER) -> float | None:
     """Seconds to wait from a Retry-After value (RFC 9110 section 10.2.3: delay-seconds or an
     HTTP-date), never negative and at most `cap`; None when absent or not one of those."""
     if value is None:

@@ -74,7 +74,9 @@ def test_jitter_applies_after_the_cap_and_never_to_a_retry_after() -> None:
         for seed in range(50)
     ]
     assert all(0.8 * HOUR <= d <= 1.2 * HOUR for d in capped) and len(set(capped)) == 50
-    told = backoff(0, base=5.0, cap=HOUR, retry_after=600.0, rng=random.Random(1), jitter=(0.8, 1.2))
+    told = backoff(
+        0, base=5.0, cap=HOUR, retry_after=600.0, rng=random.Random(1), jitter=(0.8, 1.2)
+    )
     assert told == 600.0
 
 
