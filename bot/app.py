@@ -22,12 +22,13 @@ from bot.model import Message, Notice
 from bot.outbox import add_notice, recover_interrupted
 from bot.poller import Poller, PollReport
 from bot.ratelimit import SlidingWindow
-from bot.sources import sync_sources
+from bot.sources import next_due, sync_sources
 from bot.store import StorageUnavailable, checkpoint, close_db, open_db, transaction
 from bot.target import Target
 from bot.watches import channel_id, sync_file_watches
 
 log = logging.getLogger("newswatch")
+MIN_POLL_GAP = 1.0  # seconds between polls at least, so a source that stays due never spins
 DELIVERY_TICK = 5.0  # how often each platform's delivery looks for retries that came due
 DIGESTS_PER_MINUTE = 3  # per user and channel (HARDENING D7)
 
@@ -70,7 +71,10 @@ class App:
         self._poll_lock = asyncio.Lock()
         # A drain stops while a poll is storing: its alerts may still gain watches.
         self.deliverer.paused = self._poll_lock.locked
+        # The longest the poll loop sleeps: it wakes at the next source's due time, and at
+        # least this often to pick up changes and probe a storage outage.
         self.poll_tick = min(config.poll_interval, 30.0)
+        self._poll_wake = asyncio.Event()  # set when a watch added in chat makes a source due
         self.delivery_tick = DELIVERY_TICK
         # Set after each poll: wakes each platform's delivery loop (`run_forever`).
         self._wake = {platform: asyncio.Event() for platform in self.adapters}
@@ -141,6 +145,7 @@ class App:
 
     def _watches_changed(self) -> None:
         sync_sources(self.db, self.config, self.clock())
+        self._poll_wake.set()  # a new search source is due now: its first poll need not wait
 
     async def post_digest(self, target: str, since: float | None = None) -> None:
         """Build a channel's digest and post it there (cron digests and `digest --post`)."""
@@ -181,7 +186,6 @@ class App:
         scheduler = AsyncIOScheduler(
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
         )
-        scheduler.add_job(self._safe_cycle, "interval", seconds=self.poll_tick, id="poll")
         for channel in self.config.channels:
             if channel.digest:
                 scheduler.add_job(
@@ -192,7 +196,7 @@ class App:
                 )
         scheduler.start()
         tasks = [asyncio.create_task(self._delivery_loop(name)) for name in self.adapters]
-        tasks.append(asyncio.create_task(self._safe_cycle()))
+        tasks.append(asyncio.create_task(self._poll_loop()))
         try:
             await stop.wait()
         finally:
@@ -213,8 +217,27 @@ class App:
             wake.clear()
             await self._safe_deliver(platform)
 
+    async def _poll_loop(self) -> None:
+        """Poll, then sleep until the next source is due: a fixed tick made the real interval
+        a multiple of the tick, and a poll longer than a tick was skipped with a warning."""
+        while True:
+            await self._safe_cycle()
+            self._poll_wake.clear()
+            with suppress(TimeoutError):
+                async with asyncio.timeout(self._until_next_poll()):
+                    await self._poll_wake.wait()
+
+    def _until_next_poll(self) -> float:
+        """Seconds until the next source is due, within [MIN_POLL_GAP, poll_tick]."""
+        if self.storage_down:  # retried every tick, not in a tight loop
+            return self.poll_tick
+        due = next_due(self.db, self.clock())
+        if due is None:
+            return self.poll_tick
+        return max(MIN_POLL_GAP, min(due - self.clock(), self.poll_tick))
+
     async def _safe_cycle(self) -> None:
-        """The poll tick: poll only (delivery runs on its own), and probe a storage outage."""
+        """One poll: poll only (delivery runs on its own), and probe a storage outage."""
         try:
             report = await self.poll()
             checkpoint(self.db)

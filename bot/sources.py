@@ -99,6 +99,18 @@ def due_sources(db: sqlite_utils.Database, now: float, all_sources: bool = False
     ]
 
 
+def next_due(db: sqlite_utils.Database, now: float) -> float | None:
+    """When the next active source is due (now, if the clock went back past a last poll);
+    None when there is none."""
+    row = db.execute(
+        "SELECT MIN(next_poll), MAX(last_poll > ?) FROM sources WHERE active = 1 AND disabled = 0",
+        [now],
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return now if row[1] else float(row[0])
+
+
 def next_poll_time(now: float, interval: float, rng: random.Random) -> float:
     return now + interval * (1 + rng.uniform(-JITTER, JITTER))
 
