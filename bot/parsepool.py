@@ -233,6 +233,9 @@ def _death(worker: _Worker, limits: _Limits) -> str:
 def _serve(conn: Connection, parent: int, task: Parse, limits: _Limits) -> None:
     """A worker's life: limits, then one parse per request until asked to stop."""
     _follow_parent(parent)
+    # Ctrl-C reaches the whole process group: the parent stops the workers itself, so a
+    # worker ignores it rather than print a KeyboardInterrupt traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _limit(resource.RLIMIT_CORE, 0)  # a worker stopped by a limit leaves no core file behind
     _limit(resource.RLIMIT_AS, limits.memory)
     while True:
