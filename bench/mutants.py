@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -33,6 +34,11 @@ from queue import Queue
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 DATA = Path(__file__).resolve().parent / "mutants.toml"
+MEMORY_LIMIT = 2 << 30  # a mutant that loops while allocating dies here, not the machine
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,7 @@ def run_tests(tree: Path, tests: tuple[str, ...], timeout: float) -> tuple[str, 
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        preexec_fn=_limit_memory,
     )
     try:
         output, _ = process.communicate(timeout=timeout)
@@ -200,8 +207,10 @@ def report(outcomes: list[Outcome]) -> None:
             f"| {len(counted) - killed} | {rate} |"
         )
     if total_counted:
-        print(f"| all | | | {total_killed}/{total_counted} | | "
-              f"{100 * total_killed / total_counted:.0f}% |")
+        print(
+            f"| all | | | {total_killed}/{total_counted} | | "
+            f"{100 * total_killed / total_counted:.0f}% |"
+        )
     survivors = [o for o in outcomes if o.status == "survived" and not o.mutant.equivalent]
     errors = [o for o in outcomes if o.status == "error"]
     unkilled_equivalents = [o for o in outcomes if o.mutant.equivalent and o.status != "killed"]
@@ -248,8 +257,10 @@ def main() -> None:
         first = trees.get()
         canary = run_mutant(first, plan.canary, plan.timeout)
         if canary.status != "killed":
-            raise SystemExit(f"the canary {plan.canary.id} was {canary.status}: the copy is not "
-                             "what the tests run")
+            raise SystemExit(
+                f"the canary {plan.canary.id} was {canary.status}: the copy is not "
+                "what the tests run"
+            )
         print(f"canary {plan.canary.id}: killed")
         for module in dict.fromkeys(m.module for m in mutants):
             _, tests = plan.modules[module]

@@ -148,7 +148,7 @@ def test_depth_counts_rows_pending_and_rows_sending_since_the_oldest(
     add_notice(db, 1, "a", NOW - 50)
     add_notice(db, 1, "b", NOW - 10)
     add_notice(db, 2, "c", NOW)
-    first, second, third = due(db, NOW)
+    first, _second, third = due(db, NOW)
     mark_sending_many(db, [first])
     mark_sent_many(db, [third], NOW)
     assert depth(db) == (2, NOW - 50)

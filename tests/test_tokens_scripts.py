@@ -62,6 +62,7 @@ def test_punctuation_inside_a_spaceless_run_separates_it() -> None:
         ("STRASSE", "Straße"),  # case folding, not lower-casing
         ("\u0390", "\u0399\u0308\u0301"),  # casefold decomposes; normalised again after
         ("ＳＯＲＡ２", "sora2"),  # NFKC
+        ("\u210collywood", "Hollywood"),  # NFKC first: a Fraktur H has no lower case of its own
         ("Sora 2", "sora 2"),
     ],
 )
