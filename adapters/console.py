@@ -9,10 +9,10 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from bot.adapter import Adapter
 from bot.config import Config
-from bot.model import Alert, Digest, Message, Notice
-from bot.render import plain_alert_lines, plain_digest_lines
+from bot.deliver.adapter import Adapter
+from bot.deliver.model import Alert, Digest, Message, Notice
+from bot.deliver.render import plain_alert_lines, plain_digest_lines
 from bot.text import clean_text, terminal_safe
 
 

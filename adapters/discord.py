@@ -25,10 +25,10 @@ from adapters.discord_client import DEFAULT_API_URL, NewswatchClient
 from adapters.discord_doctor import doctor_lines
 from adapters.discord_gateway import FIRST_RETRY, MAX_RETRY, GatewaySession
 from adapters.discord_render import digest_payloads, message_payloads, reply_chunks
-from bot.adapter import Adapter, DeliveryError
-from bot.commands import Command
+from bot.chat.commands import Command
 from bot.config import Config
-from bot.model import Message
+from bot.deliver.adapter import Adapter, DeliveryError
+from bot.deliver.model import Message
 from bot.target import Target, TargetError
 
 log = logging.getLogger("newswatch.discord")

@@ -6,7 +6,7 @@ only clickable link in an alert is the one built here from a validated http(s) U
 Limits: https://discord.com/developers/docs/resources/message#embed-object-embed-limits
 and https://discord.com/developers/docs/resources/message#create-message (content 2000,
 10 embeds, nonce at most 25 characters). Cleaning and the cut are the core's
-(bot.render.PlatformText); only the escaping and the limits are Discord's.
+(bot.deliver.render.PlatformText); only the escaping and the limits are Discord's.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from urllib.parse import quote
 import regex
 from discord import AllowedMentions
 
-from bot.model import Alert, Digest, DigestStory, Message, Notice
-from bot.quoting import inert_code, render
-from bot.render import PlatformText, pack_lines
+from bot.deliver.model import Alert, Digest, DigestStory, Message, Notice
+from bot.deliver.quoting import inert_code, render
+from bot.deliver.render import PlatformText, pack_lines
+from bot.stories.urls import safe_link
 from bot.text import clean_text
-from bot.urls import safe_link
 
 EMBED_TOTAL = 6000  # title + description + field names and values + footer + author, per message
 EMBEDS_PER_MESSAGE = 10
@@ -275,8 +275,8 @@ def message_payloads(message: Message, target: str) -> list[dict[str, Any]]:
 
 
 def reply_markdown(text: str) -> str:
-    """A reply for Discord: the core's markup kept live, what it quotes (bot.quoting) escaped
-    as feed text is in alerts, and a query quoted in a code block unable to close it."""
+    """A reply for Discord: the core's markup kept live, what it quotes (bot.deliver.quoting)
+    escaped as feed text is in alerts, and a query quoted in a code block unable to close it."""
     return render(
         text,
         quoted=lambda piece: escape(piece, DiscordText.quoted_maxlen, single_line=True),

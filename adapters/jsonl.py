@@ -10,10 +10,10 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from bot.adapter import Adapter, DeliveryError
 from bot.config import Config
-from bot.model import Alert, Digest, Message, Notice
-from bot.safefiles import UnsafeFileError, open_append, open_regular
+from bot.deliver.adapter import Adapter, DeliveryError
+from bot.deliver.model import Alert, Digest, Message, Notice
+from bot.ops.safefiles import UnsafeFileError, open_append, open_regular
 
 LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
@@ -133,7 +133,7 @@ def record_line(message: Message) -> str:
 def _append(path: Path, text: str) -> None:
     """Append whole records or nothing: a failed write (a full disk) is cut back off.
 
-    The file is created 0600 and never opened through a link or as a FIFO (bot.safefiles).
+    The file is created 0600 and never opened through a link or as a FIFO (bot.ops.safefiles).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8")

@@ -40,12 +40,12 @@ from adapters.slack_response import (
     check_response_url,
     post_response,
 )
-from bot.adapter import Adapter, DeliveryError
 from bot.backoff import parse_retry_after
-from bot.commands import Command, Reply
+from bot.chat.commands import Command, Reply
 from bot.config import Config
-from bot.model import Alert, Digest, Message, Notice
-from bot.netguard import Resolver
+from bot.deliver.adapter import Adapter, DeliveryError
+from bot.deliver.model import Alert, Digest, Message, Notice
+from bot.ingest.netguard import Resolver
 from bot.target import Target
 
 log = logging.getLogger("newswatch.slack")

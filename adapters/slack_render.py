@@ -8,7 +8,7 @@ exactly once after it is cleaned and cut to size
 escape for `*`, `_`, `~` and backticks, so feed text goes into `plain_text` objects where
 Block Kit allows it, and where it must sit in mrkdwn (a link label, a digest line) those
 four characters are swapped for look-alikes that Slack does not parse. Cleaning and the
-cut are the core's (bot.render.PlatformText); only the escaping and the limits are Slack's.
+cut are the core's (bot.deliver.render.PlatformText); only the escaping and the limits are Slack's.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from typing import Any, ClassVar
 
 import regex
 
-from bot.model import Alert, Digest, Notice
-from bot.quoting import ReplyText, inert_code, render
-from bot.render import PlatformText, pack_lines, when
+from bot.deliver.model import Alert, Digest, Notice
+from bot.deliver.quoting import ReplyText, inert_code, render
+from bot.deliver.render import PlatformText, pack_lines, when
+from bot.stories.urls import safe_link
 from bot.text import clean_text
-from bot.urls import safe_link
 
 Block = dict[str, Any]
 
@@ -152,7 +152,7 @@ def render_notice(notice: Notice) -> SlackMessage:
 def reply_text(text: str) -> str:
     """A command reply: the core's own formatting kept, anything quoted in it escaped.
 
-    What the core marks as quoted (bot.quoting) reads literally, as feed text does in
+    What the core marks as quoted (bot.deliver.quoting) reads literally, as feed text does in
     alerts: one line, escaped once, mrkdwn's `* _ ~ `` swapped for look-alikes; a query
     quoted in a code block keeps its spacing (the caret under it lines up) and cannot close
     the block. A plain str is all the core's own text, escaped once.

@@ -22,7 +22,7 @@ import aiohttp
 import httpx
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from bot.netguard import BlockedAddress, Resolver, parse_http_url, resolve_public
+from bot.ingest.netguard import BlockedAddress, Resolver, parse_http_url, resolve_public
 
 # https://docs.slack.dev/interactivity/handling-user-interaction#message_responses: response
 # URLs are https://hooks.slack.com/...; GovSlack serves the same from slack-gov.com.

@@ -3,7 +3,7 @@
     .venv/bin/python bench/floor.py URLS_FILE
 
 Same concurrency as the poller (16 fetches at once, 4 per host by the URL spread) and the
-same feedparser options as bot.parse, parsing in a worker thread as the poller does.
+same feedparser options as bot.ingest.parse, parsing in a worker thread as the poller does.
 """
 
 from __future__ import annotations

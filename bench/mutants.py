@@ -131,7 +131,7 @@ def environment(tree: Path) -> dict[str, str]:
 def check_import(tree: Path) -> None:
     """The copy's bot, not the editable install's, is what its tests import."""
     found = subprocess.run(
-        [PYTHON, "-c", "import bot.tokens; print(bot.tokens.__file__)"],
+        [PYTHON, "-c", "import bot.match.tokens; print(bot.match.tokens.__file__)"],
         cwd=tree,
         env=environment(tree),
         capture_output=True,

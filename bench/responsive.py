@@ -20,7 +20,7 @@ from pathlib import Path
 from feeds import build_corpus, make_queries, serve, write_setup
 
 from bot.app import App
-from bot.commands import Command
+from bot.chat.commands import Command
 from bot.config import load_config
 
 

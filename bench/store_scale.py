@@ -9,7 +9,7 @@ items, their stories, canonical URLs and title-index pairs, and sent alert deliv
 (100 channels), and closed as newswatch closes a store (close_db). Then one first `poll
 --all` of the generated feeds runs as a child process on each store (user+sys CPU from
 os.wait4), then a start with nothing due, with and without the whole-file check, and
-`/digest 7d` is timed in process on the busiest channel (bot.commands.handle).
+`/digest 7d` is timed in process on the busiest channel (bot.chat.commands.handle).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from pathlib import Path
 from feeds import WORDS, build_corpus, make_queries, serve, write_setup
 from poll_cpu import poll
 
-from bot.commands import Command, handle
-from bot.store import close_db, open_db
-from bot.titles import index_keys, title_key_tokens
+from bot.chat.commands import Command, handle
+from bot.store.db import close_db, open_db
+from bot.stories.titles import index_keys, title_key_tokens
 
 DAY = 86400.0
 CHANNELS = 100

@@ -12,20 +12,20 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.adapter import Adapter, DeliveryError, load_adapter
-from bot.commands import Command, Reply, handle
+from bot.chat.commands import Command, Reply, handle
+from bot.chat.ratelimit import SlidingWindow
 from bot.config import Config
-from bot.deliver import DIGEST_DEADLINE_FACTOR, Deliverer, DrainReport
-from bot.digest import build_digest, default_since, mark_digested
-from bot.fetch import Fetcher
-from bot.model import Message, Notice
-from bot.outbox import add_notice, recover_interrupted
+from bot.deliver.adapter import Adapter, DeliveryError, load_adapter
+from bot.deliver.digest import build_digest, default_since, mark_digested
+from bot.deliver.drain import DIGEST_DEADLINE_FACTOR, Deliverer, DrainReport
+from bot.deliver.model import Message, Notice
+from bot.ingest.fetch import Fetcher
 from bot.poller import Poller, PollReport
-from bot.ratelimit import SlidingWindow
-from bot.sources import next_due, sync_sources
-from bot.store import StorageUnavailable, checkpoint, close_db, open_db, transaction
+from bot.store.db import StorageUnavailable, checkpoint, close_db, open_db, transaction
+from bot.store.outbox import add_notice, recover_interrupted
+from bot.store.sources import next_due, sync_sources
+from bot.store.watches import channel_id, sync_file_watches
 from bot.target import Target
-from bot.watches import channel_id, sync_file_watches
 
 log = logging.getLogger("newswatch")
 MIN_POLL_GAP = 1.0  # seconds between polls at least, so a source that stays due never spins

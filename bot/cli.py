@@ -14,8 +14,8 @@ import time
 from collections.abc import Sequence
 
 from bot.config import Config, ConfigError, load_config
-from bot.instance import AlreadyRunning
-from bot.store import StoreError
+from bot.ops.instance import AlreadyRunning
+from bot.store.db import StoreError
 from bot.target import Target, TargetError
 
 
@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    from bot.logs import setup_logging
+    from bot.ops.logs import setup_logging
 
     setup_logging(10 if args.verbose else 20 if args.command == "run" else 30)
     try:
@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # one line, never a traceback, for anything unforeseen
-        from bot.logs import redact
+        from bot.ops.logs import redact
 
         print(
             f"newswatch: {args.command} failed: {redact(str(exc)) or type(exc).__name__}",
@@ -84,12 +84,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
-        from bot.demo import run_demo
+        from bot.ops.demo import run_demo
 
         return await run_demo()
     config = load_config(args.config)
     if args.command == "doctor":
-        from bot.doctor import run_doctor
+        from bot.ops.doctor import run_doctor
 
         return await run_doctor(config)
     if args.command == "discord":  # imported here: only this command needs discord.py
@@ -97,7 +97,7 @@ async def dispatch(args: argparse.Namespace) -> int:
 
         return await run_cli(config, args.action, args.guild, args.client_id)
     from bot.app import App
-    from bot.instance import InstanceLock
+    from bot.ops.instance import InstanceLock
 
     sends = args.command in ("run", "poll") or (args.command == "digest" and args.post)
     with InstanceLock(config.database) if sends else contextlib.nullcontext():
@@ -115,12 +115,12 @@ async def dispatch(args: argparse.Namespace) -> int:
 
 async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> int:
     from bot.app import App
-    from bot.commands import Command
-    from bot.digest import build_digest, default_since, parse_window
-    from bot.render import plain_digest_lines
-    from bot.status import sources_table
+    from bot.chat.commands import Command
+    from bot.deliver.digest import build_digest, default_since, parse_window
+    from bot.deliver.render import plain_digest_lines
+    from bot.ops.status import sources_table
+    from bot.store.watches import channel_id
     from bot.text import terminal_safe
-    from bot.watches import channel_id
 
     assert isinstance(app, App)
     if args.command == "poll":

@@ -13,22 +13,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.config_decode import SchemaError, convert
 from bot.config_schema import ChannelEntry, ConfigFile, default_sources, is_listen_host
 from bot.config_schema import DiscordConfig as DiscordConfig
 from bot.config_schema import SlackConfig as SlackConfig
 from bot.config_schema import SourceConfig as SourceConfig
 from bot.durations import parse_duration
-from bot.netguard import BlockedAddress, check_url_syntax
-from bot.safefiles import UnsafeFileError, read_text_capped
-from bot.schema import SchemaError, convert
-from bot.target import Target, TargetError
-from bot.watchlists import (
+from bot.ingest.netguard import BlockedAddress, check_url_syntax
+from bot.match.watchlists import (
     Watchlist,
     WatchlistError,
     check_channel_watchlists,
     check_notify,
     load_watchlist,
 )
+from bot.ops.safefiles import UnsafeFileError, read_text_capped
+from bot.target import Target, TargetError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MAX_CONFIG_BYTES = 1 << 20  # a FIFO, /dev/zero or a huge file is refused, never read on
@@ -63,7 +63,7 @@ class Config:
     poll_interval: float = 300.0
     backfill: float = 86400.0
     max_age: float = 7 * 86400.0
-    retention: float = 30 * 86400.0  # items first seen longer ago are pruned (bot.retention)
+    retention: float = 30 * 86400.0  # items first seen longer ago are pruned (bot.store.retention)
     allow_private_networks: bool = False
     sources: tuple[SourceConfig, ...] = ()
     channels: tuple[ChannelConfig, ...] = ()
@@ -274,6 +274,6 @@ def _resolve(base: Path, value: str) -> Path:
     if path.is_absolute():
         return path
     # Folders resolved, the file's own name not: a link planted there stays visible to the
-    # code that opens the file (bot.safefiles, bot.store), which refuses or follows it.
+    # code that opens the file (bot.ops.safefiles, bot.store.db), which refuses or follows it.
     full = base / path
     return full.parent.resolve() / full.name

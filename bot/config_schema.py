@@ -1,6 +1,6 @@
 """The shape of newswatch.toml, declared: every key, its type, its default and its wording.
 
-bot.schema checks a parsed file against these Structs (unknown keys, wrong types, ranges);
+bot.config_decode checks a parsed file against these Structs (unknown keys, wrong types, ranges);
 bot.config then checks only what a type cannot say (durations, URLs, targets, cron, hosts).
 [slack], [discord] and [[sources]] entries are used as they come; a channel's watchlists
 are loaded from its entry.

@@ -19,16 +19,17 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from bot.config import Config
-from bot.crashpoints import crash_point
-from bot.fetch import Fetcher, FetchResult
-from bot.logs import scrub
-from bot.matcher import ItemText, Matcher
-from bot.outbox import add_alert, add_notice
-from bot.parse import FeedItem, ParsedFeed
-from bot.parsepool import ParsePool
-from bot.query import parse_query
-from bot.retention import prune, prune_due
-from bot.sources import (
+from bot.ingest.fetch import Fetcher, FetchResult
+from bot.ingest.parse import FeedItem, ParsedFeed
+from bot.ingest.parsepool import ParsePool
+from bot.match.matcher import ItemText, Matcher
+from bot.match.query import parse_query
+from bot.ops.crashpoints import crash_point
+from bot.ops.logs import scrub
+from bot.store.db import StorageUnavailable, transaction
+from bot.store.outbox import add_alert, add_notice
+from bot.store.retention import prune, prune_due
+from bot.store.sources import (
     Source,
     dependent_channels,
     due_sources,
@@ -38,11 +39,10 @@ from bot.sources import (
     record_success,
     sync_sources,
 )
-from bot.store import StorageUnavailable, transaction
-from bot.stories import StoryIndex, new_story
-from bot.titles import title_key_tokens
-from bot.urls import canonical_url
-from bot.watches import active_watches
+from bot.store.watches import active_watches
+from bot.stories.lookup import StoryIndex, new_story
+from bot.stories.titles import title_key_tokens
+from bot.stories.urls import canonical_url
 
 log = logging.getLogger("newswatch.poll")
 MAX_PARALLEL_FETCHES = 16
@@ -102,7 +102,7 @@ class Poller:
         self._unchanged: list[tuple[Source, float, float]] = []  # 304s not yet recorded
 
     def _parse_pool(self) -> ParsePool:
-        """The parse workers (bot.parsepool), made on the first body that needs parsing."""
+        """The parse workers (bot.ingest.parsepool), made on the first body that needs parsing."""
         if self._pool is None:
             self._pool = ParsePool()
         return self._pool

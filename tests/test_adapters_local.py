@@ -11,9 +11,9 @@ import pytest
 
 from adapters.console import ConsoleAdapter
 from adapters.jsonl import JsonlAdapter
-from bot.adapter import DeliveryError, load_adapter
 from bot.config import Config
-from bot.model import Alert, Digest, DigestSection, DigestStory, Notice
+from bot.deliver.adapter import DeliveryError, load_adapter
+from bot.deliver.model import Alert, Digest, DigestSection, DigestStory, Notice
 
 CONFIG = Config(path=None, database=Path("unused.db"))
 ALERT = Alert(

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from bot.commands import Command, handle
-from bot.store import open_db
-from bot.watches import MAX_WATCHES_PER_CHANNEL
+from bot.chat.commands import Command, handle
+from bot.store.db import open_db
+from bot.store.watches import MAX_WATCHES_PER_CHANNEL
 
 NOW = 1_800_000_000.0
 TARGET = "slack:C1"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_config
-from bot.watchlists import WatchlistError, load_watchlist
+from bot.match.watchlists import WatchlistError, load_watchlist
 
 TOP_KNOWN = (
     "allow_private_networks, backfill, channels, database, discord, max_age, poll_interval, "

@@ -9,7 +9,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from bot.parse import parse_feed
+from bot.ingest.parse import parse_feed
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 FILES = (

@@ -23,10 +23,10 @@ import pytest
 
 from adapters.console import ConsoleAdapter
 from adapters.slack import SlackAdapter
-from bot.adapter import Adapter
 from bot.app import App
 from bot.config import Config, load_config
-from bot.model import Message
+from bot.deliver.adapter import Adapter
+from bot.deliver.model import Message
 from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, free_port
 from tests.feeds import Entry, rss
 from tests.pipeline_helpers import HOUR, Clock

@@ -19,8 +19,8 @@ import sqlite_utils
 
 from bot.app import App
 from bot.config import load_config
-from bot.outbox import add_notice, collapse_backlog, due, mark_sending_many, retry_later
-from bot.store import open_db
+from bot.store.db import open_db
+from bot.store.outbox import add_notice, collapse_backlog, due, mark_sending_many, retry_later
 from tests.fakes import discord as fake_discord
 from tests.fakes import slack as fake_slack
 from tests.feeds import Entry, rss

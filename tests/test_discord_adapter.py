@@ -23,12 +23,12 @@ import pytest
 
 from adapters.discord import DiscordAdapter
 from adapters.discord_render import ZWSP, alert_nonce
-from bot.adapter import DeliveryError
-from bot.commands import handle
+from bot.chat.commands import handle
 from bot.config import Config, ConfigError, DiscordConfig, load_config
-from bot.model import Alert
-from bot.store import open_db
-from bot.watches import add_watch, channel_id, list_watches
+from bot.deliver.adapter import DeliveryError
+from bot.deliver.model import Alert
+from bot.store.db import open_db
+from bot.store.watches import add_watch, channel_id, list_watches
 from tests.fakes.discord import (
     BOT_TOKEN,
     CHANNEL_ID,

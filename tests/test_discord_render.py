@@ -27,8 +27,8 @@ from adapters.discord_render import (
     reply_chunks,
     story_line,
 )
-from bot.model import Alert, Digest, DigestSection, DigestStory, Notice
-from bot.quoting import Code, Quoted, compose
+from bot.deliver.model import Alert, Digest, DigestSection, DigestStory, Notice
+from bot.deliver.quoting import Code, Quoted, compose
 from bot.text import clean_text
 from tests.discord_markdown import links, live_marks, shown
 
@@ -253,7 +253,7 @@ def test_a_digest_links_only_its_stories_whatever_the_feed_text(title: str, sour
             assert links(embed["title"]) == []
 
 
-# -- command replies: the core's markup kept, what it quotes escaped (bot.quoting) ----------
+# -- command replies: the core's markup kept, what it quotes escaped (bot.deliver.quoting) ---------
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from bot.commands import Command, handle
+from bot.chat.commands import Command, handle
 from bot.config import ConfigError, load_config
 from bot.durations import MAX_DURATION, parse_duration
-from bot.store import open_db
+from bot.store.db import open_db
 
 NOW = 1_800_000_000.0
 

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.fastparse import fast_entries
-from bot.parse import parse_feed
+from bot.ingest.fastparse import fast_entries
+from bot.ingest.parse import parse_feed
 from tests.test_corpus import CORPUS, FILES
 
 NOW = 1_800_000_000.0

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from bot.backoff import MAX_RETRY_AFTER
-from bot.fetch import Fetcher, FetchResult
+from bot.ingest.fetch import Fetcher, FetchResult
 from tests.feedserver import FeedServer, endless
 
 # The `feed_server` fixture comes from tests/conftest.py (importing it here too trips F811).

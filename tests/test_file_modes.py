@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from bot.store import close_db, open_db
+from bot.store.db import close_db, open_db
 from tests.feeds import Entry, rss
 from tests.pipeline_helpers import HOUR, read_alerts, write_config
 

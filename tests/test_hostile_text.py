@@ -20,7 +20,7 @@ from adapters.console import ConsoleAdapter
 from adapters.jsonl import JsonlAdapter
 from adapters.slack_render import escape, render_alert
 from bot.config import Config
-from bot.model import Alert
+from bot.deliver.model import Alert
 
 PINGS = [
     "@everyone",

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matcher import ItemText, Matcher
-from bot.query import parse_query
+from bot.match.matcher import ItemText, Matcher
+from bot.match.query import parse_query
 
 
 def matches(query: str, fields: list[str]) -> bool:

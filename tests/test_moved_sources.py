@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.status import sources_table
+from bot.ops.status import sources_table
 from tests.feeds import Entry, rss
 from tests.pipeline_helpers import HOUR, Clock, make_app, read_alerts, write_config
 

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from bot.netguard import (
+from bot.ingest.netguard import (
     BlockedAddress,
     check_url_syntax,
     is_blocked_ip,

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from bot.outbox import (
+from bot.store.db import open_db
+from bot.store.outbox import (
     Delivery,
     add_alert,
     add_notice,
@@ -29,7 +30,6 @@ from bot.outbox import (
     retry_later,
     stop_channel,
 )
-from bot.store import open_db
 from tests.pipeline_helpers import NOW
 
 Step = Callable[[sqlite_utils.Database, Delivery], None]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.parse import parse_feed
+from bot.ingest.parse import parse_feed
 from tests.feeds import Entry, atom, rss
 
 NOW = 1_800_000_000.0

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.parse import MAX_ENTITY_EXPANSION, ParsedFeed, parse_feed
-from bot.parsepool import ParsePool
+from bot.ingest.parse import MAX_ENTITY_EXPANSION, ParsedFeed, parse_feed
+from bot.ingest.parsepool import ParsePool
 from tests.feeds import Entry, rss
 from tests.pipeline_helpers import Clock, make_app, write_config
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.parse import ParsedFeed, parse_feed
-from bot.parsepool import ParsePool
+from bot.ingest.parse import ParsedFeed, parse_feed
+from bot.ingest.parsepool import ParsePool
 from tests.feeds import Entry, rss
 from tests.pipeline_helpers import HOUR, NOW, Clock, make_app, read_alerts, write_config
 

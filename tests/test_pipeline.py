@@ -576,9 +576,9 @@ async def test_file_channels_get_their_rows_a_channel_at_a_time(
 ) -> None:
     """Outbox rows of file channels are read a channel's together, so a poll with alerts
     for many jsonl channels writes full batches (one fsync each), not a few rows per file."""
-    import bot.deliver
+    import bot.deliver.drain
 
-    monkeypatch.setattr(bot.deliver, "BATCH", 10)  # 90 rows: 9 reads of the outbox
+    monkeypatch.setattr(bot.deliver.drain, "BATCH", 10)  # 90 rows: 9 reads of the outbox
     clock = Clock()
     words = [
         "film",

@@ -22,7 +22,7 @@ import pytest
 
 from adapters.jsonl import JsonlAdapter, record_line
 from bot.config import Config
-from bot.model import Alert
+from bot.deliver.model import Alert
 from tests.feeds import Entry, rss
 from tests.pipeline_helpers import HOUR, read_alerts, write_config
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from bot.app import MIN_POLL_GAP, App
-from bot.sources import next_due
-from bot.store import transaction
+from bot.store.db import transaction
+from bot.store.sources import next_due
 from tests.pipeline_helpers import NOW, Clock, make_app, write_config
 
 

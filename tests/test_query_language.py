@@ -6,9 +6,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.matcher import ItemText, Matcher
-from bot.query import MAX_QUERY_LENGTH, QueryError, parse_query
-from bot.tokens import tokenize
+from bot.match.matcher import ItemText, Matcher
+from bot.match.query import MAX_QUERY_LENGTH, QueryError, parse_query
+from bot.match.tokens import tokenize
 
 
 @pytest.mark.parametrize(
@@ -221,7 +221,7 @@ QUERY_PART = st.one_of(
 def test_the_anchor_index_finds_exactly_the_watches_a_full_scan_finds(
     queries: list[tuple[list[str], list[str]]], fields: list[str]
 ) -> None:
-    from bot.matcher import _evaluate
+    from bot.match.matcher import _evaluate
 
     matcher = Matcher()
     roots = {}
@@ -246,8 +246,8 @@ EDGE_VOCAB = ["ai", "aid", "said", "film", "films", "refilm", "sora", "soran", "
 def test_a_phrase_of_whole_words_matches_exactly_where_a_token_scan_finds_it(
     phrase: list[str], fields: list[str]
 ) -> None:
-    from bot.matcher import _phrase_in, _term_matches
-    from bot.query import Term
+    from bot.match.matcher import _phrase_in, _term_matches
+    from bot.match.query import Term
 
     term = Term(tuple(phrase))
     item = ItemText.from_fields(fields)

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from bot.commands import Command, handle
-from bot.query import QueryError, parse_query
-from bot.store import open_db
-from bot.watchlists import WatchlistError, load_watchlist
+from bot.chat.commands import Command, handle
+from bot.match.query import QueryError, parse_query
+from bot.match.watchlists import WatchlistError, load_watchlist
+from bot.store.db import open_db
 
 NOW = 1_800_000_000.0
 

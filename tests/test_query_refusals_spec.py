@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.query import MAX_QUERY_LENGTH, QueryError, parse_query
+from bot.match.query import MAX_QUERY_LENGTH, QueryError, parse_query
 
 
 @pytest.mark.parametrize(

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from bot.commands import Command, Reply, handle
+from bot.chat.commands import Command, Reply, handle
 from bot.config import ConfigError, load_config
-from bot.store import open_db
-from bot.watches import (
+from bot.match.watchlists import MAX_FILE_WATCHES_PER_CHANNEL
+from bot.store.db import open_db
+from bot.store.watches import (
     MAX_WATCHES_PER_CHANNEL,
     channel_id,
     sync_file_watches,
 )
-from bot.watchlists import MAX_FILE_WATCHES_PER_CHANNEL
 
 NOW = 1_800_000_000.0
 FILED = "jsonl:alerts.jsonl"  # the channel that test configs give watchlist files
@@ -186,7 +186,7 @@ def test_the_same_query_in_two_files_counts_once(tmp_path: Path) -> None:
 def test_a_database_from_before_the_user_limit_keeps_its_watches(tmp_path: Path) -> None:
     import sqlite3
 
-    from bot.store import MIGRATIONS
+    from bot.store.db import MIGRATIONS
 
     path = tmp_path / "old.db"
     raw = sqlite3.connect(path, isolation_level=None)

@@ -1,6 +1,6 @@
 """Nothing is lost, nothing is sent twice outside the documented window (HARDENING F6, F8, F17).
 
-Crash tests kill a real `newswatch poll` at labelled points (bot/crashpoints.py, which
+Crash tests kill a real `newswatch poll` at labelled points (bot/ops/crashpoints.py, which
 exits like SIGKILL, with no cleanup) and run it again on the same database and feeds.
 """
 
@@ -17,10 +17,10 @@ from typing import Any, ClassVar
 
 import pytest
 
-from bot.adapter import Adapter, DeliveryError
 from bot.app import App
 from bot.config import load_config
-from bot.model import Alert, Digest, Message
+from bot.deliver.adapter import Adapter, DeliveryError
+from bot.deliver.model import Alert, Digest, Message
 from tests.feeds import Entry, rss
 from tests.pipeline_helpers import HOUR, Clock, read_alerts, write_config
 
@@ -279,9 +279,9 @@ async def test_faulty_sources_fail_with_reasons_and_recovering_reposts_nothing(
 async def test_one_drain_delivers_every_due_alert_even_past_one_batch(
     tmp_path: Path, feed_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.deliver
+    import bot.deliver.drain
 
-    monkeypatch.setattr(bot.deliver, "BATCH", 2)
+    monkeypatch.setattr(bot.deliver.drain, "BATCH", 2)
     clock = Clock()
     config = write_config(tmp_path, feeds=[serve_feed(feed_server, clock.now)], watches=["Sora"])
     app = App(load_config(str(config), {}), clock=clock)

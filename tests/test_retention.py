@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_config
-from bot.retention import PRUNE_EVERY, prune, prune_due
-from bot.store import open_db, transaction
-from bot.stories import StoryIndex, new_story
-from bot.titles import title_key_tokens
-from bot.urls import canonical_url
+from bot.store.db import open_db, transaction
+from bot.store.retention import PRUNE_EVERY, prune, prune_due
+from bot.stories.lookup import StoryIndex, new_story
+from bot.stories.titles import title_key_tokens
+from bot.stories.urls import canonical_url
 
 DAY = 86400.0
 NOW = 1_800_000_000.0

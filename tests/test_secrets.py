@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from bot.logs import RedactingFormatter, redact
+from bot.ops.logs import RedactingFormatter, redact
 from tests.fakes.slack import FakeSlack
 from tests.feeds import Entry, rss
 

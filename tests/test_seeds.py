@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.demo import SEEDS_DIR, TYPES, render_seed, seed_files
-from bot.watchlists import load_watchlist
+from bot.match.watchlists import load_watchlist
+from bot.ops.demo import SEEDS_DIR, TYPES, render_seed, seed_files
 from tests.pipeline_helpers import Clock, make_app, read_alerts
 
 SORA, HOLLYWOOD, SAG, WGA = load_watchlist("default", Path.cwd()).queries

@@ -21,11 +21,11 @@ import aiohttp
 import pytest
 
 from adapters.slack import SlackAdapter, retry_after
-from bot.adapter import DeliveryError
-from bot.commands import Command, Reply, handle
+from bot.chat.commands import Command, Reply, handle
 from bot.config import Config, SlackConfig
-from bot.model import Alert, Digest, DigestSection, DigestStory, Notice
-from bot.store import open_db
+from bot.deliver.adapter import DeliveryError
+from bot.deliver.model import Alert, Digest, DigestSection, DigestStory, Notice
+from bot.store.db import open_db
 from tests.fakes.slack import (
     APP_TOKEN,
     BOT_TOKEN,

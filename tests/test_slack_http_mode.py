@@ -25,10 +25,10 @@ from adapters.slack_response import (
     check_response_url,
     post_response,
 )
-from bot.commands import handle
+from bot.chat.commands import handle
 from bot.config import Config, ConfigError, SlackConfig, load_config
-from bot.logs import redact
-from bot.store import open_db
+from bot.ops.logs import redact
+from bot.store.db import open_db
 from tests.fakes.slack import (
     APP_TOKEN,
     BOT_TOKEN,

@@ -20,8 +20,8 @@ from adapters.slack_render import (
     reply_text,
     safe_url,
 )
-from bot.model import Alert, Digest, DigestSection, DigestStory, Notice
-from bot.quoting import Code, Quoted, compose
+from bot.deliver.model import Alert, Digest, DigestSection, DigestStory, Notice
+from bot.deliver.quoting import Code, Quoted, compose
 
 WHEN = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
 

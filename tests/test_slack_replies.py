@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from adapters.slack import SlackAdapter
-from bot.commands import handle
+from bot.chat.commands import handle
 from bot.config import Config, SlackConfig
-from bot.store import open_db
+from bot.store.db import open_db
 from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, slash_command
 from tests.feeds import Entry, rss
 from tests.pipeline_helpers import HOUR, NOW, Clock, make_app, write_config

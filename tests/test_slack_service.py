@@ -210,7 +210,7 @@ async def test_a_refused_channel_is_stopped_shown_and_retried_after_a_restart(
 ) -> None:
     from bot.app import App
     from bot.config import load_config
-    from bot.status import sources_table
+    from bot.ops.status import sources_table
 
     monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)

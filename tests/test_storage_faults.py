@@ -23,7 +23,7 @@ import pytest
 
 from bot.app import App
 from bot.config import load_config
-from bot.store import StorageUnavailable, StoreError, open_db, transaction
+from bot.store.db import StorageUnavailable, StoreError, open_db, transaction
 from tests.feeds import Entry, rss
 from tests.pipeline_helpers import Clock
 

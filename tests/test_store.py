@@ -12,7 +12,7 @@ from typing import Literal
 
 import pytest
 
-from bot.store import MIGRATIONS, StoreError, close_db, open_db
+from bot.store.db import MIGRATIONS, StoreError, close_db, open_db
 from tests.pipeline_helpers import write_config
 
 
@@ -101,16 +101,16 @@ def _open_and_close(path: Path, check: Literal["always", "if-changed"]) -> None:
 
 
 def _counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    import bot.store
+    import bot.store.db
 
     calls: list[int] = []
-    real = bot.store.quick_check
+    real = bot.store.db.quick_check
 
     def counted(conn: sqlite3.Connection) -> tuple[str] | None:
         calls.append(1)
         return real(conn)
 
-    monkeypatch.setattr(bot.store, "quick_check", counted)
+    monkeypatch.setattr(bot.store.db, "quick_check", counted)
     return calls
 
 
@@ -141,13 +141,13 @@ def test_a_file_changed_by_another_writer_is_checked_again(
 def test_a_file_not_checked_for_a_day_is_checked_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.store
+    import bot.store.db
 
     calls = _counting_checks(monkeypatch)
     path = tmp_path / "nw.db"
     _open_and_close(path, "if-changed")
-    later = time.time() + bot.store.CHECK_EVERY + 1
-    monkeypatch.setattr(bot.store.time, "time", lambda: later)
+    later = time.time() + bot.store.db.CHECK_EVERY + 1
+    monkeypatch.setattr(bot.store.db.time, "time", lambda: later)
     _open_and_close(path, "if-changed")
     assert len(calls) == 2
 

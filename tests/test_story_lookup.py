@@ -14,10 +14,10 @@ import pytest
 import sqlite_utils
 from hypothesis import given, settings
 
-from bot.store import open_db
-from bot.stories import LEGACY_KEY, StoryIndex, best_copy, new_story
-from bot.titles import candidate_tokens, index_keys, lookup_keys, near_identical
-from bot.urls import canonical_url
+from bot.store.db import open_db
+from bot.stories.lookup import LEGACY_KEY, StoryIndex, best_copy, new_story
+from bot.stories.titles import candidate_tokens, index_keys, lookup_keys, near_identical
+from bot.stories.urls import canonical_url
 from tests.pipeline_helpers import HOUR, NOW
 from tests.test_titles import nearby_pairs
 

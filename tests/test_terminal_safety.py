@@ -22,8 +22,8 @@ import pytest
 
 from adapters.console import ConsoleAdapter
 from bot.config import Config
-from bot.logs import RedactingFormatter
-from bot.model import Digest, DigestSection, DigestStory, Notice
+from bot.deliver.model import Digest, DigestSection, DigestStory, Notice
+from bot.ops.logs import RedactingFormatter
 from bot.text import terminal_safe
 from tests.feeds import Entry, rss
 from tests.pipeline_helpers import write_config

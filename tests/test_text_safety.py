@@ -20,8 +20,8 @@ from adapters.console import ConsoleAdapter
 from adapters.discord_render import DiscordText, alert_embed, notice_payload, reply_chunks
 from adapters.slack_render import INERT, SlackText, render_alert, render_notice, reply_text
 from bot.config import Config
-from bot.model import Alert, Notice
-from bot.quoting import Quoted, compose
+from bot.deliver.model import Alert, Notice
+from bot.deliver.quoting import Quoted, compose
 from bot.text import ELLIPSIS, MAX_MARKS, clean_text, cut
 from tests.discord_markdown import shown
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.titles import candidate_tokens, near_identical, title_key_tokens, within_edits
+from bot.stories.titles import candidate_tokens, near_identical, title_key_tokens, within_edits
 
 Tokens = tuple[str, ...]
 

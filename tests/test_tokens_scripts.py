@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.tokens import is_spaceless, tokenize
+from bot.match.tokens import is_spaceless, tokenize
 
 SPACELESS_RUNS = [
     pytest.param("ภาษาไทย", id="thai"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.urls import canonical_url, safe_link
+from bot.stories.urls import canonical_url, safe_link
 
 FEED = "https://feeds.example/rss"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.urls import MAX_LINK_LENGTH, canonical_url, safe_link
+from bot.stories.urls import MAX_LINK_LENGTH, canonical_url, safe_link
 
 FEED = "https://feeds.example.com/rss/latest.xml"
 GOOGLE = "https://news.google.com/rss/articles/"

@@ -2,7 +2,7 @@
 
 feedparser spends most of a poll's CPU in its Python SAX handlers. Here the C expat parser
 behind ElementTree builds the tree and a short walk produces the entries feedparser would
-have produced, with the same values, so `bot.parse` turns both into the same items; it is
+have produced, with the same values, so `bot.ingest.parse` turns both into the same items; it is
 about six times faster than feedparser. The walk models feedparser exactly for the
 elements news feeds use, and declines (returns None) at the first thing it does not
 model: a DOCTYPE, xml:base, an encoding other than UTF-8, markup inside a text element,
@@ -35,7 +35,7 @@ _FIRST_ELEMENT = re.compile(rb"<\w")  # where feedparser's replace_doctype ends 
 _NS_DECLARATION = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 _ENTITY_IN_LINK = re.compile("&([A-Za-z0-9_]+);")
 
-# Item children whose feedparser handlers touch nothing bot.parse reads (author names,
+# Item children whose feedparser handlers touch nothing bot.ingest.parse reads (author names,
 # enclosures, thumbnails, comment links, creation dates ...). Their children are checked too.
 _HARMLESS = frozenset(
     {
@@ -59,7 +59,7 @@ _ONCE = {
     "description": "summary", "summary": "summary",
     "content_encoded": "content", "content": "content",
 }  # fmt: skip
-# The keys bot.parse reads: an unknown element of one of these names would overwrite them.
+# The keys bot.ingest.parse reads: an unknown element of one of these names would overwrite them.
 _READ_KEYS = frozenset({"tags", "published_parsed", "updated_parsed"})
 # Attributes each text element may carry (feedparser's lower-cased names).
 _LANG = "lang"
@@ -258,7 +258,7 @@ class _Walk:
             _add_tag(tags, value, None, None)
 
     def harmless(self, element: ET.Element, name: str) -> None:
-        """Decline unless feedparser files this subtree under keys bot.parse never reads."""
+        """Decline unless feedparser files this subtree under keys bot.ingest.parse never reads."""
         if name in _READ_KEYS or (name not in _HARMLESS and _has_handler(name)):
             raise Declined(f"element {name}")
         for child in element:

@@ -1,9 +1,9 @@
-"""Feed bytes to clean items: the formats (bot.fastparse or feedparser), then our identity,
+"""Feed bytes to clean items: the formats (bot.ingest.fastparse or feedparser), then our identity,
 text and date rules.
 
 Runs in a worker process (feedparser costs 100+ ms on a large feed). Never raises for a bad
 feed: a body that is not a feed comes back as a ParsedFeed with an error and no items. Only
-MemoryError passes through, for the worker (bot.parsepool) to report its memory limit.
+MemoryError passes through, for the worker (bot.ingest.parsepool) to report its memory limit.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from typing import Any
 
 import feedparser
 
-from bot.fastparse import fast_entries
+from bot.ingest.fastparse import fast_entries
+from bot.match.tokens import tokenize
+from bot.stories.urls import safe_link
 from bot.text import clean_text, html_to_text, shorten_summary
-from bot.tokens import tokenize
-from bot.urls import safe_link
 
 MAX_ENTRIES = 500  # HARDENING A7: a feed of 10,000 entries is capped, newest first as served
 MAX_FIELD_CHARS = 200_000  # matching text per field; a 5 MB summary is cut before tokenizing
@@ -64,7 +64,7 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse a fetched body; a result without entries is an error with a reason.
 
-    A plain UTF-8 RSS or Atom feed takes the fast path (bot.fastparse), which yields the
+    A plain UTF-8 RSS or Atom feed takes the fast path (bot.ingest.fastparse), which yields the
     entries feedparser would; anything else, or `fast=False`, goes through feedparser.
     """
     clock = time.time() if now is None else now
@@ -102,7 +102,7 @@ def _feedparser(
             sanitize_html=False,  # we convert all markup to plain text ourselves
             resolve_relative_uris=False,
         )
-    except MemoryError:  # the worker's limit, not the feed's form: bot.parsepool says so
+    except MemoryError:  # the worker's limit, not the feed's form: bot.ingest.parsepool says so
         raise
     except Exception as exc:  # feedparser is broad; a bad feed must never take the poll down
         return ParsedFeed(title="", items=(), error=f"not a feed: {type(exc).__name__}")

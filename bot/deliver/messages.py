@@ -8,10 +8,10 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.digest import backlog_digest
-from bot.model import Alert, Message, Notice
-from bot.outbox import Delivery
-from bot.stories import best_copy
+from bot.deliver.digest import backlog_digest
+from bot.deliver.model import Alert, Message, Notice
+from bot.store.outbox import Delivery
+from bot.stories.lookup import best_copy
 
 ItemRow = tuple[Any, ...]  # title, link, outlet, published, dated, summary
 

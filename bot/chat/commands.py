@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot.digest import build_digest, default_since, mark_digested, parse_window
-from bot.matcher import ItemText, Matcher
-from bot.model import Digest
-from bot.query import QueryError, parse_query
-from bot.quoting import Code, Quoted, compose
-from bot.watches import (
+from bot.deliver.digest import build_digest, default_since, mark_digested, parse_window
+from bot.deliver.model import Digest
+from bot.deliver.quoting import Code, Quoted, compose
+from bot.match.matcher import ItemText, Matcher
+from bot.match.query import QueryError, parse_query
+from bot.store.watches import (
     add_watch,
     channel_id,
     find_watch,
@@ -113,7 +113,7 @@ def _add(db: sqlite_utils.Database, cid: int, text: str, now: float, command: Co
     except ValueError as exc:
         return Reply(compose("Cannot add that watch: ", Quoted(str(exc)), "."), ok=False)
     # Adapters escape what a reply quotes (feed titles, outlets, the query) by their
-    # platform's rules, so each such piece is marked Quoted (bot.quoting).
+    # platform's rules, so each such piece is marked Quoted (bot.deliver.quoting).
     head = compose(
         f"Watching #{watch.id}: " if created else f"This channel already watches #{watch.id}: ",
         Quoted(query.describe()),

@@ -11,11 +11,12 @@ from typing import Literal, TypeVar
 
 import sqlite_utils
 
-from bot.adapter import Adapter, DeliveryError
-from bot.crashpoints import crash_point
-from bot.messages import ItemRow, build_message
-from bot.model import Message
-from bot.outbox import (
+from bot.deliver.adapter import Adapter, DeliveryError
+from bot.deliver.messages import ItemRow, build_message
+from bot.deliver.model import Message
+from bot.ops.crashpoints import crash_point
+from bot.store.db import StorageUnavailable, transaction
+from bot.store.outbox import (
     Delivery,
     backlogged_channels,
     collapse_backlog,
@@ -27,7 +28,6 @@ from bot.outbox import (
     retry_later,
     stop_channel,
 )
-from bot.store import StorageUnavailable, transaction
 from bot.target import Target
 
 log = logging.getLogger("newswatch.deliver")

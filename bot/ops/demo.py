@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from bot.config import PROJECT_DIR, ChannelConfig, Config, SourceConfig
-from bot.watchlists import load_watchlist
+from bot.match.watchlists import load_watchlist
 
 SEEDS_DIR = PROJECT_DIR / "seeds"
 PLACEHOLDER = re.compile(r"\{\{ago:(\d+)([mhd]):(rfc822|iso)\}\}")

@@ -11,8 +11,8 @@ import time
 
 import sqlite_utils
 
-from bot.logs import scrub
-from bot.outbox import depth
+from bot.ops.logs import scrub
+from bot.store.outbox import depth
 
 
 def _ago(moment: float | None, now: float) -> str:

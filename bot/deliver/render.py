@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import regex
 
-from bot.model import Alert, Digest
+from bot.deliver.model import Alert, Digest
 from bot.text import GRAPHEME, clean_head, cut
 from bot.text import clean_text as safe
 

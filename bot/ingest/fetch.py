@@ -3,7 +3,7 @@
 httpx alone has no size cap, no SSRF guard and only per-read timeouts, and its error text
 holds full URLs (HARDENING). So redirects are followed here hop by hop, each hop resolved
 and checked, the body is decoded under a cap, and every failure becomes a short reason.
-Logging: `bot.logs.setup_logging` holds the "httpx" logger at WARNING, since httpx logs full
+Logging: `bot.ops.logs.setup_logging` holds the "httpx" logger at WARNING, since httpx logs full
 URLs at INFO; this module never logs a URL.
 """
 
@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 
 from bot.backoff import parse_retry_after
-from bot.netguard import BlockedAddress, Resolver, parse_http_url, resolve_public
+from bot.ingest.netguard import BlockedAddress, Resolver, parse_http_url, resolve_public
 
 log = logging.getLogger("newswatch.fetch")
 

@@ -14,8 +14,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.query import All, Any, Node, Not, Query, Term, is_positive
-from bot.tokens import is_spaceless, tokenize
+from bot.match.query import All, Any, Node, Not, Query, Term, is_positive
+from bot.match.tokens import is_spaceless, tokenize
 
 Anchor = tuple[str, str]  # ("tok" | "pre" | "sub", text)
 _SEP = "\x1f"  # never inside a token: tokenize() splits on everything but letters and digits

@@ -18,7 +18,7 @@ from typing import Literal
 
 import sqlite_utils
 
-from bot.safefiles import describe, open_regular, read_text_capped, replace_contents
+from bot.ops.safefiles import describe, open_regular, read_text_capped, replace_contents
 
 # Each entry upgrades the schema by one version (PRAGMA user_version); never edit a shipped one.
 MIGRATIONS: tuple[str, ...] = (
@@ -120,9 +120,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE deliveries ADD COLUMN collapsed_into INTEGER;
     """,
     # 3: the title index files titles under neighbouring token pairs from now on (far fewer
-    # candidates per lookup, bot.titles.lookup_keys); items stored before keep their single
+    # candidates per lookup, bot.stories.titles.lookup_keys); items stored before keep their single
     # tokens, and lookups reaching back to the newest of them ask by those too
-    # (bot.stories.LEGACY_KEY). Retention prunes items by first_seen (bot.retention).
+    # (bot.stories.lookup.LEGACY_KEY). Retention prunes items by first_seen (bot.store.retention).
     """
     INSERT OR REPLACE INTO meta (key, value)
         SELECT 'title_index_tokens_until', MAX(published) FROM items;

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from bot.parse import ParsedFeed, parse_feed
+from bot.ingest.parse import ParsedFeed, parse_feed
 
 log = logging.getLogger("newswatch.parse")
 

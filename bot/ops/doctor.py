@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import time
 
-from bot.adapter import load_adapter
 from bot.config import Config
-from bot.fetch import Fetcher
-from bot.logs import scrub
-from bot.status import sources_table
-from bot.store import StoreError, open_db
+from bot.deliver.adapter import load_adapter
+from bot.ingest.fetch import Fetcher
+from bot.ops.logs import scrub
+from bot.ops.status import sources_table
+from bot.store.db import StoreError, open_db
 
 
 async def _adapter_lines(platform: str, config: Config) -> int:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from bot.config import Config
-from bot.query import normalise_query, parse_query
-from bot.store import transaction
+from bot.match.query import normalise_query, parse_query
+from bot.store.db import transaction
 from bot.target import Target
 
-MAX_WATCHES_PER_CHANNEL = 100  # added in chat; files may add up to 10,000 (bot.watchlists)
+MAX_WATCHES_PER_CHANNEL = 100  # added in chat; files may add up to 10,000 (bot.match.watchlists)
 MAX_WATCHES_PER_USER = 100  # added by one person across one workspace or server
 SCOPE_WORDS = {"slack": "workspace", "discord": "server"}
 

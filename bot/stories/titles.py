@@ -1,6 +1,6 @@
 """Near-identical titles (SPEC "Stories"): copies of one story under slightly different titles.
 
-A title's key is its tokens (bot.tokens) without a trailing ` - Publisher` suffix of at most
+A title's key is its tokens (bot.match.tokens) without a trailing ` - Publisher` suffix of at most
 five words, the form Google News and syndicated copies add (HARDENING E1). Two keys match
 when they differ by at most two token edits and at most a quarter of the longer one; keys
 under four tokens must be equal and an empty key never matches. Every new item is checked
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from bot.tokens import tokenize
+from bot.match.tokens import tokenize
 
 MAX_SUFFIX_WORDS = 5
 MAX_EDITS = 2

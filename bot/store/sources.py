@@ -14,8 +14,8 @@ import sqlite_utils
 
 from bot.backoff import backoff
 from bot.config import Config
-from bot.logs import scrub
-from bot.store import transaction
+from bot.ops.logs import scrub
+from bot.store.db import transaction
 
 MAX_BACKOFF = 6 * 3600.0  # SPEC Polling: doubling from the poll interval, at most 6 h
 DISABLE_AFTER = 10

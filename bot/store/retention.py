@@ -15,9 +15,9 @@ import sqlite3
 
 import sqlite_utils
 
-from bot.store import transaction
-from bot.titles import index_keys
-from bot.urls import canonical_url
+from bot.store.db import transaction
+from bot.stories.titles import index_keys
+from bot.stories.urls import canonical_url
 
 log = logging.getLogger("newswatch.retention")
 PRUNE_EVERY = 86400.0
@@ -67,7 +67,7 @@ def prune(db: sqlite_utils.Database, retention: float, now: float) -> int:
 
 def _delete(conn: sqlite3.Connection, rows: list[tuple[int, int, str | None, str, float]]) -> None:
     conn.executemany("DELETE FROM items WHERE id = ?", [(row[0],) for row in rows])
-    # Pairs since schema 3, single tokens before it (bot.stories.LEGACY_KEY): both, by key.
+    # Pairs since schema 3, single tokens before it (bot.stories.lookup.LEGACY_KEY): both, by key.
     index_rows = []
     for item_id, _story, _link, title_key, published in rows:
         tokens = tuple(title_key.split(" ")) if title_key else ()

@@ -2,19 +2,19 @@
 
 A new item is never compared with every stored title: the title index maps tokens to
 items, and a candidate must share one of at most three chosen tokens (see
-bot.titles.candidate_tokens), within the 72 h window.
+bot.stories.titles.candidate_tokens), within the 72 h window.
 """
 
 from __future__ import annotations
 
 import sqlite_utils
 
-from bot.titles import candidate_tokens, index_keys, lookup_keys, near_identical
+from bot.stories.titles import candidate_tokens, index_keys, lookup_keys, near_identical
 
 TITLE_WINDOW = 72 * 3600.0
 MAX_CANDIDATES = 200  # per title; verified newest first
 # Until schema 3 the title index held single tokens; it holds neighbouring pairs since
-# (bot.titles.index_keys). Migration 3 records the newest item indexed the old way, and a
+# (bot.stories.titles.index_keys). Migration 3 records the newest item indexed the old way, and a
 # lookup whose window reaches back that far also asks by the old tokens.
 LEGACY_KEY = "title_index_tokens_until"
 

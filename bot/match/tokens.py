@@ -4,7 +4,7 @@ Text is NFKC-normalised, case-folded and split at every character that is not a 
 a digit or a combining mark. Runs of scripts written without spaces (Han, Hiragana,
 Katakana, Hangul, Thai) are tokens of their own, split from neighbouring Latin letters
 and digits, so `OpenAIの動画` holds `openai` and `の動画`; a query term in such a script
-matches anywhere inside such a run (bot.matcher does that part).
+matches anywhere inside such a run (bot.match.matcher does that part).
 """
 
 from __future__ import annotations

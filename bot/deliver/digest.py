@@ -9,10 +9,10 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.deliver.model import Digest, DigestSection, DigestStory
 from bot.durations import parse_duration
-from bot.model import Digest, DigestSection, DigestStory
-from bot.store import transaction
-from bot.stories import BEST_COPY_SQL
+from bot.store.db import transaction
+from bot.stories.lookup import BEST_COPY_SQL
 
 MAX_WINDOW = 7 * 86400.0
 STORIES_PER_WATCH = 10

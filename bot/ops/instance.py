@@ -4,7 +4,7 @@ Two services on one database would both send each pending delivery. `run`, `poll
 `digest --post` hold an exclusive `flock` on `<database>.lock` while they work; the OS
 drops it when the process dies, even by SIGKILL, so a crash never leaves a stale lock.
 The lock file is truncated and written, so a symbolic link, a hard-linked file or anything
-but a regular file in its place is refused (bot.safefiles): another user who can write the
+but a regular file in its place is refused (bot.ops.safefiles): another user who can write the
 folder cannot aim our pid at their victim.
 """
 
@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from bot.safefiles import open_regular
+from bot.ops.safefiles import open_regular
 
 
 class AlreadyRunning(Exception):
@@ -26,7 +26,7 @@ class InstanceLock:
     """An exclusive, non-blocking lock on `<database>.lock`, holding the owner's pid."""
 
     def __init__(self, database: Path) -> None:
-        # Beside the real file of a database linked on purpose, as bot.store uses it.
+        # Beside the real file of a database linked on purpose, as bot.store.db uses it.
         real = os.path.realpath(database) if os.path.exists(database) else database
         self.path = Path(f"{real}.lock")
         self._fd: int | None = None

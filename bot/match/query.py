@@ -6,7 +6,7 @@ Grammar, loosest first, as in web search:
     any     := unary (("OR" | "|") unary)*
     unary   := "-" primary | primary
     primary := "(" all ")" | '"' words '"' | word | word"*"
-Terms are literal tokens (bot.tokens), never regular expressions, so no query can make
+Terms are literal tokens (bot.match.tokens), never regular expressions, so no query can make
 matching slow. Every error says what is wrong and where, for a caret under the query.
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from idna import valid_contextj
 
-from bot.tokens import is_spaceless, tokenize
+from bot.match.tokens import is_spaceless, tokenize
 
 MAX_QUERY_LENGTH = 256
 SOFT_HYPHEN = "\u00ad"

@@ -13,10 +13,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from bot.commands import Command, Reply
-from bot.logs import scrub
-from bot.model import Message
-from bot.store import StorageUnavailable
+from bot.chat.commands import Command, Reply
+from bot.deliver.model import Message
+from bot.ops.logs import scrub
+from bot.store.db import StorageUnavailable
 
 if TYPE_CHECKING:
     from bot.config import Config

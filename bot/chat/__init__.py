@@ -1,0 +1,1 @@
+"""Chat commands, platform-neutral: parsed by adapters, answered against the store."""

@@ -1,0 +1,1 @@
+"""Getting alerts out: the outbox drain, the adapter interface, renderers, digests."""

@@ -1,0 +1,1 @@
+"""Getting feeds in: fetch (conditional GET, caps, the network guard) and parse."""

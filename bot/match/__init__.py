@@ -1,0 +1,1 @@
+"""Matching items to watches: tokens, the query language, the matcher, watchlists."""

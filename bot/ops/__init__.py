@@ -1,0 +1,1 @@
+"""Running it: logs, the single-instance lock, doctor, status, the demo."""

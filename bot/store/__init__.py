@@ -1,0 +1,1 @@
+"""The database: schema, migrations and every SQL statement, one module a concern."""

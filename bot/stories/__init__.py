@@ -1,0 +1,1 @@
+"""Story identity: canonical URLs, title keys, and finding a copy's story."""
