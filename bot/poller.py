@@ -16,8 +16,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import sqlite_utils
-
 from bot.config import Config
 from bot.ingest.fetch import Fetcher, FetchResult
 from bot.ingest.parse import FeedItem, ParsedFeed
@@ -26,7 +24,7 @@ from bot.match.matcher import ItemText, Matcher
 from bot.match.query import parse_query
 from bot.ops.crashpoints import crash_point
 from bot.ops.logs import scrub
-from bot.store.db import StorageUnavailable, transaction
+from bot.store.db import StorageUnavailable, Store, transaction
 from bot.store.outbox import add_alert, add_notice
 from bot.store.retention import prune, prune_due
 from bot.store.sources import (
@@ -62,7 +60,7 @@ class PollReport:
 class WatchIndex:
     """Every active watch compiled once: text matching plus the queries behind search sources."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.matcher = Matcher()
         self.channel_of: dict[int, int] = {}
         self.query_of: dict[int, str] = {}
@@ -86,7 +84,7 @@ class Poller:
 
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: Store,
         config: Config,
         fetcher: Fetcher,
         clock: Callable[[], float],

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlite_utils
 
 from bot.app import App
 from bot.config import load_config
-from bot.store.db import open_db
+from bot.store.db import Store, open_db
 from bot.store.outbox import add_notice, collapse_backlog, due, mark_sending_many, retry_later
 from tests.fakes import discord as fake_discord
 from tests.fakes import slack as fake_slack
@@ -30,7 +29,7 @@ ROWS = "abcdefgh"  # one channel's rows, in outbox order
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[sqlite_utils.Database]:
+def db(tmp_path: Path) -> Iterator[Store]:
     store = open_db(tmp_path / "nw.db")
     for target in ("slack:C1", "slack:C2", "jsonl:out.jsonl"):
         store.execute("INSERT INTO channels (target) VALUES (?)", [target])
@@ -38,16 +37,16 @@ def db(tmp_path: Path) -> Iterator[sqlite_utils.Database]:
     store.conn.close()
 
 
-def queue(db: sqlite_utils.Database, channel: int, names: str) -> None:
+def queue(db: Store, channel: int, names: str) -> None:
     for name in names:
         add_notice(db, channel, name, NOW)
 
 
-def due_names(db: sqlite_utils.Database, now: float, **kwargs: Any) -> str:
+def due_names(db: Store, now: float, **kwargs: Any) -> str:
     return "".join(json.loads(d.payload or "{}")["text"] for d in due(db, now, **kwargs))
 
 
-def fail(db: sqlite_utils.Database, name: str, at: float, retry_after: float | None) -> None:
+def fail(db: Store, name: str, at: float, retry_after: float | None) -> None:
     [row] = [d for d in due(db, at) if json.loads(d.payload or "{}").get("text") == name]
     retry_later(db, row, at, "test", retry_after, random.Random(0))
 
@@ -76,7 +75,7 @@ AFTER_429_AND_503 = [*AFTER_429, ("a", 121.0, None)]
     ids=lambda value: repr(value) if not isinstance(value, list) else None,
 )
 def test_a_channel_waits_for_its_first_failed_row_before_sending_any_later_one(
-    db: sqlite_utils.Database,
+    db: Store,
     failures: list[tuple[str, float, float | None]],
     asked_at: float,
     expected: str,
@@ -88,7 +87,7 @@ def test_a_channel_waits_for_its_first_failed_row_before_sending_any_later_one(
     assert due_names(db, NOW + asked_at, by_channel=True) == expected
 
 
-def test_a_held_channel_holds_up_no_other_channel(db: sqlite_utils.Database) -> None:
+def test_a_held_channel_holds_up_no_other_channel(db: Store) -> None:
     queue(db, 1, "ab")
     queue(db, 2, "xy")
     queue(db, 1, "c")
@@ -97,7 +96,7 @@ def test_a_held_channel_holds_up_no_other_channel(db: sqlite_utils.Database) -> 
     assert due_names(db, NOW + 121) == "abxyc"
 
 
-def test_a_row_still_sending_holds_its_channel(db: sqlite_utils.Database) -> None:
+def test_a_row_still_sending_holds_its_channel(db: Store) -> None:
     """Cut off mid-send (its mark lost to a storage outage): nothing after it goes until it
     is known again, at the restart or when the storage recovers."""
     queue(db, 1, "abc")
@@ -106,7 +105,7 @@ def test_a_row_still_sending_holds_its_channel(db: sqlite_utils.Database) -> Non
     assert due_names(db, NOW) == "x"
 
 
-def test_a_failed_notice_holds_the_alerts_behind_it(db: sqlite_utils.Database) -> None:
+def test_a_failed_notice_holds_the_alerts_behind_it(db: Store) -> None:
     queue(db, 1, "n")
     db.execute(
         "INSERT INTO deliveries (channel_id, kind, story_id, item_id, created) "
@@ -119,7 +118,7 @@ def test_a_failed_notice_holds_the_alerts_behind_it(db: sqlite_utils.Database) -
 
 
 def test_a_backlog_digest_waits_for_the_retry_time_of_the_alerts_it_folds(
-    db: sqlite_utils.Database,
+    db: Store,
 ) -> None:
     """Alerts piled up behind one with Retry-After: an hour become one digest (F17), and
     the channel still waits out that hour."""
@@ -136,7 +135,7 @@ def test_a_backlog_digest_waits_for_the_retry_time_of_the_alerts_it_folds(
     assert [d.id for d in due(db, NOW + 3600)] == [digest]
 
 
-def test_due_takes_one_platforms_channels_only(db: sqlite_utils.Database) -> None:
+def test_due_takes_one_platforms_channels_only(db: Store) -> None:
     queue(db, 1, "a")
     queue(db, 3, "f")
     assert due_names(db, NOW, platforms=["slack"]) == "a"

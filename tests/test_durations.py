@@ -6,12 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from bot.chat.commands import Command, handle
 from bot.config import ConfigError, load_config
 from bot.durations import MAX_DURATION, parse_duration
-from bot.store.db import open_db
+from bot.store.db import Store, open_db
 
 NOW = 1_800_000_000.0
 
@@ -37,21 +36,19 @@ def test_the_longest_duration_is_accepted() -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
+def db(tmp_path: Path) -> Store:
     return open_db(tmp_path / "nw.db")
 
 
 @pytest.mark.parametrize("window", ["99999999999d", "8d", "169h", "9" * 400 + "s"])
-def test_a_digest_window_over_7d_is_refused_with_the_limit(
-    db: sqlite_utils.Database, window: str
-) -> None:
+def test_a_digest_window_over_7d_is_refused_with_the_limit(db: Store, window: str) -> None:
     reply = handle(db, Command("digest", window, "slack:C1", "U1", False), NOW)
     assert not reply.ok and reply.digest is None
     assert "a digest window is at most 7d" in reply.text
 
 
 @pytest.mark.parametrize("window", ["7d", "168h", "1s"])
-def test_a_digest_window_up_to_7d_is_a_digest(db: sqlite_utils.Database, window: str) -> None:
+def test_a_digest_window_up_to_7d_is_a_digest(db: Store, window: str) -> None:
     reply = handle(db, Command("digest", window, "slack:C1", "U1", False), NOW)
     assert reply.ok and reply.digest is not None
 

@@ -11,9 +11,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
-from bot.store.db import open_db
+from bot.store.db import Store, open_db
 from bot.store.outbox import (
     Delivery,
     add_alert,
@@ -32,11 +31,11 @@ from bot.store.outbox import (
 )
 from tests.pipeline_helpers import NOW
 
-Step = Callable[[sqlite_utils.Database, Delivery], None]
+Step = Callable[[Store, Delivery], None]
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[sqlite_utils.Database]:
+def db(tmp_path: Path) -> Iterator[Store]:
     store = open_db(tmp_path / "nw.db")
     for target in ("slack:C1", "slack:C2", "discord:3"):
         store.execute("INSERT INTO channels (target) VALUES (?)", [target])
@@ -44,7 +43,7 @@ def db(tmp_path: Path) -> Iterator[sqlite_utils.Database]:
     store.conn.close()
 
 
-def row(db: sqlite_utils.Database, delivery_id: int) -> dict[str, object]:
+def row(db: Store, delivery_id: int) -> dict[str, object]:
     cursor = db.execute(
         "SELECT status, attempts, last_error, sent_at, ambiguous FROM deliveries WHERE id = ?",
         [delivery_id],
@@ -53,7 +52,7 @@ def row(db: sqlite_utils.Database, delivery_id: int) -> dict[str, object]:
     return dict(zip(names, cursor.fetchone(), strict=True))
 
 
-def only(db: sqlite_utils.Database, now: float = NOW) -> Delivery:
+def only(db: Store, now: float = NOW) -> Delivery:
     [delivery] = due(db, now)
     return delivery
 
@@ -62,31 +61,31 @@ def texts(deliveries: list[Delivery]) -> list[str]:
     return [json.loads(d.payload or "{}")["text"] for d in deliveries]
 
 
-def sending(db: sqlite_utils.Database, d: Delivery) -> None:
+def sending(db: Store, d: Delivery) -> None:
     mark_sending_many(db, [d])
 
 
-def sent(db: sqlite_utils.Database, d: Delivery) -> None:
+def sent(db: Store, d: Delivery) -> None:
     mark_sent_many(db, [d], NOW + 1)
 
 
-def failed(db: sqlite_utils.Database, d: Delivery) -> None:
+def failed(db: Store, d: Delivery) -> None:
     retry_later(db, d, NOW, "HTTP 503", None, random.Random(1))
 
 
-def dead(db: sqlite_utils.Database, d: Delivery) -> None:
+def dead(db: Store, d: Delivery) -> None:
     mark_dead(db, d, "channel_not_found")
 
 
-def released(db: sqlite_utils.Database, d: Delivery) -> None:
+def released(db: Store, d: Delivery) -> None:
     release(db, d)
 
 
-def restarted(db: sqlite_utils.Database, d: Delivery) -> None:
+def restarted(db: Store, d: Delivery) -> None:
     recover_interrupted(db)
 
 
-def failed_clearly(db: sqlite_utils.Database, d: Delivery) -> None:
+def failed_clearly(db: Store, d: Delivery) -> None:
     retry_later(db, d, NOW, "HTTP 500", None, random.Random(1), ambiguous=False)
 
 
@@ -117,7 +116,7 @@ PENDING = {"status": "pending", "attempts": 0, "last_error": None, "sent_at": No
     ids=lambda v: "-".join(s.__name__ for s in v) if isinstance(v, list) else "",
 )
 def test_each_outbox_step_leaves_the_row_in_its_state(
-    db: sqlite_utils.Database, steps: list[Step], expected: dict[str, object]
+    db: Store, steps: list[Step], expected: dict[str, object]
 ) -> None:
     add_notice(db, 1, "a", NOW)
     delivery = only(db)
@@ -127,7 +126,7 @@ def test_each_outbox_step_leaves_the_row_in_its_state(
 
 
 def test_every_row_of_a_large_batch_is_marked_sending_then_sent(
-    db: sqlite_utils.Database,
+    db: Store,
 ) -> None:
     for n in range(1001):
         add_notice(db, 1, str(n), NOW)
@@ -143,7 +142,7 @@ def test_every_row_of_a_large_batch_is_marked_sending_then_sent(
 
 
 def test_depth_counts_rows_pending_and_rows_sending_since_the_oldest(
-    db: sqlite_utils.Database,
+    db: Store,
 ) -> None:
     add_notice(db, 1, "a", NOW - 50)
     add_notice(db, 1, "b", NOW - 10)
@@ -171,7 +170,7 @@ def test_depth_counts_rows_pending_and_rows_sending_since_the_oldest(
     ],
 )
 def test_backoff_doubles_from_5s_to_an_hour_scaled_by_the_seeded_jitter(
-    db: sqlite_utils.Database, attempts: int, base: float
+    db: Store, attempts: int, base: float
 ) -> None:
     add_notice(db, 1, "a", NOW)
     delivery = only(db)
@@ -181,7 +180,7 @@ def test_backoff_doubles_from_5s_to_an_hour_scaled_by_the_seeded_jitter(
     assert delay == pytest.approx(base * random.Random(7).uniform(0.8, 1.2))
 
 
-def test_jitter_spreads_retries_within_a_fifth_either_side(db: sqlite_utils.Database) -> None:
+def test_jitter_spreads_retries_within_a_fifth_either_side(db: Store) -> None:
     add_notice(db, 1, "a", NOW)
     delivery = only(db)
     delays = [retry_later(db, delivery, NOW, "x", None, random.Random(seed)) for seed in range(200)]
@@ -200,7 +199,7 @@ def test_jitter_spreads_retries_within_a_fifth_either_side(db: sqlite_utils.Data
     ],
 )
 def test_retry_after_wins_when_longer_than_the_backoff_and_is_capped_at_an_hour(
-    db: sqlite_utils.Database, attempts: int, retry_after: float, expected: float | None
+    db: Store, attempts: int, retry_after: float, expected: float | None
 ) -> None:
     add_notice(db, 1, "a", NOW)
     db.execute("UPDATE deliveries SET attempts = ?", [attempts])
@@ -211,7 +210,7 @@ def test_retry_after_wins_when_longer_than_the_backoff_and_is_capped_at_an_hour(
 
 
 def test_a_retried_row_is_due_at_its_retry_time_and_not_before(
-    db: sqlite_utils.Database,
+    db: Store,
 ) -> None:
     queue = "abc"
     for name in queue:
@@ -225,28 +224,28 @@ def test_a_retried_row_is_due_at_its_retry_time_and_not_before(
 # ---------------------------------------------------------------- what is due, in what order
 
 
-def test_due_rows_come_oldest_first_across_channels(db: sqlite_utils.Database) -> None:
+def test_due_rows_come_oldest_first_across_channels(db: Store) -> None:
     for channel, name in [(1, "a"), (2, "b"), (1, "c"), (3, "d"), (2, "e")]:
         add_notice(db, channel, name, NOW)
     assert texts(due(db, NOW)) == ["a", "b", "c", "d", "e"]
 
 
 def test_due_by_channel_gives_each_channels_rows_together_in_order(
-    db: sqlite_utils.Database,
+    db: Store,
 ) -> None:
     for channel, name in [(2, "a"), (1, "b"), (2, "c"), (1, "d")]:
         add_notice(db, channel, name, NOW)
     assert texts(due(db, NOW, by_channel=True)) == ["b", "d", "a", "c"]
 
 
-def test_due_returns_at_most_the_limit_oldest_first(db: sqlite_utils.Database) -> None:
+def test_due_returns_at_most_the_limit_oldest_first(db: Store) -> None:
     for name in "abcd":
         add_notice(db, 1, name, NOW)
     assert texts(due(db, NOW, limit=2)) == ["a", "b"]
 
 
 def test_a_stopped_channel_has_nothing_due_and_others_still_do(
-    db: sqlite_utils.Database,
+    db: Store,
 ) -> None:
     add_notice(db, 1, "a", NOW)
     add_notice(db, 2, "b", NOW)
@@ -254,7 +253,7 @@ def test_a_stopped_channel_has_nothing_due_and_others_still_do(
     assert texts(due(db, NOW)) == ["b"]
 
 
-def test_channels_skipped_in_this_drain_have_nothing_due(db: sqlite_utils.Database) -> None:
+def test_channels_skipped_in_this_drain_have_nothing_due(db: Store) -> None:
     for channel, name in [(1, "a"), (2, "b"), (3, "c")]:
         add_notice(db, channel, name, NOW)
     assert texts(due(db, NOW, skip=[1, 3])) == ["b"]
@@ -273,7 +272,7 @@ def test_channels_skipped_in_this_drain_have_nothing_due(db: sqlite_utils.Databa
     ],
 )
 def test_a_later_copys_watches_join_only_a_pending_alert_of_the_same_poll(
-    db: sqlite_utils.Database, poll: str, status: str, watches: list[str]
+    db: Store, poll: str, status: str, watches: list[str]
 ) -> None:
     add_alert(db, 1, 10, 100, ["Sora"], "p1", NOW, new_story=True)
     db.execute("UPDATE deliveries SET status = ?", [status])
@@ -281,7 +280,7 @@ def test_a_later_copys_watches_join_only_a_pending_alert_of_the_same_poll(
     assert [json.loads(w) for (w,) in db.execute("SELECT watches FROM deliveries")] == [watches]
 
 
-def queue_alerts(db: sqlite_utils.Database, count: int, created: float) -> None:
+def queue_alerts(db: Store, count: int, created: float) -> None:
     for story in range(count):
         add_alert(db, 1, story, story, ["Sora"], "p", created, new_story=True)
 
@@ -296,7 +295,7 @@ def queue_alerts(db: sqlite_utils.Database, count: int, created: float) -> None:
     ],
 )
 def test_a_backlog_folds_into_one_digest_only_past_its_limit_and_age(
-    db: sqlite_utils.Database, pending: int, oldest: float, collapses: bool
+    db: Store, pending: int, oldest: float, collapses: bool
 ) -> None:
     queue_alerts(db, pending, oldest)
     assert backlogged_channels(db, 3) == ([1] if pending > 3 else [])
@@ -316,7 +315,7 @@ def test_a_backlog_folds_into_one_digest_only_past_its_limit_and_age(
         assert json.loads(payload) == {"deliveries": list(range(1, pending + 1)), "since": oldest}
 
 
-def test_a_channel_at_its_backlog_limit_is_not_backlogged(db: sqlite_utils.Database) -> None:
+def test_a_channel_at_its_backlog_limit_is_not_backlogged(db: Store) -> None:
     queue_alerts(db, 3, NOW)
     assert backlogged_channels(db, 3) == []
     assert backlogged_channels(db, 2) == [1]

@@ -6,12 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from bot.chat.commands import Command, handle
 from bot.match.query import QueryError, parse_query
 from bot.match.watchlists import WatchlistError, load_watchlist
-from bot.store.db import open_db
+from bot.store.db import Store, open_db
 
 NOW = 1_800_000_000.0
 
@@ -75,12 +74,12 @@ def test_a_soft_hyphen_is_a_hyphenation_hint_and_is_dropped() -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
+def db(tmp_path: Path) -> Store:
     return open_db(tmp_path / "nw.db")
 
 
 def test_chat_refuses_an_invisible_character_and_stores_nothing(
-    db: sqlite_utils.Database,
+    db: Store,
 ) -> None:
     reply = handle(db, Command("watch", "add Zwsp\u200bwatch", "slack:C1", "U1", True), NOW)
     assert not reply.ok
@@ -89,7 +88,7 @@ def test_chat_refuses_an_invisible_character_and_stores_nothing(
     assert db.execute("SELECT COUNT(*) FROM watches").fetchone()[0] == 0
 
 
-def test_chat_stores_a_soft_hyphened_word_as_the_word(db: sqlite_utils.Database) -> None:
+def test_chat_stores_a_soft_hyphened_word_as_the_word(db: Store) -> None:
     handle(db, Command("watch", "add Holly\u00adwood", "slack:C1", "U1", True), NOW)
     assert db.execute("SELECT query FROM watches").fetchall() == [("Hollywood",)]
     reply = handle(db, Command("watch", "remove Hollywood", "slack:C1", "U1", True), NOW)

@@ -7,12 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from bot.chat.commands import Command, Reply, handle
 from bot.config import ConfigError, load_config
 from bot.match.watchlists import MAX_FILE_WATCHES_PER_CHANNEL
-from bot.store.db import open_db
+from bot.store.db import Store, open_db
 from bot.store.watches import (
     MAX_WATCHES_PER_CHANNEL,
     channel_id,
@@ -24,17 +23,15 @@ FILED = "jsonl:alerts.jsonl"  # the channel that test configs give watchlist fil
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
+def db(tmp_path: Path) -> Store:
     return open_db(tmp_path / "nw.db")
 
 
-def add(
-    db: sqlite_utils.Database, query: str, target: str, user: str = "U1", scope: str = ""
-) -> Reply:
+def add(db: Store, query: str, target: str, user: str = "U1", scope: str = "") -> Reply:
     return handle(db, Command("watch", f"add {query}", target, user, True, scope=scope), NOW)
 
 
-def fill(db: sqlite_utils.Database, spread: dict[str, int], user: str, scope: str) -> None:
+def fill(db: Store, spread: dict[str, int], user: str, scope: str) -> None:
     """`user` adds the given number of watches in each channel; every add must succeed."""
     for target, count in spread.items():
         for n in range(count):
@@ -53,7 +50,7 @@ def fill(db: sqlite_utils.Database, spread: dict[str, int], user: str, scope: st
     ],
 )
 def test_a_user_holds_at_most_100_watches_across_the_channels_of_a_workspace(
-    db: sqlite_utils.Database, spread: dict[str, int], then: str, allowed: bool
+    db: Store, spread: dict[str, int], then: str, allowed: bool
 ) -> None:
     fill(db, spread, "U1", "slack:T1")
     reply = add(db, "onemore", then, "U1", "slack:T1")
@@ -73,27 +70,27 @@ def test_a_user_holds_at_most_100_watches_across_the_channels_of_a_workspace(
     ],
 )
 def test_the_user_limit_is_per_person_and_per_workspace(
-    db: sqlite_utils.Database, other_user: str, other_scope: str, allowed: bool
+    db: Store, other_user: str, other_scope: str, allowed: bool
 ) -> None:
     fill(db, {"slack:C1": 50, "slack:C2": 50}, "U1", "slack:T1")
     assert add(db, "onemore", "slack:C3", other_user, other_scope).ok is allowed
 
 
-def test_a_discord_user_is_limited_per_server(db: sqlite_utils.Database) -> None:
+def test_a_discord_user_is_limited_per_server(db: Store) -> None:
     fill(db, {"discord:1": 60, "discord:2": 40}, "42", "discord:900")
     reply = add(db, "onemore", "discord:3", "42", "discord:900")
     assert not reply.ok and "you already have 100 watches in this server" in reply.text
 
 
 def test_removing_a_watch_frees_a_place_for_the_user_who_added_it(
-    db: sqlite_utils.Database,
+    db: Store,
 ) -> None:
     fill(db, {"slack:C1": 50, "slack:C2": 50}, "U1", "slack:T1")
     assert handle(db, Command("watch", "remove #1", "slack:C1", "U2", True), NOW).ok
     assert add(db, "onemore", "slack:C3", "U1", "slack:T1").ok
 
 
-def test_the_channel_limit_counts_watches_added_by_everyone(db: sqlite_utils.Database) -> None:
+def test_the_channel_limit_counts_watches_added_by_everyone(db: Store) -> None:
     fill(db, {"slack:C1": 50}, "U1", "slack:T1")
     fill(db, {"slack:C1": 50}, "U2", "slack:T1")
     reply = add(db, "onemore", "slack:C1", "U3", "slack:T1")
@@ -111,20 +108,20 @@ def test_file_watches_do_not_use_up_the_channel_chat_limit(tmp_path: Path) -> No
 
 
 def test_adding_a_query_the_channel_already_watches_is_not_refused_at_the_limit(
-    db: sqlite_utils.Database,
+    db: Store,
 ) -> None:
     fill(db, {"slack:C1": 100}, "U1", "slack:T1")
     reply = add(db, "U1 slack:C1 term5", "slack:C1", "U2", "slack:T1")
     assert reply.ok and "already watches" in reply.text
 
 
-def test_who_added_a_watch_and_where_is_stored(db: sqlite_utils.Database) -> None:
+def test_who_added_a_watch_and_where_is_stored(db: Store) -> None:
     add(db, "Sora", "slack:C1", "U1", "slack:T1")
     row = db.execute("SELECT added_by, scope FROM watches WHERE query = 'Sora'").fetchone()
     assert row == ("U1", "slack:T1")
 
 
-def test_without_a_workspace_the_platform_is_the_scope(db: sqlite_utils.Database) -> None:
+def test_without_a_workspace_the_platform_is_the_scope(db: Store) -> None:
     channel_id(db, "slack:C1")
     fill(db, {"slack:C1": 50, "slack:C2": 50}, "U1", "")
     assert not add(db, "onemore", "slack:C3", "U1").ok

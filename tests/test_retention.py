@@ -51,9 +51,9 @@ def test_a_bad_retention_is_a_config_error_naming_the_key(tmp_path: Path, text: 
 
 def _store(db: object, title: str, link: str, first_seen: float, identity: str) -> int:
     """An item stored as the poller stores it, merged into its story; its id."""
-    from sqlite_utils import Database
+    from bot.store.db import Store
 
-    assert isinstance(db, Database)
+    assert isinstance(db, Store)
     stories = StoryIndex(db)
     tokens = title_key_tokens(title)
     canonical = canonical_url(link)

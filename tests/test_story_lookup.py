@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 from hypothesis import given, settings
 
-from bot.store.db import open_db
+from bot.store.db import Store, open_db
 from bot.stories.lookup import LEGACY_KEY, StoryIndex, best_copy, new_story
 from bot.stories.titles import candidate_tokens, index_keys, lookup_keys, near_identical
 from bot.stories.urls import canonical_url
@@ -26,27 +25,25 @@ WINDOW = 72 * HOUR
 TITLE = ("wga", "reaches", "tentative", "deal", "with", "studios", "after", "talks")
 
 
-def find_story(
-    db: sqlite_utils.Database, link: str | None, title: Tokens, published: float
-) -> int | None:
+def find_story(db: Store, link: str | None, title: Tokens, published: float) -> int | None:
     """The stored story a copy belongs to, as a poll asks (its own StoryIndex)."""
     return StoryIndex(db).find(canonical_url(link) if link else None, title, published)
 
 
 def index_copy(
-    db: sqlite_utils.Database, item: int, story: int, link: str | None, title: Tokens, at: float
+    db: Store, item: int, story: int, link: str | None, title: Tokens, at: float
 ) -> None:
     StoryIndex(db).index(item, story, canonical_url(link) if link else None, title, at)
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[sqlite_utils.Database]:
+def db(tmp_path: Path) -> Iterator[Store]:
     store = open_db(tmp_path / "nw.db")
     yield store
     store.conn.close()
 
 
-def source(db: sqlite_utils.Database, url: str, template: str | None = None) -> int:
+def source(db: Store, url: str, template: str | None = None) -> int:
     cursor = db.execute(
         "INSERT INTO sources (url, template) VALUES (?, ?) ON CONFLICT (url) DO UPDATE "
         "SET url = url RETURNING id",
@@ -56,7 +53,7 @@ def source(db: sqlite_utils.Database, url: str, template: str | None = None) -> 
 
 
 def store_copy(
-    db: sqlite_utils.Database,
+    db: Store,
     title: Tokens,
     published: float,
     link: str | None = None,
@@ -93,7 +90,7 @@ def store_copy(
 
 
 def test_copies_at_one_canonical_url_are_one_story_whatever_their_titles(
-    db: sqlite_utils.Database,
+    db: Store,
 ) -> None:
     first = store_copy(db, TITLE, NOW, "https://www.variety.com/a/?utm_source=x")
     other_title = ("studios", "and", "writers", "agree")
@@ -101,7 +98,7 @@ def test_copies_at_one_canonical_url_are_one_story_whatever_their_titles(
 
 
 def test_a_canonical_url_stays_with_the_story_that_filed_it_first(
-    db: sqlite_utils.Database,
+    db: Store,
 ) -> None:
     first = store_copy(db, TITLE, NOW, "https://variety.com/a")
     second = new_story(db, NOW, NOW)
@@ -124,7 +121,7 @@ def test_a_canonical_url_stays_with_the_story_that_filed_it_first(
     ],
 )
 def test_a_near_identical_title_joins_the_story_only_within_72_hours(
-    db: sqlite_utils.Database, offset: float, same: bool
+    db: Store, offset: float, same: bool
 ) -> None:
     stored = store_copy(db, TITLE, NOW)
     copy = (*TITLE[:-1], "negotiations")  # one edit
@@ -133,7 +130,7 @@ def test_a_near_identical_title_joins_the_story_only_within_72_hours(
     assert found is None or same
 
 
-def test_the_newest_near_identical_copy_decides_the_story(db: sqlite_utils.Database) -> None:
+def test_the_newest_near_identical_copy_decides_the_story(db: Store) -> None:
     new = ("aa", "bbb", "cccc", "ddddd", "eeeeee", "fffffff", "gg", "hhh")
     older = store_copy(db, ("aa", "bbb", "cccc", "ddddd", "eeeeee", "fffffff", "x", "y"), NOW)
     newer = store_copy(db, ("p", "q", "cccc", "ddddd", "eeeeee", "fffffff", "gg", "hhh"), NOW + 5)
@@ -142,7 +139,7 @@ def test_the_newest_near_identical_copy_decides_the_story(db: sqlite_utils.Datab
 
 
 def test_a_candidate_that_only_shares_words_is_passed_over_for_an_older_real_copy(
-    db: sqlite_utils.Database,
+    db: Store,
 ) -> None:
     stored = store_copy(db, TITLE, NOW)
     lookalike = store_copy(db, ("wga", "reaches", "tentative", "x", "y", "z", "w", "v"), NOW + 5)
@@ -151,7 +148,7 @@ def test_a_candidate_that_only_shares_words_is_passed_over_for_an_older_real_cop
 
 
 def test_copies_indexed_by_single_tokens_before_schema_3_are_still_found(
-    db: sqlite_utils.Database,
+    db: Store,
 ) -> None:
     story = new_story(db, NOW, NOW)
     cursor = db.execute(
@@ -195,7 +192,7 @@ HARD_PAIRS: list[tuple[Tokens, Tokens]] = [
 
 @pytest.mark.parametrize(("a", "b"), HARD_PAIRS)
 def test_a_copy_finds_every_stored_near_identical_copy_through_the_index(
-    db: sqlite_utils.Database, a: Tokens, b: Tokens
+    db: Store, a: Tokens, b: Tokens
 ) -> None:
     assert near_identical(a, b)
     stored = store_copy(db, b, NOW)
@@ -249,7 +246,7 @@ GOOGLE = "https://news.google.com/rss/articles/CBMi"
     ],
 )
 def test_the_best_copy_is_the_publishers_own_then_the_earliest(
-    db: sqlite_utils.Database, copies: list[tuple[str, str | None, str, float]], best: int
+    db: Store, copies: list[tuple[str, str | None, str, float]], best: int
 ) -> None:
     feed = source(db, "https://feeds.example/rss")
     search = source(db, "https://news.google.com/rss/search?q=wga", template="{query}")

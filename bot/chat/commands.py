@@ -8,13 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from bot.deliver.digest import build_digest, default_since, mark_digested, parse_window
 from bot.deliver.model import Digest
 from bot.deliver.quoting import Code, Quoted, compose
 from bot.match.matcher import ItemText, Matcher
 from bot.match.query import QueryError, parse_query
+from bot.store.db import Store
 from bot.store.watches import (
     add_watch,
     channel_id,
@@ -57,7 +56,7 @@ class Reply:
 
 
 def handle(
-    db: sqlite_utils.Database,
+    db: Store,
     command: Command,
     now: float,
     on_watches_changed: Callable[[], None] | None = None,
@@ -95,7 +94,7 @@ def handle(
     return reply
 
 
-def _add(db: sqlite_utils.Database, cid: int, text: str, now: float, command: Command) -> Reply:
+def _add(db: Store, cid: int, text: str, now: float, command: Command) -> Reply:
     if not text:
         return Reply("Give a query to watch, e.g. `/watch add SAG-AFTRA -golf`.", ok=False)
     if len(text) > MAX_QUERY_INPUT:
@@ -126,7 +125,7 @@ def _add(db: sqlite_utils.Database, cid: int, text: str, now: float, command: Co
     return Reply(head)
 
 
-def _remove(db: sqlite_utils.Database, cid: int, text: str) -> Reply:
+def _remove(db: Store, cid: int, text: str) -> Reply:
     watch = find_watch(db, cid, text) if text else None
     if watch is None:
         return Reply(
@@ -151,7 +150,7 @@ def _remove(db: sqlite_utils.Database, cid: int, text: str) -> Reply:
     return Reply(compose(f"Removed #{watch.id}: ", Quoted(watch.query)))
 
 
-def _list(db: sqlite_utils.Database, cid: int) -> str:
+def _list(db: Store, cid: int) -> str:
     watches = list_watches(db, cid)
     if not watches:
         return "This channel has no watches. Add one with `/watch add <query>`."
@@ -163,7 +162,7 @@ def _list(db: sqlite_utils.Database, cid: int) -> str:
     return compose(lines[0], *(compose("\n", line) for line in lines[1:]))
 
 
-def _digest(db: sqlite_utils.Database, cid: int, command: Command, now: float) -> Reply:
+def _digest(db: Store, cid: int, command: Command, now: float) -> Reply:
     window = command.text.strip()
     try:
         since = now - parse_window(window) if window else default_since(db, cid, now)
@@ -174,7 +173,7 @@ def _digest(db: sqlite_utils.Database, cid: int, command: Command, now: float) -
     return Reply(text="", public=True, digest=digest)
 
 
-def _recent_matches(db: sqlite_utils.Database, query_text: str) -> list[str]:
+def _recent_matches(db: Store, query_text: str) -> list[str]:
     """The few newest stored stories the query matches, to show how it will behave."""
     matcher = Matcher()
     matcher.add(1, parse_query(query_text))

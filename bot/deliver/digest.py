@@ -7,11 +7,9 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlite_utils
-
 from bot.deliver.model import Digest, DigestSection, DigestStory
 from bot.durations import parse_duration
-from bot.store.db import transaction
+from bot.store.db import Store, transaction
 from bot.stories.lookup import BEST_COPY_SQL
 
 MAX_WINDOW = 7 * 86400.0
@@ -23,16 +21,14 @@ def parse_window(text: str) -> float:
     return parse_duration(text, limit=MAX_WINDOW, what="a digest window")
 
 
-def default_since(db: sqlite_utils.Database, channel_id: int, now: float) -> float:
+def default_since(db: Store, channel_id: int, now: float) -> float:
     """Since the channel's last digest, but never more than 7 days back."""
     row = db.execute("SELECT last_digest FROM channels WHERE id = ?", [channel_id]).fetchone()
     last = row[0] if row and row[0] is not None else None
     return max(last if last is not None else 0.0, now - MAX_WINDOW)
 
 
-def build_digest(
-    db: sqlite_utils.Database, channel_id: int, target: str, since: float, until: float
-) -> Digest:
+def build_digest(db: Store, channel_id: int, target: str, since: float, until: float) -> Digest:
     """Every story alerted to the channel in the window, under each watch it matched."""
     rows = _story_rows(
         db,
@@ -48,7 +44,7 @@ def build_digest(
 
 
 def backlog_digest(
-    db: sqlite_utils.Database,
+    db: Store,
     channel_id: int,
     target: str,
     delivery_ids: list[int],
@@ -69,7 +65,7 @@ def backlog_digest(
     )
 
 
-def _story_rows(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[tuple[Any, ...]]:
+def _story_rows(db: Store, where: str, params: list[Any]) -> list[tuple[Any, ...]]:
     """(story, watches, title, link, outlet, published, dated, outlets) of matching alerts."""
     return list(
         db.execute(
@@ -83,9 +79,7 @@ def _story_rows(db: sqlite_utils.Database, where: str, params: list[Any]) -> lis
     )
 
 
-def _sections(
-    db: sqlite_utils.Database, channel_id: int, rows: list[tuple[Any, ...]]
-) -> tuple[DigestSection, ...]:
+def _sections(db: Store, channel_id: int, rows: list[tuple[Any, ...]]) -> tuple[DigestSection, ...]:
     """Stories under each watch (in the channel's watch order), most-covered first."""
     order = {
         query: position
@@ -121,6 +115,6 @@ def _sections(
     return tuple(sections)
 
 
-def mark_digested(db: sqlite_utils.Database, channel_id: int, until: float) -> None:
+def mark_digested(db: Store, channel_id: int, until: float) -> None:
     with transaction(db):
         db.execute("UPDATE channels SET last_digest = ? WHERE id = ?", [until, channel_id])

@@ -9,13 +9,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
-import sqlite_utils
-
 from bot.deliver.adapter import Adapter, DeliveryError
 from bot.deliver.messages import ItemRow, build_message
 from bot.deliver.model import Message
 from bot.ops.crashpoints import crash_point
-from bot.store.db import StorageUnavailable, transaction
+from bot.store.db import StorageUnavailable, Store, transaction
 from bot.store.outbox import (
     Delivery,
     backlogged_channels,
@@ -54,7 +52,7 @@ class Deliverer:
 
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: Store,
         adapters: Mapping[str, Adapter],
         clock: Callable[[], float],
         rng: random.Random | None = None,

@@ -6,10 +6,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlite_utils
-
 from bot.deliver.digest import backlog_digest
 from bot.deliver.model import Alert, Message, Notice
+from bot.store.db import Store
 from bot.store.outbox import Delivery
 from bot.stories.lookup import best_copy
 
@@ -17,7 +16,7 @@ ItemRow = tuple[Any, ...]  # title, link, outlet, published, dated, summary
 
 
 def build_message(
-    db: sqlite_utils.Database, delivery: Delivery, copies: dict[int, ItemRow] | None = None
+    db: Store, delivery: Delivery, copies: dict[int, ItemRow] | None = None
 ) -> Message:
     """The structured message for an outbox row, read fresh from the store. `copies` keeps
     each story's best copy for one drain's file rows: a story in 100 channels is read once."""
@@ -56,6 +55,6 @@ def build_message(
     )
 
 
-def _created(db: sqlite_utils.Database, delivery: Delivery) -> float:
+def _created(db: Store, delivery: Delivery) -> float:
     row = db.execute("SELECT created FROM deliveries WHERE id = ?", [delivery.id]).fetchone()
     return float(row[0]) if row else 0.0

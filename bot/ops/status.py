@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import time
 
-import sqlite_utils
-
 from bot.ops.logs import scrub
+from bot.store.db import Store
 from bot.store.outbox import depth
 
 
@@ -30,7 +29,7 @@ def _ago(moment: float | None, now: float) -> str:
     return f"in {text}" if future else f"{text} ago"
 
 
-def sources_table(db: sqlite_utils.Database, now: float | None = None) -> str:
+def sources_table(db: Store, now: float | None = None) -> str:
     """One line per source: status, last success, failures, next poll, last error."""
     clock = time.time() if now is None else now
     rows = db.execute(

@@ -11,12 +11,10 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Literal
-
-import sqlite_utils
 
 from bot.ops.safefiles import describe, open_regular, read_text_capped, replace_contents
 
@@ -149,8 +147,26 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+class Store:
+    """One open database: its connection and what this process knows about the file.
+
+    Plain sqlite3, not sqlite-utils: every statement newswatch runs is hand-written SQL
+    (migrations included, which a PostgreSQL store reuses), so a wrapper added nothing.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: str, checked_at: float | None) -> None:
+        self.conn = conn
+        self.path = path
+        # When the file last passed quick_check; close() records it beside the file, so the
+        # next one-shot command may skip a check of an unchanged file (None: never checked).
+        self.checked_at = checked_at
+
+    def execute(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, parameters)
+
+
 @contextmanager
-def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+def transaction(db: Store) -> Iterator[None]:
     """One real transaction: committed at the end, rolled back on any exception.
 
     The connection is in autocommit mode (isolation_level=None), where `with conn:` opens
@@ -180,7 +196,7 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
         raise StorageUnavailable(reason) from exc
 
 
-def checkpoint(db: sqlite_utils.Database) -> None:
+def checkpoint(db: Store) -> None:
     """Fold the WAL into the database file (HARDENING F7), so a copy of the file alone, a
     careless backup or a lost `-wal`, is at most one cycle behind. Passive: never waits."""
     try:
@@ -230,9 +246,7 @@ def storage_failure(exc: sqlite3.Error) -> str | None:
 CHECK_EVERY = 86400.0  # a file left as newswatch closed it is checked at least this often
 
 
-def open_db(
-    path: Path | str, check: Literal["always", "if-changed"] = "always"
-) -> sqlite_utils.Database:
+def open_db(path: Path | str, check: Literal["always", "if-changed"] = "always") -> Store:
     """Open (creating if needed), check and migrate the database.
 
     `quick_check` reads the whole file (3 s of CPU on a million items). With "if-changed"
@@ -268,9 +282,8 @@ def open_db(
     if result is None or result[0] != "ok":
         conn.close()
         raise StoreError(f"{path}: database is corrupt ({result[0] if result else 'no answer'})")
-    db = sqlite_utils.Database(conn)
+    db = Store(conn, str(path), trusted_since if trusted_since is not None else time.time())
     migrate(db, str(path))
-    _checked_at[id(conn)] = trusted_since if trusted_since is not None else time.time()
     return db
 
 
@@ -280,12 +293,9 @@ def quick_check(conn: sqlite3.Connection) -> tuple[str] | None:
     return (str(row[0]),) if row else None
 
 
-_checked_at: dict[int, float] = {}  # connection -> when its file last passed quick_check
-
-
-def close_db(db: sqlite_utils.Database, path: Path | str) -> None:
+def close_db(db: Store, path: Path | str) -> None:
     """Close the connection and mark the file as this clean close left it."""
-    checked = _checked_at.pop(id(db.conn), None)
+    checked, db.checked_at = db.checked_at, None
     db.conn.close()
     if checked is None or str(path) == ":memory:":
         return
@@ -372,7 +382,7 @@ def _clear_marker(path: Path) -> None:
         _marker_path(path).unlink(missing_ok=True)
 
 
-def migrate(db: sqlite_utils.Database, where: str) -> None:
+def migrate(db: Store, where: str) -> None:
     """Bring the schema to the newest version, one transaction per step."""
     version = int(db.execute("PRAGMA user_version").fetchone()[0])
     if version > len(MIGRATIONS):

@@ -14,9 +14,8 @@ import random
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from bot.backoff import backoff
+from bot.store.db import Store
 
 FIRST_RETRY_DELAY = 5.0
 MAX_RETRY_DELAY = 3600.0
@@ -38,7 +37,7 @@ class Delivery:
 
 
 def add_alert(
-    db: sqlite_utils.Database,
+    db: Store,
     channel_id: int,
     story_id: int,
     item_id: int,
@@ -72,7 +71,7 @@ def add_alert(
         db.execute("UPDATE deliveries SET watches = ? WHERE id = ?", [json.dumps(merged), row[0]])
 
 
-def add_notice(db: sqlite_utils.Database, channel_id: int, text: str, now: float) -> None:
+def add_notice(db: Store, channel_id: int, text: str, now: float) -> None:
     db.execute(
         "INSERT INTO deliveries (channel_id, kind, payload, created) VALUES (?, 'notice', ?, ?)",
         [channel_id, json.dumps({"text": text}), now],
@@ -80,7 +79,7 @@ def add_notice(db: sqlite_utils.Database, channel_id: int, text: str, now: float
 
 
 def due(
-    db: sqlite_utils.Database,
+    db: Store,
     now: float,
     limit: int = 500,
     skip: Iterable[int] = (),
@@ -138,7 +137,7 @@ def due(
 
 
 def collapse_backlog(
-    db: sqlite_utils.Database, channel_id: int, limit: int, waited_since: float, now: float
+    db: Store, channel_id: int, limit: int, waited_since: float, now: float
 ) -> int | None:
     """Fold a channel's pending alerts into one digest row when there are more than `limit`
     and the oldest has waited since before `waited_since` (an outage, not a busy poll).
@@ -174,7 +173,7 @@ def collapse_backlog(
     return digest_id
 
 
-def backlogged_channels(db: sqlite_utils.Database, limit: int) -> list[int]:
+def backlogged_channels(db: Store, limit: int) -> list[int]:
     """Channels with more than `limit` pending alerts."""
     rows = db.execute(
         "SELECT channel_id FROM deliveries WHERE kind = 'alert' AND status = 'pending' "
@@ -184,13 +183,13 @@ def backlogged_channels(db: sqlite_utils.Database, limit: int) -> list[int]:
     return [int(row[0]) for row in rows]
 
 
-def mark_sending_many(db: sqlite_utils.Database, deliveries: Iterable[Delivery]) -> None:
+def mark_sending_many(db: Store, deliveries: Iterable[Delivery]) -> None:
     """Committed before the send, so a crash mid-send is known at the next start; a statement
     per 500 rows (file adapters send hundreds at once)."""
     _update_many(db, "UPDATE deliveries SET status = 'sending' WHERE id IN ({ids})", [], deliveries)
 
 
-def mark_sent_many(db: sqlite_utils.Database, deliveries: Iterable[Delivery], now: float) -> None:
+def mark_sent_many(db: Store, deliveries: Iterable[Delivery], now: float) -> None:
     """Confirmed by their target: sent, the attempt counted; a statement per 500 rows."""
     _update_many(
         db,
@@ -201,16 +200,14 @@ def mark_sent_many(db: sqlite_utils.Database, deliveries: Iterable[Delivery], no
     )
 
 
-def _update_many(
-    db: sqlite_utils.Database, sql: str, params: list[object], deliveries: Iterable[Delivery]
-) -> None:
+def _update_many(db: Store, sql: str, params: list[object], deliveries: Iterable[Delivery]) -> None:
     ids = [delivery.id for delivery in deliveries]
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         db.execute(sql.format(ids=",".join("?" * len(chunk))), [*params, *chunk])
 
 
-def recover_interrupted(db: sqlite_utils.Database) -> int:
+def recover_interrupted(db: Store) -> int:
     """Rows cut off mid-send go back to pending, flagged: the platform may have them."""
     cursor = db.execute(
         "UPDATE deliveries SET status = 'pending', ambiguous = 1 WHERE status = 'sending'"
@@ -218,13 +215,13 @@ def recover_interrupted(db: sqlite_utils.Database) -> int:
     return int(cursor.rowcount)
 
 
-def release(db: sqlite_utils.Database, delivery: Delivery) -> None:
+def release(db: Store, delivery: Delivery) -> None:
     """Back to pending, untouched otherwise (its destination was stopped, not the message)."""
     db.execute("UPDATE deliveries SET status = 'pending' WHERE id = ?", [delivery.id])
 
 
 def retry_later(
-    db: sqlite_utils.Database,
+    db: Store,
     delivery: Delivery,
     now: float,
     reason: str,
@@ -250,7 +247,7 @@ def retry_later(
     return delay
 
 
-def mark_dead(db: sqlite_utils.Database, delivery: Delivery, reason: str) -> None:
+def mark_dead(db: Store, delivery: Delivery, reason: str) -> None:
     """A message the platform will never accept (it is kept, with why, for the operator)."""
     db.execute(
         "UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error = ? "
@@ -259,7 +256,7 @@ def mark_dead(db: sqlite_utils.Database, delivery: Delivery, reason: str) -> Non
     )
 
 
-def stop_channel(db: sqlite_utils.Database, channel_id: int, reason: str) -> None:
+def stop_channel(db: Store, channel_id: int, reason: str) -> None:
     """A destination that refuses us for good (revoked token, unknown channel): stop trying."""
     db.execute(
         "UPDATE channels SET status = 'stopped', status_reason = ? WHERE id = ?",
@@ -267,7 +264,7 @@ def stop_channel(db: sqlite_utils.Database, channel_id: int, reason: str) -> Non
     )
 
 
-def depth(db: sqlite_utils.Database) -> tuple[int, float | None]:
+def depth(db: Store) -> tuple[int, float | None]:
     """How many deliveries wait, and since when the oldest has waited."""
     row = db.execute(
         "SELECT COUNT(*), MIN(created) FROM deliveries WHERE status IN ('pending', 'sending')"

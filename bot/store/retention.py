@@ -13,9 +13,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-import sqlite_utils
-
-from bot.store.db import transaction
+from bot.store.db import Store, transaction
 from bot.stories.titles import index_keys
 from bot.stories.urls import canonical_url
 
@@ -31,13 +29,13 @@ _NEEDED = (
 )
 
 
-def prune_due(db: sqlite_utils.Database, now: float) -> bool:
+def prune_due(db: Store, now: float) -> bool:
     """True when the last prune was a day ago or more (or never ran)."""
     row = db.conn.execute("SELECT value FROM meta WHERE key = ?", [PRUNED_AT]).fetchone()
     return row is None or row[0] is None or now - float(row[0]) >= PRUNE_EVERY
 
 
-def prune(db: sqlite_utils.Database, retention: float, now: float) -> int:
+def prune(db: Store, retention: float, now: float) -> int:
     """Delete items first seen before `now - retention`, with their index rows; return how
     many. Records the time, so `prune_due` says no for a day."""
     conn = db.conn

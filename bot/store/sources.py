@@ -10,12 +10,10 @@ import random
 from dataclasses import dataclass
 from urllib.parse import quote
 
-import sqlite_utils
-
 from bot.backoff import backoff
 from bot.config import Config
 from bot.ops.logs import scrub
-from bot.store.db import transaction
+from bot.store.db import Store, transaction
 
 MAX_BACKOFF = 6 * 3600.0  # SPEC Polling: doubling from the poll interval, at most 6 h
 DISABLE_AFTER = 10
@@ -44,7 +42,7 @@ def search_url(template: str, query: str) -> str:
     return template.replace("{query}", quote(query, safe=""))
 
 
-def sync_sources(db: sqlite_utils.Database, config: Config, now: float) -> None:
+def sync_sources(db: Store, config: Config, now: float) -> None:
     """Make source rows match the config and the active watch queries; keep history of old ones."""
     wanted: dict[str, tuple[str | None, str | None]] = {}
     for source in config.sources:
@@ -70,7 +68,7 @@ def sync_sources(db: sqlite_utils.Database, config: Config, now: float) -> None:
             )
 
 
-def due_sources(db: sqlite_utils.Database, now: float, all_sources: bool = False) -> list[Source]:
+def due_sources(db: Store, now: float, all_sources: bool = False) -> list[Source]:
     """Active, enabled sources whose next poll has come (every one with --all)."""
     sql = (
         "SELECT id, url, query, etag, last_modified, first_polled, failures, moved_to "
@@ -99,7 +97,7 @@ def due_sources(db: sqlite_utils.Database, now: float, all_sources: bool = False
     ]
 
 
-def next_due(db: sqlite_utils.Database, now: float) -> float | None:
+def next_due(db: Store, now: float) -> float | None:
     """When the next active source is due (now, if the clock went back past a last poll);
     None when there is none."""
     row = db.execute(
@@ -115,9 +113,7 @@ def next_poll_time(now: float, interval: float, rng: random.Random) -> float:
     return now + interval * (1 + rng.uniform(-JITTER, JITTER))
 
 
-def record_not_modified(
-    db: sqlite_utils.Database, source: Source, now: float, next_poll: float
-) -> None:
+def record_not_modified(db: Store, source: Source, now: float, next_poll: float) -> None:
     db.execute(
         "UPDATE sources SET last_poll = ?, last_success = ?, last_status = '304 not modified', "
         "failures = 0, last_error = NULL, next_poll = ? WHERE id = ?",
@@ -126,7 +122,7 @@ def record_not_modified(
 
 
 def record_success(
-    db: sqlite_utils.Database,
+    db: Store,
     source: Source,
     now: float,
     next_poll: float,
@@ -156,7 +152,7 @@ def record_success(
 
 
 def record_failure(
-    db: sqlite_utils.Database,
+    db: Store,
     source: Source,
     now: float,
     interval: float,
@@ -186,7 +182,7 @@ def record_failure(
     return disabled
 
 
-def dependent_channels(db: sqlite_utils.Database, source: Source) -> list[int]:
+def dependent_channels(db: Store, source: Source) -> list[int]:
     """Channels that hear from a source: all of them for a feed, the query's for a search."""
     if source.query is None:
         return [row[0] for row in db.execute("SELECT id FROM channels ORDER BY id").fetchall()]

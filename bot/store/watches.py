@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from bot.config import Config
 from bot.match.query import normalise_query, parse_query
-from bot.store.db import transaction
+from bot.store.db import Store, transaction
 from bot.target import Target
 
 MAX_WATCHES_PER_CHANNEL = 100  # added in chat; files may add up to 10,000 (bot.match.watchlists)
@@ -29,13 +27,13 @@ class Watch:
         return bool(self.origin and self.origin.startswith("file:"))
 
 
-def channel_id(db: sqlite_utils.Database, target: str) -> int:
+def channel_id(db: Store, target: str) -> int:
     """The row id of a channel target, created on first use."""
     db.execute("INSERT INTO channels (target) VALUES (?) ON CONFLICT (target) DO NOTHING", [target])
     return int(db.execute("SELECT id FROM channels WHERE target = ?", [target]).fetchone()[0])
 
 
-def sync_file_watches(db: sqlite_utils.Database, config: Config, now: float) -> None:
+def sync_file_watches(db: Store, config: Config, now: float) -> None:
     """Each configured channel gets exactly its files' watches; chat watches are left alone."""
     with transaction(db):
         for channel in config.channels:
@@ -63,7 +61,7 @@ def sync_file_watches(db: sqlite_utils.Database, config: Config, now: float) -> 
                 )
 
 
-def list_watches(db: sqlite_utils.Database, cid: int) -> list[Watch]:
+def list_watches(db: Store, cid: int) -> list[Watch]:
     rows = db.execute(
         "SELECT id, channel_id, query, origin, paused FROM watches WHERE channel_id = ? "
         "ORDER BY id",
@@ -72,7 +70,7 @@ def list_watches(db: sqlite_utils.Database, cid: int) -> list[Watch]:
     return [Watch(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
 
-def active_watches(db: sqlite_utils.Database) -> list[Watch]:
+def active_watches(db: Store) -> list[Watch]:
     rows = db.execute(
         "SELECT w.id, w.channel_id, w.query, w.origin, w.paused FROM watches w "
         "JOIN channels c ON c.id = w.channel_id WHERE w.paused = 0 ORDER BY w.id"
@@ -80,7 +78,7 @@ def active_watches(db: sqlite_utils.Database) -> list[Watch]:
     return [Watch(r[0], r[1], r[2], r[3], False) for r in rows]
 
 
-def find_watch(db: sqlite_utils.Database, cid: int, query_or_id: str) -> Watch | None:
+def find_watch(db: Store, cid: int, query_or_id: str) -> Watch | None:
     """A watch of this channel by its id (`12` or `#12`) or its exact query."""
     text = normalise_query(query_or_id)
     for watch in list_watches(db, cid):
@@ -90,7 +88,7 @@ def find_watch(db: sqlite_utils.Database, cid: int, query_or_id: str) -> Watch |
 
 
 def add_watch(
-    db: sqlite_utils.Database,
+    db: Store,
     cid: int,
     query: str,
     now: float,
@@ -125,7 +123,7 @@ def watch_scope(target: str, scope: str) -> str:
     return scope or Target.parse(target).platform
 
 
-def _check_limits(db: sqlite_utils.Database, cid: int, added_by: str | None, scope: str) -> None:
+def _check_limits(db: Store, cid: int, added_by: str | None, scope: str) -> None:
     in_channel = db.execute(
         "SELECT COUNT(*) FROM watches WHERE channel_id = ? AND origin = 'chat'", [cid]
     ).fetchone()[0]
@@ -150,12 +148,12 @@ def _check_limits(db: sqlite_utils.Database, cid: int, added_by: str | None, sco
         )
 
 
-def remove_watch(db: sqlite_utils.Database, watch: Watch) -> None:
+def remove_watch(db: Store, watch: Watch) -> None:
     with transaction(db):
         db.execute("DELETE FROM watches WHERE id = ?", [watch.id])
 
 
-def set_paused(db: sqlite_utils.Database, cid: int, paused: bool) -> int:
+def set_paused(db: Store, cid: int, paused: bool) -> int:
     """Pause or resume every watch of a channel; return how many changed."""
     with transaction(db):
         cursor = db.execute(

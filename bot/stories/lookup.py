@@ -7,8 +7,7 @@ bot.stories.titles.candidate_tokens), within the 72 h window.
 
 from __future__ import annotations
 
-import sqlite_utils
-
+from bot.store.db import Store
 from bot.stories.titles import candidate_tokens, index_keys, lookup_keys, near_identical
 
 TITLE_WINDOW = 72 * 3600.0
@@ -22,7 +21,7 @@ LEGACY_KEY = "title_index_tokens_until"
 class StoryIndex:
     """Finds and files story copies; built once per poll (it reads the legacy mark once)."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.conn = db.conn
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [LEGACY_KEY]).fetchone()
         self.legacy_until = float(row[0]) if row and row[0] is not None else None
@@ -77,7 +76,7 @@ class StoryIndex:
         )
 
 
-def new_story(db: sqlite_utils.Database, published: float, now: float) -> int:
+def new_story(db: Store, published: float, now: float) -> int:
     cursor = db.conn.execute(
         "INSERT INTO stories (first_seen, published) VALUES (?, ?)", [now, published]
     )
@@ -95,7 +94,7 @@ BEST_COPY_SQL = (
 )
 
 
-def best_copy(db: sqlite_utils.Database, story_id: int) -> int | None:
+def best_copy(db: Store, story_id: int) -> int | None:
     """The item id of the copy that represents a story in alerts and digests."""
     row = db.execute(BEST_COPY_SQL.format(story="?"), [story_id]).fetchone()
     return int(row[0]) if row else None
