@@ -10,8 +10,10 @@ limit so that reading /dev/zero fails fast instead of eating the machine.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
 import time
@@ -212,6 +214,38 @@ def test_a_database_linked_on_purpose_is_used_where_it_points(tmp_path: Path) ->
     listed = newswatch("--config", str(config), "watch", "list", cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
     assert "#1 Sora [file]" in listed.stdout
+
+
+def test_a_database_link_to_a_file_that_is_not_a_newswatch_database_is_refused(
+    tmp_path: Path,
+) -> None:
+    config = write_config(tmp_path, watches=["Sora"])
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"")  # an empty file SQLite would happily fill
+    (tmp_path / "nw.db").symlink_to(victim)
+    result = newswatch("--config", str(config), "sources", cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"{tmp_path / 'nw.db'}: a symbolic link to {victim}, which is not a newswatch" in (
+        result.stderr
+    )
+    assert victim.read_bytes() == b""
+    assert not (tmp_path / "victim.verified").exists()
+
+
+def test_a_database_link_to_another_programs_sqlite_file_leaves_it_untouched(
+    tmp_path: Path,
+) -> None:
+    config = write_config(tmp_path, watches=["Sora"])
+    other = tmp_path / "other.sqlite"
+    with contextlib.closing(sqlite3.connect(other)) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+        conn.commit()
+    before = other.read_bytes()
+    (tmp_path / "nw.db").symlink_to(other)
+    result = newswatch("--config", str(config), "sources", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "which is not a newswatch database of yours" in result.stderr
+    assert other.read_bytes() == before
 
 
 @pytest.mark.parametrize("name", ["nw.db", "nw.db-wal", "nw.db-shm"])

@@ -307,8 +307,9 @@ def close_db(db: Store, path: Path | str) -> None:
 
 
 def _real_path(path: Path) -> Path:
-    """Where a database linked on purpose lives (its WAL, marker and lock go beside that);
-    a link to nothing is refused, for SQLite would create the file wherever it points."""
+    """Where a database linked on purpose lives (its WAL, marker and lock go beside that).
+    A link is followed only to a newswatch database of this user's: one planted in a shared
+    folder could point at any file, and SQLite would write its tables into it."""
     if not os.path.islink(path):
         return path
     if not os.path.exists(path):
@@ -316,7 +317,39 @@ def _real_path(path: Path) -> Path:
             f"{path}: a symbolic link to nothing; newswatch will not create its "
             "database through a link"
         )
-    return Path(os.path.realpath(path))
+    real = Path(os.path.realpath(path))
+    if not _is_own_newswatch_database(real):
+        raise StoreError(
+            f"{path}: a symbolic link to {real}, which is not a newswatch database of yours; "
+            "set `database` to the real path"
+        )
+    return real
+
+
+NEWSWATCH_TABLES = ("sources", "items", "deliveries")  # what makes a file ours (schema 1 on)
+
+
+def _is_own_newswatch_database(path: Path) -> bool:
+    """A regular file of this user's holding newswatch's tables, read without writing it."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            return False
+        with open(path, "rb") as file:
+            if file.read(16) != b"SQLite format 3\x00":
+                return False
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            marks = ",".join("?" for _ in NEWSWATCH_TABLES)
+            found = conn.execute(
+                f"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ({marks})",
+                NEWSWATCH_TABLES,
+            ).fetchone()[0]
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        return False
+    return int(found) == len(NEWSWATCH_TABLES)
 
 
 def _prepare_files(path: Path) -> None:
