@@ -222,7 +222,7 @@ def _source(source: SourceConfig, where: str, key: str) -> SourceConfig:
 
 def _channel(entry: ChannelEntry, where: str, key: str, base: Path) -> ChannelConfig:
     try:
-        platform = Target.parse(entry.target).platform
+        platform = Target.configured(entry.target).platform
     except TargetError as exc:
         raise ConfigError(where, f"{key}.target", str(exc)) from None
     # The target stays as written: it names the channel in the store and in every record
