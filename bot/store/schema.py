@@ -1,0 +1,134 @@
+"""The schema: one SQL script per version (PRAGMA user_version), applied in order.
+
+Plain SQL a PostgreSQL store can reuse nearly as written; bot.store.db.migrate applies them.
+"""
+
+from __future__ import annotations
+
+# Each entry upgrades the schema by one version (PRAGMA user_version); never edit a shipped one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        template TEXT,
+        query TEXT,
+        title TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        active INTEGER NOT NULL DEFAULT 1,
+        first_polled INTEGER NOT NULL DEFAULT 0,
+        next_poll REAL NOT NULL DEFAULT 0,
+        last_poll REAL,
+        last_success REAL,
+        last_status TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        disabled INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE channels (
+        id INTEGER PRIMARY KEY,
+        target TEXT NOT NULL UNIQUE,
+        last_digest REAL,
+        status TEXT NOT NULL DEFAULT 'ok',
+        status_reason TEXT
+    );
+    CREATE TABLE watches (
+        id INTEGER PRIMARY KEY,
+        channel_id INTEGER NOT NULL REFERENCES channels(id),
+        query TEXT NOT NULL,
+        origin TEXT,
+        paused INTEGER NOT NULL DEFAULT 0,
+        created REAL NOT NULL,
+        UNIQUE (channel_id, query)
+    );
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        first_seen REAL NOT NULL,
+        published REAL NOT NULL
+    );
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        identity TEXT NOT NULL,
+        story_id INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        link TEXT,
+        title TEXT NOT NULL,
+        title_key TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        outlet TEXT NOT NULL,
+        published REAL NOT NULL,
+        dated INTEGER NOT NULL DEFAULT 1,
+        first_seen REAL NOT NULL,
+        UNIQUE (source_id, identity)
+    );
+    CREATE INDEX items_story ON items (story_id);
+    CREATE INDEX items_published ON items (published);
+    CREATE TABLE story_urls (
+        canonical TEXT PRIMARY KEY,
+        story_id INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE title_index (
+        token TEXT NOT NULL,
+        published REAL NOT NULL,
+        item_id INTEGER NOT NULL,
+        PRIMARY KEY (token, published, item_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        channel_id INTEGER NOT NULL REFERENCES channels(id),
+        kind TEXT NOT NULL,
+        story_id INTEGER,
+        item_id INTEGER,
+        watches TEXT NOT NULL DEFAULT '[]',
+        payload TEXT,
+        poll_id TEXT,
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt REAL NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created REAL NOT NULL,
+        sent_at REAL
+    );
+    CREATE UNIQUE INDEX deliveries_one_alert ON deliveries (story_id, channel_id)
+        WHERE kind = 'alert';
+    CREATE INDEX deliveries_due ON deliveries (status, next_attempt);
+    CREATE INDEX deliveries_channel ON deliveries (channel_id, kind, created);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+    """,
+    # 2: the outbox's explicit states. 'sending' is written before a send and replaced after
+    # it; a row found 'sending' at start was cut off mid-send and is retried as ambiguous.
+    # 'collapsed' alerts went out inside one backlog digest (collapsed_into names its row).
+    """
+    ALTER TABLE deliveries ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE deliveries ADD COLUMN collapsed_into INTEGER;
+    """,
+    # 3: the title index files titles under neighbouring token pairs from now on (far fewer
+    # candidates per lookup, bot.stories.titles.lookup_keys); items stored before keep their single
+    # tokens, and lookups reaching back to the newest of them ask by those too
+    # (bot.stories.lookup.LEGACY_KEY). Retention prunes items by first_seen (bot.store.retention).
+    """
+    INSERT OR REPLACE INTO meta (key, value)
+        SELECT 'title_index_tokens_until', MAX(published) FROM items;
+    CREATE INDEX items_first_seen ON items (first_seen);
+    """,
+    # 4: where a source moved for good (HARDENING C9): a 301/308 chain's end, stored only
+    # after it served a valid feed, and fetched from then on; the configured URL stays the
+    # source's identity, and a failure at the new address goes back to it.
+    """
+    ALTER TABLE sources ADD COLUMN moved_to TEXT;
+    """,
+    # 5: pending rows in channel order, so delivery reads a file channel's rows together
+    # without sorting the whole outbox at every read.
+    """
+    CREATE INDEX deliveries_pending ON deliveries (status, channel_id, id);
+    """,
+    # 6: who added a chat watch, and in which workspace or server ("slack:T…", "discord:…"),
+    # for the per-user limit (SPEC "Chat commands"); NULL for file watches and older rows.
+    """
+    ALTER TABLE watches ADD COLUMN added_by TEXT;
+    ALTER TABLE watches ADD COLUMN scope TEXT;
+    CREATE INDEX watches_added_by ON watches (scope, added_by) WHERE added_by IS NOT NULL;
+    """,
+)
