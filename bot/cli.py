@@ -93,8 +93,9 @@ async def dispatch(args: argparse.Namespace) -> int:
 
         return await run_doctor(config)
     if args.command == "discord":  # imported here: only this command needs discord.py
-        from adapters.discord import run_cli
+        from bot.deliver.adapter import load_cli_command
 
+        run_cli = load_cli_command("discord")
         return await run_cli(config, args.action, args.guild, args.client_id)
     from bot.app import App
     from bot.ops.instance import InstanceLock

@@ -10,8 +10,8 @@ from __future__ import annotations
 import importlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, ClassVar, Literal
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from bot.chat.commands import Command, Reply
 from bot.deliver.model import Message
@@ -28,6 +28,8 @@ REGISTRY: dict[str, str] = {
     "slack": "adapters.slack:SlackAdapter",
     "discord": "adapters.discord:DiscordAdapter",
 }
+# Subcommands an adapter adds to the CLI (`newswatch discord sync`), found the same way.
+CLI_COMMANDS: dict[str, str] = {"discord": "adapters.discord:run_cli"}
 
 Scope = Literal["transient", "message", "destination"]
 CommandHandler = Callable[[Command], Reply]
@@ -115,7 +117,20 @@ class Adapter(ABC):
 
 def load_adapter(platform: str, config: Config) -> Adapter:
     """Import and build the adapter for a platform named in a channel target."""
-    module_name, _, class_name = REGISTRY[platform].partition(":")
+    adapter_class = _load(platform, REGISTRY[platform])
+    adapter: Adapter = adapter_class(config)
+    return adapter
+
+
+def load_cli_command(platform: str) -> Callable[..., Awaitable[int]]:
+    """Import the CLI subcommand a platform's adapter provides (only that command needs it)."""
+    command: Callable[..., Awaitable[int]] = _load(platform, CLI_COMMANDS[platform])
+    return command
+
+
+def _load(platform: str, name: str) -> Any:
+    """The object a "module:attribute" name points at, or why the platform cannot load."""
+    module_name, _, attribute = name.partition(":")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
@@ -125,6 +140,4 @@ def load_adapter(platform: str, config: Config) -> Adapter:
             else ""
         )
         raise RuntimeError(f"the {platform} adapter cannot be loaded: {exc}{extra}") from None
-    adapter_class = getattr(module, class_name)
-    adapter: Adapter = adapter_class(config)
-    return adapter
+    return getattr(module, attribute)
