@@ -23,12 +23,23 @@ class UsageError(Exception):
     """Bad usage: exit 2."""
 
 
+def _version() -> str:
+    """The installed distribution's version (pyproject.toml is its one source)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("newswatch")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newswatch", description="Watch the news for terms.")
     parser.add_argument(
         "--config", help="TOML config (default: $NEWSWATCH_CONFIG, ./newswatch.toml)"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    parser.add_argument("--version", action="version", version=f"newswatch {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("run", help="the service: scheduler, polling, delivery, chat commands")
     poll = sub.add_parser("poll", help="one poll of every due source, deliver, then exit")
@@ -65,21 +76,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(dispatch(args))
     except (ConfigError, UsageError) as exc:
-        print(f"newswatch: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 2
     except (StoreError, AlreadyRunning) as exc:
-        print(f"newswatch: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 1
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # one line, never a traceback, for anything unforeseen
         from bot.ops.logs import redact
 
-        print(
-            f"newswatch: {args.command} failed: {redact(str(exc)) or type(exc).__name__}",
-            file=sys.stderr,
-        )
+        _error(f"{args.command} failed: {redact(str(exc)) or type(exc).__name__}")
         return 1
+
+
+def _error(message: str) -> None:
+    """The one place an error line is printed: a key, path or value it quotes from a hostile
+    config or argument reaches the terminal as text, never as an escape sequence or a line."""
+    from bot.text import terminal_safe
+
+    print(f"newswatch: {terminal_safe(message)}", file=sys.stderr)
 
 
 async def dispatch(args: argparse.Namespace) -> int:
