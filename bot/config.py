@@ -30,7 +30,6 @@ from bot.match.watchlists import (
 from bot.ops.safefiles import UnsafeFileError, read_text_capped
 from bot.target import Target, TargetError
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 MAX_CONFIG_BYTES = 1 << 20  # a FIFO, /dev/zero or a huge file is refused, never read on
 
 

@@ -17,12 +17,13 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
+from bot.bundled import bundled_folder
 from bot.config_decode import SchemaError, convert
 from bot.match.query import QueryError, normalise_query, parse_query
 from bot.ops.safefiles import UnsafeFileError, read_text_capped
 from bot.text import clean_text
 
-BUNDLED_DIR = Path(__file__).resolve().parents[2] / "watchlists"
+BUNDLED_DIR = bundled_folder("bot.watchlists")
 MAX_WATCHLIST_BYTES = 4 << 20  # a FIFO, /dev/zero or a huge file is refused, never read on
 MAX_FILE_WATCHES_PER_CHANNEL = 10_000  # SPEC "Chat commands"
 MAX_NAME_CHARS = 80  # a watch's name heads alerts and lists: a label, not a paragraph

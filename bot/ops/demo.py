@@ -19,10 +19,11 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from bot.config import PROJECT_DIR, ChannelConfig, Config, SourceConfig
+from bot.bundled import bundled_folder
+from bot.config import ChannelConfig, Config, SourceConfig
 from bot.match.watchlists import load_watchlist
 
-SEEDS_DIR = PROJECT_DIR / "seeds"
+SEEDS_DIR = bundled_folder("bot.seeds")
 PLACEHOLDER = re.compile(r"\{\{ago:(\d+)([mhd]):(rfc822|iso)\}\}")
 UNIT = {"m": 60, "h": 3600, "d": 86400}
 TYPES = {".xml": "application/xml; charset=utf-8", ".rdf": "application/rdf+xml; charset=utf-8"}
@@ -85,7 +86,7 @@ async def run_demo() -> int:
 
     if not SEEDS_DIR.is_dir():
         print(
-            f"newswatch: demo: no seed feeds at {SEEDS_DIR} (run from a source checkout)",
+            f"newswatch: demo: no seed feeds at {SEEDS_DIR} (the installation is incomplete)",
             file=sys.stderr,
         )
         return 1

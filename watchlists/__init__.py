@@ -1,0 +1,1 @@
+"""Bundled watchlists (`default`); installed as the package bot.watchlists."""
