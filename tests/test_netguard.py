@@ -84,6 +84,9 @@ BLOCKED = [
     "2002:7f00:1::",  # 6to4 around 127.0.0.1
     "2002:a9fe:a9fe::",  # 6to4 around 169.254.169.254
     "64:ff9b::7f00:1",  # NAT64 around 127.0.0.1
+    "2002:a00:1::",  # 6to4 around 10.0.0.1
+    "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo whose client is 127.0.0.1
+    "2001:0:4136:e378:8000:63bf:f5ff:fffe",  # Teredo whose client is 10.0.0.1
     "64:ff9b:1::1",  # local-use NAT64
     "2001:db8::1",  # documentation
 ]
@@ -96,7 +99,19 @@ def test_special_purpose_addresses_are_blocked(address: str) -> None:
 
 @pytest.mark.parametrize(
     "address",
-    ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2606:4700::1111", "::ffff:8.8.8.8", "2002:808:808::"],
+    [
+        "93.184.216.34",
+        "8.8.8.8",
+        "1.1.1.1",
+        "2606:4700::1111",
+        "::ffff:8.8.8.8",
+        # Tunnels and translations are as public as the IPv4 address they reach, on every
+        # Python (3.13 calls all of 2002::/16 private; 3.11 and 3.12 do not).
+        "2002:808:808::",  # 6to4 around 8.8.8.8
+        "2002:808:808::1",
+        "2001:0:4136:e378:8000:63bf:f7f7:f7f7",  # Teredo whose client is 8.8.8.8
+        "64:ff9b::808:808",  # NAT64 around 8.8.8.8
+    ],
 )
 def test_public_addresses_are_allowed(address: str) -> None:
     assert not is_blocked_ip(ipaddress.ip_address(address))

@@ -68,10 +68,10 @@ def check_url_syntax(url: str) -> None:
     parse_http_url(url)
 
 
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address tunnels to, if any (compat, 6to4, Teredo, NAT64)."""
-    if int(ip) >> 32 == 0 and int(ip) > 1:  # RFC 4291 IPv4-compatible ::a.b.c.d (deprecated)
-        return ipaddress.IPv4Address(int(ip))
+def _tunnelled_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a tunnel or translation address reaches (6to4, Teredo, NAT64): such
+    an address is exactly as public as that IPv4 one. `is_private` must not judge them: its
+    answer for 2002::/16 changed in Python 3.13 (private there, global in 3.11 and 3.12)."""
     if ip.sixtofour is not None:  # RFC 3056 2002::/16
         return ip.sixtofour
     if ip.teredo is not None:  # RFC 4380 2001::/32: (server, client)
@@ -86,9 +86,11 @@ def is_blocked_ip(ip: IPAddress) -> bool:
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d connects to a.b.c.d
             return is_blocked_ip(ip.ipv4_mapped)
-        inner = _embedded_ipv4(ip)
-        if inner is not None and is_blocked_ip(inner):
-            return True
+        tunnelled = _tunnelled_ipv4(ip)
+        if tunnelled is not None:
+            return ip in _METADATA or is_blocked_ip(tunnelled)
+        if int(ip) >> 32 == 0 and int(ip) > 1:  # RFC 4291 IPv4-compatible ::a.b.c.d
+            return True  # deprecated, and in ::/8, which no public host uses
     return (
         ip in _METADATA
         or not ip.is_global  # RFC 6890 registries, as the ipaddress module encodes them
