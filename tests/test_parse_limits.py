@@ -4,6 +4,7 @@ fetch with a reason."""
 
 from __future__ import annotations
 
+import codecs
 import time
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,69 @@ def test_a_feed_whose_entities_expand_past_the_limit_is_refused_with_a_reason(
     assert parsed.items == () and parsed.error == OVER
 
 
+def bomb(codec: str = "utf-8", bom: bytes = b"", declared: str | None = None) -> bytes:
+    """A 1.5 MB entity bomb (50 references to 30,000 bytes) written in `codec`, after `bom`,
+    its XML declaration naming `declared` (no declaration when None)."""
+    head = f'<?xml version="1.0" encoding="{declared}"?>\n' if declared else ""
+    body = feed(declare(("ab", "x" * 30_000)), "&ab;" * 50).decode().split("\n", 1)[1]
+    encoded = (head + body).encode(codec)
+    if codec == "utf-7":  # Python writes "<!" as is; UTF-7 may also spell them in base64
+        encoded = encoded.replace(b"<!ENTITY", b"+ADwAIQ-ENTITY")
+    return bom + encoded
+
+
+@pytest.mark.parametrize(
+    ("codec", "bom", "declared"),
+    [
+        ("utf-16-le", codecs.BOM_UTF16_LE, "UTF-16"),
+        ("utf-16-be", codecs.BOM_UTF16_BE, "UTF-16"),
+        ("utf-16-le", b"", "UTF-16"),
+        ("utf-16-be", b"", "UTF-16"),
+        ("utf-32-le", codecs.BOM_UTF32_LE, "UTF-32"),
+        ("utf-32-be", codecs.BOM_UTF32_BE, "UTF-32"),
+        ("utf-32-le", b"", "UTF-32"),
+        ("utf-32-be", b"", "UTF-32"),
+        ("utf-7", b"", "UTF-7"),  # ASCII bytes, yet "<!" is "+ADwAIQ-": no "<!ENTITY" in them
+        ("cp037", b"", "cp037"),  # EBCDIC
+    ],
+    ids=lambda value: value.hex() or "no-bom" if isinstance(value, bytes) else value,
+)
+def test_an_entity_bomb_in_an_encoding_other_than_utf8_is_refused(
+    codec: str, bom: bytes, declared: str
+) -> None:
+    """The check reads the text the parsers read, decoded as feedparser decodes it, not the
+    raw bytes, where "<!ENTITY" in UTF-16 or UTF-32 is not the ASCII bytes."""
+    parsed = parse_feed(bomb(codec, bom, declared), "https://feed.example/", now=NOW)
+    assert parsed.items == () and parsed.error == OVER
+
+
+def test_an_external_entity_in_utf16_is_refused() -> None:
+    doctype = '<!DOCTYPE rss [\n<!ENTITY xxe SYSTEM "file:///etc/passwd">\n]>'
+    text = feed(doctype, "&xxe;").decode().replace('"1.0"?>', '"1.0" encoding="UTF-16"?>')
+    parsed = parse_feed(text.encode("utf-16"), "https://feed.example/", now=NOW)
+    assert parsed.items == () and parsed.error == "not a feed: external entities are refused"
+
+
+def test_an_entity_bomb_in_the_charset_of_the_http_header_only_is_refused() -> None:
+    body = bomb("utf-16-le")  # no BOM, no XML declaration: only Content-Type names it
+    content_type = "application/rss+xml; charset=utf-16le"
+    parsed = parse_feed(body, "https://feed.example/", content_type, now=NOW)
+    assert parsed.items == () and parsed.error == OVER
+
+
+@pytest.mark.parametrize("separator", ["\n", " "], ids=["own-lines", "one-line"])
+def test_a_repeated_entity_declaration_is_counted_at_its_largest(separator: str) -> None:
+    """XML keeps an entity's first declaration, feedparser's loose parser its last: a short
+    first value must not hide a long second one (the loose parser takes over when expat stops
+    at an undefined entity in a title)."""
+    doctype = (
+        f'<!DOCTYPE rss [<!ENTITY ab "x">{separator}<!ENTITY ab "{"A" * 10_000}">{separator}]>'
+    )
+    body = feed(doctype, "&ab;" * 200).replace(b"Story 0", b"Story &undefinedent; 0")
+    parsed = parse_feed(body, "https://feed.example/", now=NOW)
+    assert parsed.items == () and parsed.error == OVER
+
+
 def test_entities_just_under_the_limit_are_expanded() -> None:
     body = feed(declare(("ab", "x" * 1000)), "&ab;" * 50)  # 1,000 references: 1,000,000 bytes
     parsed = parse_feed(body, "https://feed.example/", now=NOW)
@@ -76,8 +140,10 @@ def test_entities_just_under_the_limit_are_expanded() -> None:
     assert parsed.items[0].summary.startswith("xxxx")
 
 
-def test_the_reader_212_feed_with_its_xhtml_and_id_entities_parses() -> None:
-    """lemon24/reader #212: an Atom feed names its XHTML namespace and id prefix as entities."""
+@pytest.mark.parametrize("codec", ["utf-8", "utf-16"])
+def test_the_reader_212_feed_with_its_xhtml_and_id_entities_parses(codec: str) -> None:
+    """lemon24/reader #212: an Atom feed names its XHTML namespace and id prefix as entities
+    (in UTF-16 too, where the check reads the decoded text)."""
     entries = "".join(
         f"<entry><title>Sora {n}</title><id>&id;2016-07-18:/blog/{n}</id>"
         f'<link href="https://a.example/{n}"/><updated>2026-07-18T05:14:09+00:00</updated>'
@@ -85,11 +151,11 @@ def test_the_reader_212_feed_with_its_xhtml_and_id_entities_parses() -> None:
         for n in range(500)
     )
     body = (
-        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE feed [\n'
+        f'<?xml version="1.0" encoding="{codec}"?>\n<!DOCTYPE feed [\n'
         '  <!ENTITY xhtml "http://www.w3.org/1999/xhtml">\n'
         '  <!ENTITY id "tag:example.com,">\n]>\n'
         f'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>{entries}</feed>'
-    ).encode()
+    ).encode(codec)
     parsed = parse_feed(body, "https://feed.example/", now=NOW)
     assert parsed.error is None and len(parsed.items) == 500
     assert parsed.items[7].identity == "tag:example.com,2016-07-18:/blog/7"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import feedparser
+from feedparser.encodings import convert_to_utf8
 
 from bot.ingest.fastparse import fast_entries
 from bot.match.tokens import tokenize
@@ -68,7 +69,7 @@ def parse_feed(
     entries feedparser would; anything else, or `fast=False`, goes through feedparser.
     """
     clock = time.time() if now is None else now
-    refused = _refused_doctype(body)
+    refused = _refused_doctype(_as_feedparser_reads(body, url, content_type))
     if refused:
         return ParsedFeed(title="", items=(), error=f"not a feed: {refused}")
     quick = fast_entries(body, url, content_type, limit=MAX_ENTRIES) if fast else None
@@ -91,14 +92,11 @@ def _feedparser(
     body: bytes, url: str, content_type: str | None
 ) -> tuple[str, list[Any]] | ParsedFeed:
     """feedparser's feed title and entries, or the ParsedFeed that says why there are none."""
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
     try:
         # BytesIO: given bytes, feedparser may treat them as a file name or URL (DESIGN traps).
         parsed = feedparser.parse(
             io.BytesIO(body),
-            response_headers=headers,
+            response_headers=_headers(url, content_type),
             sanitize_html=False,  # we convert all markup to plain text ourselves
             resolve_relative_uris=False,
         )
@@ -117,6 +115,27 @@ def _feedparser(
     return str(feed.get("title") or ""), entries
 
 
+def _headers(url: str, content_type: str | None) -> dict[str, str]:
+    """The response headers feedparser is given: its choice of encoding depends on them."""
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    return headers
+
+
+def _as_feedparser_reads(body: bytes, url: str, content_type: str | None) -> bytes:
+    """The body as UTF-8, decoded the way feedparser decodes it before either of its parsers
+    reads it (BOM, XML declaration, HTTP charset and its fallbacks), so the entity checks see
+    the same text: in UTF-16, UTF-32, UTF-7 or EBCDIC "<!ENTITY" is not those ASCII bytes.
+    The fast path reads only plain UTF-8, which this leaves as it was."""
+    try:
+        return bytes(convert_to_utf8(_headers(url, content_type), body, {}))
+    except MemoryError:
+        raise
+    except Exception:  # feedparser then fails the same way; the raw body is checked instead
+        return body
+
+
 # HARDENING B1/B2: a DOCTYPE may declare plain internal entities (some real feeds do), but
 # not external ones (file or network reads) nor entities built from entities (billion
 # laughs). feedparser's loose fallback would otherwise keep such a document half-parsed.
@@ -125,6 +144,7 @@ _NESTED_ENTITY = re.compile(rb"<!ENTITY\s+(?:%\s*)?[^\s>]+\s+(?:\"[^\"]*&|'[^']*
 
 
 def _refused_doctype(body: bytes) -> str | None:
+    """Why the DOCTYPE of `body` (the text the parsers will read) is refused, if it is."""
     head = body[:65536]
     if b"<!ENTITY" in head.upper():
         if _EXTERNAL_ENTITY.search(head):
@@ -148,8 +168,9 @@ def _entity_expansion(body: bytes, limit: int) -> int:
     whichever parser reads it (stops counting past `limit`).
 
     Declarations are taken from anywhere in the body and references from everywhere (values,
-    attributes, CDATA too), so the count errs high, never low. A value referring to other
-    entities costs their sizes, so nesting multiplies; a reference costs at least one byte.
+    attributes, CDATA too), and a name declared twice costs its larger value, so the count
+    errs high, never low. A value referring to other entities costs their sizes, so nesting
+    multiplies; a reference costs at least one byte.
     """
     if b"<!ENTITY" not in body:
         return 0
@@ -169,10 +190,11 @@ def _entity_expansion(body: bytes, limit: int) -> int:
     return total
 
 
-def _entity_values(body: bytes) -> dict[bytes, bytes]:
-    """Each internal general entity's literal value; the first declaration of a name wins,
-    as in XML. Each value is found with one `find`, so this is linear in the body."""
-    values: dict[bytes, bytes] = {}
+def _entity_values(body: bytes) -> dict[bytes, list[bytes]]:
+    """Each internal general entity's literal values, in order. XML keeps a name's first
+    declaration, feedparser's loose parser its last, so the count takes the larger. Each
+    value is found with one `find`, so this is linear in the body."""
+    values: dict[bytes, list[bytes]] = {}
     position = 0
     while (start := body.find(b"<!ENTITY", position)) >= 0:
         declaration = _DECLARATION.match(body, start)
@@ -182,31 +204,39 @@ def _entity_values(body: bytes) -> dict[bytes, bytes]:
         opened = declaration.end()
         closed = body.find(declaration.group(2), opened)
         closed = len(body) if closed < 0 else closed
-        values.setdefault(declaration.group(1), body[opened:closed])
+        values.setdefault(declaration.group(1), []).append(body[opened:closed])
         position = closed + 1
     return values
 
 
 def _expanded(
-    name: bytes, values: dict[bytes, bytes], sizes: dict[bytes, int], limit: int, depth: int = 0
+    name: bytes,
+    values: dict[bytes, list[bytes]],
+    sizes: dict[bytes, int],
+    limit: int,
+    depth: int = 0,
 ) -> int:
-    """The size of one entity's replacement text: its value with the entities it names
-    expanded in turn. A cycle, or nesting past 16 levels, counts as over the limit."""
+    """The size of one entity's replacement text: its largest value with the entities it
+    names expanded in turn. A cycle, or nesting past 16 levels, counts as over the limit."""
     if name in sizes:
         return sizes[name]
     if depth > 16:
         return limit + 1
     sizes[name] = limit + 1  # a reference back to this name while it is measured: a cycle
-    value = values[name]
-    size = len(value)
-    if b"&" in value:
-        for match in _REFERENCE.finditer(value):
-            inner = (match.group(1) or b"") + match.group(2)
-            if inner in values:
-                size += _expanded(inner, values, sizes, limit, depth + 1)
-                if size > limit:
-                    break
-    sizes[name] = min(size, limit + 1)
+    largest = 0
+    for value in values[name]:
+        size = len(value)
+        if b"&" in value:
+            for match in _REFERENCE.finditer(value):
+                inner = (match.group(1) or b"") + match.group(2)
+                if inner in values:
+                    size += _expanded(inner, values, sizes, limit, depth + 1)
+                    if size > limit:
+                        break
+        largest = max(largest, size)
+        if largest > limit:
+            break
+    sizes[name] = min(largest, limit + 1)
     return sizes[name]
 
 
