@@ -1,0 +1,336 @@
+"""One source's refresh, top to bottom: fetch, parse, keep the new items, match, merge, queue.
+
+Reads like Miniflux's RefreshFeed (internal/reader/handler/handler.go): a conditional GET,
+a parse, "the store returns only the new entries", then what newswatch does with them.
+Each source's outcome is committed in one transaction, so a crash mid-poll leaves every
+source either fully processed or untouched. What one poll knows lives in a PollRun.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from bot.config import Config
+from bot.ingest.fetch import Fetcher, FetchResult
+from bot.ingest.parse import FeedItem, ParsedFeed
+from bot.ingest.parsepool import ParsePool
+from bot.match.matcher import ItemText, Matcher
+from bot.match.query import parse_query
+from bot.ops.crashpoints import crash_point
+from bot.ops.logs import scrub
+from bot.store.db import StorageUnavailable, Store, transaction
+from bot.store.items import StoredItem, insert_item, known_fingerprints, update_item
+from bot.store.outbox import add_alert, add_notice
+from bot.store.sources import (
+    Source,
+    dependent_channels,
+    next_poll_time,
+    record_failure,
+    record_not_modified,
+    record_success,
+)
+from bot.store.stories import new_story
+from bot.store.watches import active_watches
+from bot.stories.lookup import StoryIndex
+from bot.stories.titles import title_key_tokens
+from bot.stories.urls import canonical_url
+
+log = logging.getLogger("newswatch.poll")
+MAX_PARALLEL_FETCHES = 16
+
+
+@dataclass
+class PollReport:
+    """What a poll did, for the CLI and the logs."""
+
+    polled: int = 0
+    not_modified: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+    new_items: int = 0
+    alerts: int = 0
+
+
+class WatchIndex:
+    """Every active watch compiled once: text matching plus the queries behind search sources."""
+
+    def __init__(self, db: Store) -> None:
+        self.matcher = Matcher()
+        self.channel_of: dict[int, int] = {}
+        self.query_of: dict[int, str] = {}
+        self.by_query: dict[str, list[int]] = defaultdict(list)
+        for watch in active_watches(db):
+            self.matcher.add(watch.id, parse_query(watch.query))
+            self.channel_of[watch.id] = watch.channel_id
+            self.query_of[watch.id] = watch.query
+            self.by_query[watch.query].append(watch.id)
+
+    def matches(self, item: FeedItem, search_query: str | None) -> list[int]:
+        """Watch ids an item matches: by text, and by being a search hit for its query."""
+        found = self.matcher.match(ItemText.from_fields(item.fields))
+        if search_query is not None:
+            found.update(self.by_query.get(search_query, ()))
+        return sorted(found)
+
+
+@dataclass(frozen=True)
+class PollTools:
+    """What every poll uses and outlives it; the clock and randomness are passed in for tests,
+    and the parse workers (bot.ingest.parsepool) are made when a body first needs them."""
+
+    db: Store
+    config: Config
+    fetcher: Fetcher
+    clock: Callable[[], float]
+    rng: random.Random
+    parse_pool: Callable[[], ParsePool]
+
+
+@dataclass
+class PollRun:
+    """One poll's state: made at its start, dropped at its end."""
+
+    tools: PollTools
+    poll_id: str
+    now: float  # when the poll began; each source's outcome is stamped when it is stored
+    watches: WatchIndex
+    stories: StoryIndex
+    report: PollReport = field(default_factory=PollReport)
+    halted: StorageUnavailable | None = None  # the first write that failed stops the poll
+    unchanged: list[tuple[Source, float, float]] = field(default_factory=list)  # 304s, unrecorded
+    fetch_slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(MAX_PARALLEL_FETCHES)
+    )
+    # Parses finish in bursts; stored back to back in one turn of the event loop they
+    # would hold slash commands for the whole burst (bench/responsive.py).
+    store_turn: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    def start(cls, tools: PollTools, now: float) -> PollRun:
+        return cls(tools, uuid.uuid4().hex, now, WatchIndex(tools.db), StoryIndex(tools.db))
+
+
+class Filed(NamedTuple):
+    """A new item as stored: its row, its story, and whether that story was made for it."""
+
+    item_id: int
+    story_id: int
+    published: float
+    fresh: bool  # a story made now has no deliveries to merge into
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What every new item of one source's refresh shares."""
+
+    source: Source
+    now: float
+    outlet: str  # an item that names no outlet of its own is the feed's
+    oldest_alertable: float  # an older item is stored and merged, but alerts nobody
+
+
+async def refresh(source: Source, run: PollRun) -> None:
+    """Fetch, parse and store one source; a write the disk refuses halts the whole poll
+    (`run.halted`), and this source, rolled back, stays due."""
+    async with run.fetch_slots:
+        if run.halted is not None:  # nothing more is fetched that could not be stored
+            return
+        result = await run.tools.fetcher.fetch(
+            source.fetch_url, etag=source.etag, last_modified=source.last_modified
+        )
+        crash_point("after-fetch")
+        parsed = await _parse(source, result, run)
+    async with run.store_turn:
+        if run.halted is not None:
+            return
+        try:
+            _store(source, result, parsed, run)
+        except StorageUnavailable as exc:  # rolled back: the source is still due
+            run.halted = exc
+            return
+        crash_point("after-store")
+        await asyncio.sleep(0)  # one store per turn of the loop: commands get theirs
+
+
+async def _parse(source: Source, result: FetchResult, run: PollRun) -> ParsedFeed | None:
+    """The body, parsed in a worker process; None without one (a 304, a failed fetch) or
+    once the poll halted. A worker that dies mid-parse fails this source only, with why."""
+    if result.status != 200 or result.body is None or run.halted is not None:
+        return None
+    pool = run.tools.parse_pool()
+    return await pool.parse(
+        source.id, result.body, result.final_url, result.content_type, run.tools.clock()
+    )
+
+
+def _store(source: Source, result: FetchResult, parsed: ParsedFeed | None, run: PollRun) -> None:
+    """One source's outcome: a 304 waits for the poll's end (record_unchanged); a failure or
+    the new items and the source's new state commit together."""
+    now = run.tools.clock()
+    run.report.polled += 1
+    if result.not_modified:
+        run.report.not_modified += 1
+        next_poll = next_poll_time(now, run.tools.config.poll_interval, run.tools.rng)
+        run.unchanged.append((source, now, next_poll))
+        return
+    with transaction(run.tools.db):
+        if parsed is None or parsed.error:
+            _record_failure(source, result, parsed, run, now=now)
+            return
+        arrival = _arrival(source, parsed, now, run.tools.config)
+        new = _store_new(arrival, _new_items(source, parsed, run.tools.db), run)
+        _record_success(source, result, parsed, run, new=new, now=now)
+    log.info("polled", extra={"source": source.id, "new_items": new})
+
+
+def _new_items(source: Source, parsed: ParsedFeed, db: Store) -> list[FeedItem]:
+    """The store returns only the new items; a known one that changed is updated in place
+    (an update, never a new story), one unchanged is left alone."""
+    known = known_fingerprints(db, source.id, [item.identity for item in parsed.items])
+    new = []
+    for item in parsed.items:
+        fingerprint = known.get(item.identity)
+        if fingerprint is None:
+            new.append(item)
+        elif fingerprint != item.fingerprint:
+            update_item(db, source.id, item, title_key=" ".join(title_key_tokens(item.title)))
+    return new
+
+
+def _arrival(source: Source, parsed: ParsedFeed, now: float, config: Config) -> Arrival:
+    """SPEC: nothing older than max_age alerts, and a source's first poll only backfill."""
+    oldest_alertable = now - config.max_age
+    if not source.first_polled:
+        oldest_alertable = max(oldest_alertable, now - config.backfill)
+    return Arrival(source, now, parsed.title or _host(source.url), oldest_alertable)
+
+
+def _store_new(arrival: Arrival, items: list[FeedItem], run: PollRun) -> int:
+    """Store each new item in its story and queue its alerts; how many were stored."""
+    new = 0
+    for item in items:
+        filed = _file(item, arrival, run)
+        if filed is None:  # known after all (read above in this transaction): never here
+            continue
+        new += 1
+        if filed.published >= arrival.oldest_alertable:
+            _queue_alerts(item, filed, arrival, run)
+    run.report.new_items += new
+    return new
+
+
+def _file(item: FeedItem, arrival: Arrival, run: PollRun) -> Filed | None:
+    """Find or make the item's story, store the item in it and make it findable."""
+    db, now = run.tools.db, arrival.now
+    tokens = title_key_tokens(item.title)
+    published = item.published if item.published is not None else now
+    canonical = canonical_url(item.link) if item.link else None
+    story_id = run.stories.find(canonical, tokens, published)
+    fresh = story_id is None
+    if story_id is None:
+        story_id = new_story(db, published, now)
+    row = StoredItem(
+        source_id=arrival.source.id,
+        story_id=story_id,
+        title_key=" ".join(tokens),
+        outlet=item.outlet or arrival.outlet,
+        published=published,
+        first_seen=now,
+    )
+    item_id = insert_item(db, item, row)
+    if item_id is None:
+        return None
+    run.stories.index(item_id, story_id, canonical, tokens, published)
+    return Filed(item_id, story_id, published, fresh)
+
+
+def _queue_alerts(item: FeedItem, filed: Filed, arrival: Arrival, run: PollRun) -> None:
+    """One alert per channel whose watches the item matches, naming those watches."""
+    watches = run.watches
+    by_channel: dict[int, list[str]] = defaultdict(list)
+    for watch_id in watches.matches(item, arrival.source.query):
+        by_channel[watches.channel_of[watch_id]].append(watches.query_of[watch_id])
+    for channel_id, queries in by_channel.items():
+        add_alert(
+            run.tools.db,
+            channel_id=channel_id,
+            story_id=filed.story_id,
+            item_id=filed.item_id,
+            watches=queries,
+            poll_id=run.poll_id,
+            now=arrival.now,
+            new_story=filed.fresh,
+        )
+        run.report.alerts += 1
+
+
+def _record_success(
+    source: Source, result: FetchResult, parsed: ParsedFeed, run: PollRun, *, new: int, now: float
+) -> None:
+    """The source served a feed: its validators, title and next poll."""
+    # An empty feed keeps the old validators, so the next poll asks afresh.
+    etag, modified = (
+        (result.etag, result.last_modified) if parsed.items else (source.etag, source.last_modified)
+    )
+    record_success(
+        run.tools.db,
+        source=source,
+        now=now,
+        next_poll=next_poll_time(now, run.tools.config.poll_interval, run.tools.rng),
+        etag=etag,
+        last_modified=modified,
+        title=parsed.title,
+        new_items=new,
+        # HARDENING C9: a 301/308 to a new address is kept once it served a feed.
+        moved_to=result.permanent_url if result.permanent_url != source.fetch_url else None,
+    )
+
+
+def _record_failure(
+    source: Source, result: FetchResult, parsed: ParsedFeed | None, run: PollRun, *, now: float
+) -> None:
+    """Count the failure and back off; the channels that hear from a source it disabled are
+    told once."""
+    db = run.tools.db
+    # A feed writes part of the reason; it is logged, stored and posted.
+    reason = scrub(result.error or (parsed.error if parsed else None) or "no body")
+    run.report.failed[source.url] = reason
+    log.warning("source failed", extra={"source": source.id, "reason": reason})
+    disabled = record_failure(
+        db,
+        source=source,
+        now=now,
+        interval=run.tools.config.poll_interval,
+        reason=reason,
+        retry_after=result.retry_after,
+    )
+    if disabled:
+        name = (source.query and f"the search for {source.query!r}") or _host(source.url)
+        text = (
+            f"newswatch stopped polling {name} after {source.failures + 1} failures in a row "
+            f"(last: {reason}). Fix it, then run `newswatch sources` to check."
+        )
+        for channel in dependent_channels(db, source=source):
+            add_notice(db, channel_id=channel, text=text, now=now)
+
+
+def record_unchanged(run: PollRun) -> None:
+    """The 304s of a poll, committed together: one fsync, not one per source. A crash
+    before it leaves those sources due, and they are asked again (another 304)."""
+    unchanged, run.unchanged = run.unchanged, []
+    if unchanged:
+        with transaction(run.tools.db):
+            for source, now, next_poll in unchanged:
+                record_not_modified(run.tools.db, source=source, now=now, next_poll=next_poll)
+
+
+def _host(url: str) -> str:
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
