@@ -21,6 +21,7 @@ from bot.deliver.drain import DIGEST_DEADLINE_FACTOR, Deliverer, DrainReport
 from bot.deliver.model import Message, Notice
 from bot.ingest.fetch import Fetcher
 from bot.poller import Poller, PollReport
+from bot.store.channels import reopen_stopped
 from bot.store.db import StorageUnavailable, checkpoint, close_db, open_db, transaction
 from bot.store.outbox import add_notice, recover_interrupted
 from bot.store.sources import next_due, sync_sources
@@ -85,12 +86,9 @@ class App:
         """Connect the adapters (taking commands only if `listen`); destinations stopped by a
         permanent error get one new try."""
         with transaction(self.db):
-            stopped = self.db.execute(
-                "UPDATE channels SET status = 'ok', status_reason = NULL WHERE status != 'ok' "
-                "RETURNING target"
-            ).fetchall()
+            stopped = reopen_stopped(self.db)
             interrupted = recover_interrupted(self.db)
-        for (target,) in stopped:
+        for target in stopped:
             log.info("retrying a stopped destination after restart", extra={"channel": target})
         if interrupted:
             log.warning(

@@ -48,7 +48,7 @@ def due_names(db: Store, now: float, **kwargs: Any) -> str:
 
 def fail(db: Store, name: str, at: float, retry_after: float | None) -> None:
     [row] = [d for d in due(db, at) if json.loads(d.payload or "{}").get("text") == name]
-    retry_later(db, row, at, "test", retry_after, random.Random(0))
+    retry_later(db, row, now=at, reason="test", retry_after=retry_after, rng=random.Random(0))
 
 
 # Row a's first send gets 429 with Retry-After: 120 at NOW; its retry, at NOW + 121, gets
@@ -128,7 +128,9 @@ def test_a_backlog_digest_waits_for_the_retry_time_of_the_alerts_it_folds(
             "VALUES (1, 'alert', ?, ?, ?)",
             [n, n, NOW],
         )
-    retry_later(db, due(db, NOW)[0], NOW, "429", 3600.0, random.Random(0))
+    retry_later(
+        db, due(db, NOW)[0], now=NOW, reason="429", retry_after=3600.0, rng=random.Random(0)
+    )
     digest = collapse_backlog(db, 1, 3, waited_since=NOW + 1, now=NOW + 1000)
     assert digest is not None
     assert due(db, NOW + 3599) == []

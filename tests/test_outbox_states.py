@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store.channels import stop_channel
 from bot.store.db import Store, open_db
 from bot.store.outbox import (
     Delivery,
@@ -27,7 +28,6 @@ from bot.store.outbox import (
     recover_interrupted,
     release,
     retry_later,
-    stop_channel,
 )
 from tests.pipeline_helpers import NOW
 
@@ -70,7 +70,7 @@ def sent(db: Store, d: Delivery) -> None:
 
 
 def failed(db: Store, d: Delivery) -> None:
-    retry_later(db, d, NOW, "HTTP 503", None, random.Random(1))
+    retry_later(db, d, now=NOW, reason="HTTP 503", retry_after=None, rng=random.Random(1))
 
 
 def dead(db: Store, d: Delivery) -> None:
@@ -86,7 +86,9 @@ def restarted(db: Store, d: Delivery) -> None:
 
 
 def failed_clearly(db: Store, d: Delivery) -> None:
-    retry_later(db, d, NOW, "HTTP 500", None, random.Random(1), ambiguous=False)
+    retry_later(
+        db, d, now=NOW, reason="HTTP 500", retry_after=None, rng=random.Random(1), ambiguous=False
+    )
 
 
 PENDING = {"status": "pending", "attempts": 0, "last_error": None, "sent_at": None}
@@ -176,14 +178,19 @@ def test_backoff_doubles_from_5s_to_an_hour_scaled_by_the_seeded_jitter(
     delivery = only(db)
     db.execute("UPDATE deliveries SET attempts = ? WHERE id = ?", [attempts, delivery.id])
     delivery = only(db)
-    delay = retry_later(db, delivery, NOW, "HTTP 503", None, random.Random(7))
+    delay = retry_later(
+        db, delivery, now=NOW, reason="HTTP 503", retry_after=None, rng=random.Random(7)
+    )
     assert delay == pytest.approx(base * random.Random(7).uniform(0.8, 1.2))
 
 
 def test_jitter_spreads_retries_within_a_fifth_either_side(db: Store) -> None:
     add_notice(db, 1, "a", NOW)
     delivery = only(db)
-    delays = [retry_later(db, delivery, NOW, "x", None, random.Random(seed)) for seed in range(200)]
+    delays = [
+        retry_later(db, delivery, now=NOW, reason="x", retry_after=None, rng=random.Random(seed))
+        for seed in range(200)
+    ]
     assert all(4.0 <= delay <= 6.0 for delay in delays)
     assert max(delays) - min(delays) > 1.5  # spread, not one fixed delay
 
@@ -204,7 +211,9 @@ def test_retry_after_wins_when_longer_than_the_backoff_and_is_capped_at_an_hour(
     add_notice(db, 1, "a", NOW)
     db.execute("UPDATE deliveries SET attempts = ?", [attempts])
     delivery = only(db)
-    delay = retry_later(db, delivery, NOW, "HTTP 429", retry_after, random.Random(3))
+    delay = retry_later(
+        db, delivery, now=NOW, reason="HTTP 429", retry_after=retry_after, rng=random.Random(3)
+    )
     backoff = min(5.0 * 2.0**attempts, 3600.0) * random.Random(3).uniform(0.8, 1.2)
     assert delay == pytest.approx(backoff if expected is None else expected)
 
@@ -216,7 +225,9 @@ def test_a_retried_row_is_due_at_its_retry_time_and_not_before(
     for name in queue:
         add_notice(db, 1, name, NOW)
     first = due(db, NOW)[0]
-    delay = retry_later(db, first, NOW, "HTTP 503", 30.0, random.Random(0))
+    delay = retry_later(
+        db, first, now=NOW, reason="HTTP 503", retry_after=30.0, rng=random.Random(0)
+    )
     assert texts(due(db, NOW + delay - 0.5)) == []  # held: nothing overtakes a
     assert texts(due(db, NOW + delay)) == ["a", "b", "c"]
 
@@ -274,15 +285,41 @@ def test_channels_skipped_in_this_drain_have_nothing_due(db: Store) -> None:
 def test_a_later_copys_watches_join_only_a_pending_alert_of_the_same_poll(
     db: Store, poll: str, status: str, watches: list[str]
 ) -> None:
-    add_alert(db, 1, 10, 100, ["Sora"], "p1", NOW, new_story=True)
+    add_alert(
+        db,
+        channel_id=1,
+        story_id=10,
+        item_id=100,
+        watches=["Sora"],
+        poll_id="p1",
+        now=NOW,
+        new_story=True,
+    )
     db.execute("UPDATE deliveries SET status = ?", [status])
-    add_alert(db, 1, 10, 101, ["OpenAI", "Sora"], poll, NOW)
+    add_alert(
+        db,
+        channel_id=1,
+        story_id=10,
+        item_id=101,
+        watches=["OpenAI", "Sora"],
+        poll_id=poll,
+        now=NOW,
+    )
     assert [json.loads(w) for (w,) in db.execute("SELECT watches FROM deliveries")] == [watches]
 
 
 def queue_alerts(db: Store, count: int, created: float) -> None:
     for story in range(count):
-        add_alert(db, 1, story, story, ["Sora"], "p", created, new_story=True)
+        add_alert(
+            db,
+            channel_id=1,
+            story_id=story,
+            item_id=story,
+            watches=["Sora"],
+            poll_id="p",
+            now=created,
+            new_story=True,
+        )
 
 
 @pytest.mark.parametrize(

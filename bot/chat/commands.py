@@ -13,6 +13,7 @@ from bot.deliver.model import Digest
 from bot.deliver.quoting import Code, Quoted, compose
 from bot.match.matcher import ItemText, Matcher
 from bot.match.query import QueryError, parse_query
+from bot.store.copies import recent_items
 from bot.store.db import Store
 from bot.store.watches import (
     add_watch,
@@ -102,7 +103,7 @@ def _add(db: Store, cid: int, text: str, now: float, command: Command) -> Reply:
     try:
         query = parse_query(text)
         scope = watch_scope(command.target, command.scope)
-        watch, created = add_watch(db, cid, text, now, command.user, scope)
+        watch, created = add_watch(db, cid, text, now, added_by=command.user, scope=scope)
     except QueryError as exc:
         pointer = Code(exc.pointer())
         return Reply(
@@ -179,16 +180,12 @@ def _recent_matches(db: Store, query_text: str) -> list[str]:
     matcher.add(1, parse_query(query_text))
     seen: set[int] = set()
     found: list[str] = []
-    rows = db.execute(
-        "SELECT story_id, title, summary, outlet FROM items ORDER BY published DESC LIMIT ?",
-        [RECENT_SCAN],
-    )
-    for story_id, title, summary, outlet in rows:
-        if story_id in seen:
+    for item in recent_items(db, RECENT_SCAN):
+        if item.story_id in seen:
             continue
-        if matcher.match(ItemText.from_fields([title, summary])):
-            seen.add(story_id)
-            found.append(compose(Quoted(title), " (", Quoted(outlet), ")"))
+        if matcher.match(ItemText.from_fields([item.title, item.summary])):
+            seen.add(item.story_id)
+            found.append(compose(Quoted(item.title), " (", Quoted(item.outlet), ")"))
             if len(found) == RECENT_STORIES:
                 break
     return found

@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from bot.deliver.adapter import Adapter, DeliveryError
-from bot.deliver.messages import ItemRow, build_message
+from bot.deliver.messages import build_message
 from bot.deliver.model import Message
 from bot.ops.crashpoints import crash_point
+from bot.store.channels import channel_target, stop_channel
+from bot.store.copies import Copy
 from bot.store.db import StorageUnavailable, Store, transaction
 from bot.store.outbox import (
     Delivery,
@@ -24,7 +26,6 @@ from bot.store.outbox import (
     mark_sent_many,
     release,
     retry_later,
-    stop_channel,
 )
 from bot.target import Target
 
@@ -90,11 +91,18 @@ class Deliverer:
             blocked: set[int] = set()  # a channel that failed waits, keeping its order
             # Each story's best copy, read once for all the file rows of this drain (they
             # are written within seconds); chat rows are read fresh at their turn.
-            copies: dict[int, ItemRow] = {}
+            copies: dict[int, Copy] = {}
             files = adapter.batch_size > 1
             while not self.paused():
                 before = report.sent + report.dead
-                batch = due(self.db, self.clock(), BATCH, blocked, [platform], files)
+                batch = due(
+                    self.db,
+                    self.clock(),
+                    limit=BATCH,
+                    skip=blocked,
+                    platforms=[platform],
+                    by_channel=files,
+                )
                 if files:
                     await self._send_grouped(adapter, batch, report, blocked, copies)
                 else:
@@ -146,7 +154,7 @@ class Deliverer:
         batch: list[Delivery],
         report: DrainReport,
         blocked: set[int],
-        copies: dict[int, ItemRow],
+        copies: dict[int, Copy],
     ) -> None:
         """Rows for file adapters: marked sending in one transaction, written channel by
         channel a batch_size at a time, and confirmed in one transaction at the end. A crash
@@ -218,7 +226,7 @@ class Deliverer:
         return "sent"
 
     def _render(
-        self, rows: list[Delivery], report: DrainReport, copies: dict[int, ItemRow] | None = None
+        self, rows: list[Delivery], report: DrainReport, copies: dict[int, Copy] | None = None
     ) -> list[tuple[Delivery, Message]]:
         """Each row's message; a row that cannot be rendered never will be, and goes dead."""
         ready: list[tuple[Delivery, Message]] = []
@@ -258,10 +266,8 @@ class Deliverer:
             return
         now = self.clock()
         for channel_id in backlogged_channels(self.db, adapter.backlog_limit):
-            target = self.db.execute(
-                "SELECT target FROM channels WHERE id = ?", [channel_id]
-            ).fetchone()[0]
-            if Target.parse(str(target)).platform != platform:
+            target = channel_target(self.db, channel_id)
+            if Target.parse(target).platform != platform:
                 continue
             with transaction(self.db):
                 digest_id = collapse_backlog(
@@ -295,11 +301,11 @@ class Deliverer:
                 retry_later(
                     self.db,
                     delivery,
-                    self.clock(),
-                    exc.reason,
-                    exc.retry_after,
-                    self.rng,
-                    ambiguous,
+                    now=self.clock(),
+                    reason=exc.reason,
+                    retry_after=exc.retry_after,
+                    rng=self.rng,
+                    ambiguous=ambiguous,
                 )
                 report.retrying += 1
                 log.warning("delivery will be retried", extra=extra)

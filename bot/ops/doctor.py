@@ -13,6 +13,7 @@ from bot.deliver.adapter import load_adapter
 from bot.ingest.fetch import Fetcher
 from bot.ops.logs import scrub
 from bot.ops.status import sources_table
+from bot.store.channels import channel_status
 from bot.store.db import StoreError, open_db
 
 
@@ -45,12 +46,10 @@ async def run_doctor(config: Config) -> int:
         return 1
     print(scrub(f"database: ok ({config.database})"))
     for channel in config.channels:
-        row = db.execute(
-            "SELECT status, status_reason FROM channels WHERE target = ?", [channel.target]
-        ).fetchone()
-        if row and row[0] != "ok":
+        state = channel_status(db, channel.target)
+        if state is not None and state.status != "ok":
             problems += 1
-            why = f"{row[0]} ({row[1]})"
+            why = f"{state.status} ({state.reason})"
             print(scrub(f"channel {channel.target}: FAILED: {why}; fix it, then restart"))
         else:
             print(scrub(f"channel {channel.target}: ok"))
@@ -67,5 +66,5 @@ async def run_doctor(config: Config) -> int:
                 print(scrub(f"source {url}: FAILED: {result.error}"))
     print()
     print(sources_table(db, time.time()))
-    db.conn.close()
+    db.close()
     return 1 if problems else 0

@@ -10,8 +10,10 @@ from __future__ import annotations
 import time
 
 from bot.ops.logs import scrub
+from bot.store.channels import channel_statuses
 from bot.store.db import Store
 from bot.store.outbox import depth
+from bot.store.status import SourceStatus, source_statuses
 
 
 def _ago(moment: float | None, now: float) -> str:
@@ -32,46 +34,38 @@ def _ago(moment: float | None, now: float) -> str:
 def sources_table(db: Store, now: float | None = None) -> str:
     """One line per source: status, last success, failures, next poll, last error."""
     clock = time.time() if now is None else now
-    rows = db.execute(
-        "SELECT id, url, query, disabled, last_status, last_success, failures, next_poll, "
-        "last_error, active, moved_to FROM sources ORDER BY active DESC, id"
-    ).fetchall()
     lines = [
         f"{'id':>4}  {'status':<18} {'last success':<13} {'fails':>5}  {'next poll':<10} source"
     ]
-    for (
-        sid,
-        url,
-        query,
-        disabled,
-        status,
-        success,
-        failures,
-        next_poll,
-        error,
-        active,
-        moved,
-    ) in rows:
-        state = "disabled" if disabled else (status or "not polled yet") if active else "inactive"
-        name = scrub(f"{url}  (search: {query})" if query else url)
-        when = "-" if disabled or not active else _ago(next_poll, clock)
-        lines.append(
-            f"{sid:>4}  {state[:18]:<18} {_ago(success, clock):<13} {failures:>5}  "
-            f"{when:<10} {name}"
-        )
-        if moved:
-            lines.append(f"{'':>6}moved for good to: {scrub(moved)}")
-        if error:
-            lines.append(f"{'':>6}last error: {scrub(error)}")
-    channels = db.execute(
-        "SELECT target, status, status_reason FROM channels ORDER BY id"
-    ).fetchall()
+    for source in source_statuses(db):
+        lines += _source_lines(source, clock)
     lines.append("")
-    for target, status, reason in channels:
-        shown = f"destination {target}: {status}" + (f" ({reason})" if reason else "")
+    for channel in channel_statuses(db):
+        shown = f"destination {channel.target}: {channel.status}" + (
+            f" ({channel.reason})" if channel.reason else ""
+        )
         lines.append(scrub(shown))
     pending, oldest = depth(db)
     lines.append(
         f"outbox: {pending} pending" + (f", oldest queued {_ago(oldest, clock)}" if oldest else "")
     )
     return "\n".join(lines)
+
+
+def _source_lines(source: SourceStatus, clock: float) -> list[str]:
+    """A source's line, and where it moved and its last error under it."""
+    if source.disabled:
+        state = "disabled"
+    else:
+        state = (source.last_status or "not polled yet") if source.active else "inactive"
+    name = scrub(f"{source.url}  (search: {source.query})" if source.query else source.url)
+    when = "-" if source.disabled or not source.active else _ago(source.next_poll, clock)
+    lines = [
+        f"{source.id:>4}  {state[:18]:<18} {_ago(source.last_success, clock):<13} "
+        f"{source.failures:>5}  {when:<10} {name}"
+    ]
+    if source.moved_to:
+        lines.append(f"{'':>6}moved for good to: {scrub(source.moved_to)}")
+    if source.last_error:
+        lines.append(f"{'':>6}last error: {scrub(source.last_error)}")
+    return lines

@@ -49,6 +49,10 @@ class Store:
         """Every row, read by column name (the store's modules never count columns)."""
         return self._named(sql, parameters).fetchall()
 
+    def each(self, sql: str, parameters: Sequence[object] = ()) -> Iterator[sqlite3.Row]:
+        """Rows read by column name as the caller asks for them (it may stop early)."""
+        yield from self._named(sql, parameters)
+
     def row(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Row | None:
         """The first row, read by column name, or None."""
         found: sqlite3.Row | None = self._named(sql, parameters).fetchone()

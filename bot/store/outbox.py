@@ -13,6 +13,7 @@ import json
 import random
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.backoff import backoff
 from bot.store.db import Store
@@ -38,6 +39,7 @@ class Delivery:
 
 def add_alert(
     db: Store,
+    *,
     channel_id: int,
     story_id: int,
     item_id: int,
@@ -51,11 +53,11 @@ def add_alert(
     row = (
         None
         if new_story
-        else db.execute(
+        else db.row(
             "SELECT id, watches, poll_id, status FROM deliveries "
             "WHERE kind = 'alert' AND story_id = ? AND channel_id = ?",
             [story_id, channel_id],
-        ).fetchone()
+        )
     )
     if row is None:
         db.execute(
@@ -65,10 +67,12 @@ def add_alert(
             [channel_id, story_id, item_id, json.dumps(watches), poll_id, now],
         )
         return
-    if row[2] == poll_id and row[3] == "pending":
-        merged = list(json.loads(row[1]))
+    if row["poll_id"] == poll_id and row["status"] == "pending":
+        merged = list(json.loads(row["watches"]))
         merged.extend(w for w in watches if w not in merged)
-        db.execute("UPDATE deliveries SET watches = ? WHERE id = ?", [json.dumps(merged), row[0]])
+        db.execute(
+            "UPDATE deliveries SET watches = ? WHERE id = ?", [json.dumps(merged), row["id"]]
+        )
 
 
 def add_notice(db: Store, channel_id: int, text: str, now: float) -> None:
@@ -81,6 +85,7 @@ def add_notice(db: Store, channel_id: int, text: str, now: float) -> None:
 def due(
     db: Store,
     now: float,
+    *,
     limit: int = 500,
     skip: Iterable[int] = (),
     platforms: Collection[str] | None = None,
@@ -97,16 +102,43 @@ def due(
     order, so no channel waits behind another's flood.
     """
     skipped = sorted(set(skip))
-    marks = ",".join("?" for _ in skipped)
     kinds = sorted(platforms) if platforms is not None else []
+    rows = db.rows(
+        _due_sql(
+            skipped=len(skipped),
+            platforms=None if platforms is None else len(kinds),
+            by_channel=by_channel,
+        ),
+        [now, now, *skipped, *kinds, limit],
+    )
+    return [
+        Delivery(
+            id=r["id"],
+            channel_id=r["channel_id"],
+            target=r["target"],
+            kind=r["kind"],
+            story_id=r["story_id"],
+            item_id=r["item_id"],
+            watches=tuple(json.loads(r["watches"])),
+            payload=r["payload"],
+            attempts=r["attempts"],
+            ambiguous=bool(r["ambiguous"]),
+        )
+        for r in rows
+    ]
+
+
+def _due_sql(*, skipped: int, platforms: int | None, by_channel: bool) -> str:
+    """The statement `due` runs: parameters now, now, the skipped channels, the platforms,
+    the limit."""
     kind_sql = (
         # A target is "platform:rest", or a bare platform name (console).
         "AND substr(c.target, 1, instr(c.target || ':', ':') - 1) "
-        f"IN ({','.join('?' for _ in kinds)}) "
+        f"IN ({','.join('?' * platforms)}) "
         if platforms is not None
         else ""
     )
-    rows = db.execute(
+    return (
         # Where each channel is held: few rows wait for a retry at once, and deliveries_due
         # finds them without reading the rows that are due.
         "WITH held (channel_id, first_id) AS MATERIALIZED ("
@@ -123,17 +155,10 @@ def due(
         f"WHERE d.status = 'pending' AND {'+' if by_channel else ''}d.next_attempt <= ? "
         "AND c.status = 'ok' "
         "AND (h.first_id IS NULL OR d.id < h.first_id) "
-        + (f"AND d.channel_id NOT IN ({marks}) " if skipped else "")
+        + (f"AND d.channel_id NOT IN ({','.join('?' * skipped)}) " if skipped else "")
         + kind_sql
-        + ("ORDER BY d.channel_id, d.id LIMIT ?" if by_channel else "ORDER BY d.id LIMIT ?"),
-        [now, now, *skipped, *kinds, limit],
-    ).fetchall()
-    return [
-        Delivery(
-            r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])), r[7], r[8], bool(r[9])
-        )
-        for r in rows
-    ]
+        + ("ORDER BY d.channel_id, d.id LIMIT ?" if by_channel else "ORDER BY d.id LIMIT ?")
+    )
 
 
 def collapse_backlog(
@@ -146,22 +171,22 @@ def collapse_backlog(
     they are neither lost nor sent twice; the digest row is delivered like any other, not
     before the latest retry time among them (a Retry-After still holds).
     """
-    rows = db.execute(
+    rows = db.rows(
         "SELECT id, created, next_attempt FROM deliveries WHERE channel_id = ? "
         "AND kind = 'alert' AND status = 'pending' ORDER BY id",
         [channel_id],
-    ).fetchall()
-    if len(rows) <= limit or rows[0][1] > waited_since:
+    )
+    if len(rows) <= limit or rows[0]["created"] > waited_since:
         return None
-    ids = [int(row[0]) for row in rows]
+    ids = [int(row["id"]) for row in rows]
     cursor = db.execute(
         "INSERT INTO deliveries (channel_id, kind, payload, created, next_attempt) "
         "VALUES (?, 'digest', ?, ?, ?)",
         [
             channel_id,
-            json.dumps({"deliveries": ids, "since": rows[0][1]}),
+            json.dumps({"deliveries": ids, "since": rows[0]["created"]}),
             now,
-            max(float(row[2]) for row in rows),
+            max(float(row["next_attempt"]) for row in rows),
         ],
     )
     digest_id = int(cursor.lastrowid or 0)
@@ -175,12 +200,12 @@ def collapse_backlog(
 
 def backlogged_channels(db: Store, limit: int) -> list[int]:
     """Channels with more than `limit` pending alerts."""
-    rows = db.execute(
+    rows = db.rows(
         "SELECT channel_id FROM deliveries WHERE kind = 'alert' AND status = 'pending' "
         "GROUP BY channel_id HAVING COUNT(*) > ?",
         [limit],
-    ).fetchall()
-    return [int(row[0]) for row in rows]
+    )
+    return [int(row["channel_id"]) for row in rows]
 
 
 def mark_sending_many(db: Store, deliveries: Iterable[Delivery]) -> None:
@@ -223,6 +248,7 @@ def release(db: Store, delivery: Delivery) -> None:
 def retry_later(
     db: Store,
     delivery: Delivery,
+    *,
     now: float,
     reason: str,
     retry_after: float | None,
@@ -256,17 +282,23 @@ def mark_dead(db: Store, delivery: Delivery, reason: str) -> None:
     )
 
 
-def stop_channel(db: Store, channel_id: int, reason: str) -> None:
-    """A destination that refuses us for good (revoked token, unknown channel): stop trying."""
-    db.execute(
-        "UPDATE channels SET status = 'stopped', status_reason = ? WHERE id = ?",
-        [reason[:300], channel_id],
+class Depth(NamedTuple):
+    """How many deliveries wait, and since when the oldest has waited (None: none waits)."""
+
+    waiting: int
+    oldest: float | None
+
+
+def depth(db: Store) -> Depth:
+    row = db.row(
+        "SELECT COUNT(*) AS waiting, MIN(created) AS oldest FROM deliveries "
+        "WHERE status IN ('pending', 'sending')"
     )
+    assert row is not None  # an aggregate always answers
+    return Depth(int(row["waiting"]), row["oldest"])
 
 
-def depth(db: Store) -> tuple[int, float | None]:
-    """How many deliveries wait, and since when the oldest has waited."""
-    row = db.execute(
-        "SELECT COUNT(*), MIN(created) FROM deliveries WHERE status IN ('pending', 'sending')"
-    ).fetchone()
-    return int(row[0]), row[1]
+def created_at(db: Store, delivery: Delivery) -> float:
+    """When a row was queued (0.0 if it is gone)."""
+    row = db.row("SELECT created FROM deliveries WHERE id = ?", [delivery.id])
+    return float(row["created"]) if row else 0.0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from bot.config import Config
 from bot.match.query import normalise_query, parse_query
+from bot.store.channels import channel_id as channel_id  # callers find it beside the watches
 from bot.store.db import Store, transaction
 from bot.target import Target
 
@@ -27,12 +29,6 @@ class Watch:
         return bool(self.origin and self.origin.startswith("file:"))
 
 
-def channel_id(db: Store, target: str) -> int:
-    """The row id of a channel target, created on first use."""
-    db.execute("INSERT INTO channels (target) VALUES (?) ON CONFLICT (target) DO NOTHING", [target])
-    return int(db.execute("SELECT id FROM channels WHERE target = ?", [target]).fetchone()[0])
-
-
 def sync_file_watches(db: Store, config: Config, now: float) -> None:
     """Each configured channel gets exactly its files' watches; chat watches are left alone."""
     with transaction(db):
@@ -43,10 +39,8 @@ def sync_file_watches(db: Store, config: Config, now: float) -> None:
                 for query in watchlist.queries:
                     wanted.setdefault(normalise_query(query), f"file:{watchlist.path}")
             existing = {
-                row[0]: row[1]
-                for row in db.execute(
-                    "SELECT query, origin FROM watches WHERE channel_id = ?", [cid]
-                ).fetchall()
+                row["query"]: row["origin"]
+                for row in db.rows("SELECT query, origin FROM watches WHERE channel_id = ?", [cid])
             }
             for query, origin in existing.items():
                 if origin and origin.startswith("file:") and query not in wanted:
@@ -61,21 +55,37 @@ def sync_file_watches(db: Store, config: Config, now: float) -> None:
                 )
 
 
+def _watch(row: sqlite3.Row) -> Watch:
+    return Watch(
+        id=row["id"],
+        channel_id=row["channel_id"],
+        query=row["query"],
+        origin=row["origin"],
+        paused=bool(row["paused"]),
+    )
+
+
 def list_watches(db: Store, cid: int) -> list[Watch]:
-    rows = db.execute(
+    rows = db.rows(
         "SELECT id, channel_id, query, origin, paused FROM watches WHERE channel_id = ? "
         "ORDER BY id",
         [cid],
-    ).fetchall()
-    return [Watch(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+    )
+    return [_watch(row) for row in rows]
+
+
+def watch_queries(db: Store, cid: int) -> list[str]:
+    """A channel's queries in the order they were added (a digest's section order)."""
+    rows = db.rows("SELECT query FROM watches WHERE channel_id = ? ORDER BY id", [cid])
+    return [str(row["query"]) for row in rows]
 
 
 def active_watches(db: Store) -> list[Watch]:
-    rows = db.execute(
+    rows = db.rows(
         "SELECT w.id, w.channel_id, w.query, w.origin, w.paused FROM watches w "
         "JOIN channels c ON c.id = w.channel_id WHERE w.paused = 0 ORDER BY w.id"
-    ).fetchall()
-    return [Watch(r[0], r[1], r[2], r[3], False) for r in rows]
+    )
+    return [_watch(row) for row in rows]
 
 
 def find_watch(db: Store, cid: int, query_or_id: str) -> Watch | None:
@@ -92,6 +102,7 @@ def add_watch(
     cid: int,
     query: str,
     now: float,
+    *,
     added_by: str | None = None,
     scope: str = "",
 ) -> tuple[Watch, bool]:
@@ -124,9 +135,9 @@ def watch_scope(target: str, scope: str) -> str:
 
 
 def _check_limits(db: Store, cid: int, added_by: str | None, scope: str) -> None:
-    in_channel = db.execute(
-        "SELECT COUNT(*) FROM watches WHERE channel_id = ? AND origin = 'chat'", [cid]
-    ).fetchone()[0]
+    in_channel = _count(
+        db, "SELECT COUNT(*) AS n FROM watches WHERE channel_id = ? AND origin = 'chat'", [cid]
+    )
     if in_channel >= MAX_WATCHES_PER_CHANNEL:
         raise ValueError(
             f"this channel already has {MAX_WATCHES_PER_CHANNEL} watches added in chat, the "
@@ -134,11 +145,12 @@ def _check_limits(db: Store, cid: int, added_by: str | None, scope: str) -> None
         )
     if added_by is None:
         return
-    mine, channels = db.execute(
-        "SELECT COUNT(*), COUNT(DISTINCT channel_id) FROM watches "
+    row = db.row(
+        "SELECT COUNT(*) AS mine, COUNT(DISTINCT channel_id) AS channels FROM watches "
         "WHERE scope = ? AND added_by = ? AND origin = 'chat'",
         [scope, added_by],
-    ).fetchone()
+    )
+    mine, channels = (int(row["mine"]), int(row["channels"])) if row is not None else (0, 0)
     if mine >= MAX_WATCHES_PER_USER:
         where = SCOPE_WORDS.get(scope.partition(":")[0], "workspace")
         raise ValueError(
@@ -146,6 +158,11 @@ def _check_limits(db: Store, cid: int, added_by: str | None, scope: str) -> None
             f"channel{'s' if channels != 1 else ''}), the most one person may add; "
             "remove one of yours first"
         )
+
+
+def _count(db: Store, sql: str, params: list[object]) -> int:
+    row = db.row(sql, params)
+    return int(row["n"]) if row is not None else 0
 
 
 def remove_watch(db: Store, watch: Watch) -> None:

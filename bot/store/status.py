@@ -1,0 +1,46 @@
+"""What `newswatch sources` and `doctor` read: every source's health, as stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.store.db import Store
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    id: int
+    url: str
+    query: str | None
+    disabled: bool
+    active: bool
+    last_status: str | None
+    last_success: float | None
+    failures: int
+    next_poll: float
+    last_error: str | None
+    moved_to: str | None
+
+
+def source_statuses(db: Store) -> list[SourceStatus]:
+    """Every source ever configured, active ones first."""
+    rows = db.rows(
+        "SELECT id, url, query, disabled, last_status, last_success, failures, next_poll, "
+        "last_error, active, moved_to FROM sources ORDER BY active DESC, id"
+    )
+    return [
+        SourceStatus(
+            id=r["id"],
+            url=r["url"],
+            query=r["query"],
+            disabled=bool(r["disabled"]),
+            active=bool(r["active"]),
+            last_status=r["last_status"],
+            last_success=r["last_success"],
+            failures=r["failures"],
+            next_poll=r["next_poll"],
+            last_error=r["last_error"],
+            moved_to=r["moved_to"],
+        )
+        for r in rows
+    ]
