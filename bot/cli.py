@@ -144,6 +144,16 @@ async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> in
         await app.start(listen=False)
         report = await app.cycle(all_sources=args.all)
         failed = len(report.poll.failed)
+        if report.poll.polled and failed == report.poll.polled:  # SPEC: a failure, exit 1
+            url, reason = next(iter(report.poll.failed.items()))
+            print(
+                terminal_safe(
+                    f"newswatch: poll failed: every source failed ({failed} of {failed}; "
+                    f"first: {url}: {reason})"
+                ),
+                file=sys.stderr,
+            )
+            return 1
         print(
             f"polled {report.poll.polled} sources ({report.poll.not_modified} unchanged, "
             f"{failed} failed), {report.poll.new_items} new items, "
