@@ -31,28 +31,27 @@ _NEEDED = (
 
 def prune_due(db: Store, now: float) -> bool:
     """True when the last prune was a day ago or more (or never ran)."""
-    row = db.conn.execute("SELECT value FROM meta WHERE key = ?", [PRUNED_AT]).fetchone()
-    return row is None or row[0] is None or now - float(row[0]) >= PRUNE_EVERY
+    row = db.row("SELECT value FROM meta WHERE key = ?", [PRUNED_AT])
+    return row is None or row["value"] is None or now - float(row["value"]) >= PRUNE_EVERY
 
 
 def prune(db: Store, retention: float, now: float) -> int:
     """Delete items first seen before `now - retention`, with their index rows; return how
     many. Records the time, so `prune_due` says no for a day."""
-    conn = db.conn
     cutoff = now - retention
     removed = 0
     while True:
         with transaction(db):
-            rows = conn.execute(
+            rows = db.rows(
                 f"SELECT id, story_id, link, title_key, published FROM items "
                 f"WHERE first_seen < ? AND id NOT IN ({_NEEDED}) ORDER BY first_seen LIMIT ?",
                 [cutoff, BATCH],
-            ).fetchall()
+            )
             if rows:
-                _delete(conn, rows)
+                _delete(db.conn, rows)
                 removed += len(rows)
             if len(rows) < BATCH:
-                conn.execute(
+                db.execute(
                     "INSERT INTO meta (key, value) VALUES (?, ?) "
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     [PRUNED_AT, repr(now)],
@@ -63,18 +62,18 @@ def prune(db: Store, retention: float, now: float) -> int:
     return removed
 
 
-def _delete(conn: sqlite3.Connection, rows: list[tuple[int, int, str | None, str, float]]) -> None:
-    conn.executemany("DELETE FROM items WHERE id = ?", [(row[0],) for row in rows])
-    # Pairs since schema 3, single tokens before it (bot.stories.lookup.LEGACY_KEY): both, by key.
+def _delete(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> None:
+    conn.executemany("DELETE FROM items WHERE id = ?", [(row["id"],) for row in rows])
+    # Pairs since schema 3, single tokens before it (bot.store.stories.LEGACY_KEY): both, by key.
     index_rows = []
-    for item_id, _story, _link, title_key, published in rows:
-        tokens = tuple(title_key.split(" ")) if title_key else ()
+    for row in rows:
+        tokens = tuple(row["title_key"].split(" ")) if row["title_key"] else ()
         for key in {*index_keys(tokens), *tokens}:
-            index_rows.append((key, published, item_id))
+            index_rows.append((key, row["published"], row["id"]))
     conn.executemany(
         "DELETE FROM title_index WHERE token = ? AND published = ? AND item_id = ?", index_rows
     )
-    urls = {(canonical_url(link), story) for _id, story, link, _key, _pub in rows if link}
+    urls = {(canonical_url(row["link"]), row["story_id"]) for row in rows if row["link"]}
     conn.executemany(
         "DELETE FROM story_urls WHERE canonical = ? AND story_id = ? "
         "AND NOT EXISTS (SELECT 1 FROM items WHERE story_id = story_urls.story_id)",

@@ -49,10 +49,8 @@ def sync_sources(db: Store, config: Config, now: float) -> None:
         if source.url:
             wanted[source.url] = (None, None)
     queries = [
-        row[0]
-        for row in db.execute(
-            "SELECT DISTINCT query FROM watches WHERE paused = 0 ORDER BY query"
-        ).fetchall()
+        row["query"]
+        for row in db.rows("SELECT DISTINCT query FROM watches WHERE paused = 0 ORDER BY query")
     ]
     for source in config.sources:
         if source.search:
@@ -81,17 +79,17 @@ def due_sources(db: Store, now: float, all_sources: bool = False) -> list[Source
         # source is due now rather than stalled until the clock catches up (HARDENING F11).
         sql += " AND (next_poll <= ? OR last_poll > ?)"
         params += [now, now]
-    rows = db.execute(sql + " ORDER BY next_poll, id", params).fetchall()
+    rows = db.rows(sql + " ORDER BY next_poll, id", params)
     return [
         Source(
-            id=r[0],
-            url=r[1],
-            query=r[2],
-            etag=r[3],
-            last_modified=r[4],
-            first_polled=bool(r[5]),
-            failures=r[6],
-            moved_to=r[7],
+            id=r["id"],
+            url=r["url"],
+            query=r["query"],
+            etag=r["etag"],
+            last_modified=r["last_modified"],
+            first_polled=bool(r["first_polled"]),
+            failures=r["failures"],
+            moved_to=r["moved_to"],
         )
         for r in rows
     ]
@@ -100,13 +98,14 @@ def due_sources(db: Store, now: float, all_sources: bool = False) -> list[Source
 def next_due(db: Store, now: float) -> float | None:
     """When the next active source is due (now, if the clock went back past a last poll);
     None when there is none."""
-    row = db.execute(
-        "SELECT MIN(next_poll), MAX(last_poll > ?) FROM sources WHERE active = 1 AND disabled = 0",
+    row = db.row(
+        "SELECT MIN(next_poll) AS next_poll, MAX(last_poll > ?) AS clock_went_back "
+        "FROM sources WHERE active = 1 AND disabled = 0",
         [now],
-    ).fetchone()
-    if row is None or row[0] is None:
+    )
+    if row is None or row["next_poll"] is None:
         return None
-    return now if row[1] else float(row[0])
+    return now if row["clock_went_back"] else float(row["next_poll"])
 
 
 def next_poll_time(now: float, interval: float, rng: random.Random) -> float:
@@ -123,6 +122,7 @@ def record_not_modified(db: Store, source: Source, now: float, next_poll: float)
 
 def record_success(
     db: Store,
+    *,
     source: Source,
     now: float,
     next_poll: float,
@@ -153,6 +153,7 @@ def record_success(
 
 def record_failure(
     db: Store,
+    *,
     source: Source,
     now: float,
     interval: float,
@@ -185,9 +186,9 @@ def record_failure(
 def dependent_channels(db: Store, source: Source) -> list[int]:
     """Channels that hear from a source: all of them for a feed, the query's for a search."""
     if source.query is None:
-        return [row[0] for row in db.execute("SELECT id FROM channels ORDER BY id").fetchall()]
-    rows = db.execute(
+        return [int(row["id"]) for row in db.rows("SELECT id FROM channels ORDER BY id")]
+    rows = db.rows(
         "SELECT DISTINCT channel_id FROM watches WHERE query = ? ORDER BY channel_id",
         [source.query],
-    ).fetchall()
-    return [row[0] for row in rows]
+    )
+    return [int(row["channel_id"]) for row in rows]
