@@ -33,14 +33,38 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newswatch", description="Watch the news for terms.")
-    parser.add_argument(
-        "--config", help="TOML config (default: $NEWSWATCH_CONFIG, ./newswatch.toml)"
+WATCH_ACTIONS = ("add", "remove", "list", "pause", "resume")
+GLOBAL_VALUE_OPTIONS = ("--config",)
+GLOBAL_FLAGS = ("-v", "--verbose")
+
+
+def _global_options(defaults: bool) -> argparse.ArgumentParser:
+    """--config and -v, taken before or after the command (`newswatch poll -v`). After it,
+    they default to SUPPRESS, so a value given before the command is kept."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        help="TOML config (default: $NEWSWATCH_CONFIG, ./newswatch.toml)",
+        default=None if defaults else argparse.SUPPRESS,
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log debug detail",
+        default=False if defaults else argparse.SUPPRESS,
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newswatch", description="Watch the news for terms.", parents=[_global_options(True)]
+    )
     parser.add_argument("--version", action="version", version=f"newswatch {_version()}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_SubParser
+    )
     sub.add_parser("run", help="the service: scheduler, polling, delivery, chat commands")
     poll = sub.add_parser("poll", help="one poll of every due source, deliver, then exit")
     poll.add_argument("--all", action="store_true", help="poll every source, due or not")
@@ -50,9 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     digest.add_argument("--channel", help="target, e.g. slack:C0123 (default: the first channel)")
     digest.add_argument("--post", action="store_true", help="post it to the channel")
-    watch = sub.add_parser("watch", help="add, remove or list a channel's watches")
-    watch.add_argument("action", choices=["add", "remove", "list"])
-    watch.add_argument("query", nargs="*", help="the query (add) or query or id (remove)")
+    watch = sub.add_parser("watch", help="add, remove, list, pause or resume a channel's watches")
+    watch.add_argument("action", choices=WATCH_ACTIONS)
+    watch.add_argument(
+        "query", nargs="*", help="the query (add: every word, -golf included) or its id (remove)"
+    )
     watch.add_argument("--channel", help="target (default: the first channel)")
     sub.add_parser("sources", help="each source's status, failures and next poll")
     sub.add_parser("demo", help="offline demo: serve the seed feeds on loopback and poll them")
@@ -64,12 +90,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _SubParser(argparse.ArgumentParser):
+    """A command's parser: it takes the global options too."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("parents", [_global_options(False)])
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+
+def split_watch_query(argv: Sequence[str]) -> tuple[list[str], list[str] | None]:
+    """For `watch ACTION ...`: the options newswatch knows (--channel, --config, -v), and
+    every other word as the query, in order, `-golf` included (argparse would take `-golf`
+    for an option). `--` ends the options. None when the command is not `watch`."""
+    args = list(argv)
+    at = 0
+    while at < len(args) and args[at].startswith("-"):  # global options before the command
+        at += 2 if args[at] in GLOBAL_VALUE_OPTIONS else 1
+    if at + 1 >= len(args) or args[at] != "watch" or args[at + 1] not in WATCH_ACTIONS:
+        return args, None
+    head, query = args[: at + 2], list[str]()
+    rest = iter(args[at + 2 :])
+    for word in rest:
+        if word == "--":
+            query.extend(rest)
+        elif word in ("--channel", *GLOBAL_VALUE_OPTIONS):
+            head += [word, next(rest, "")]
+        elif word in GLOBAL_FLAGS or word.startswith(("--channel=", "--config=")):
+            head.append(word)
+        else:
+            query.append(word)
+    return head, query
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    head, query = split_watch_query(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(head)
     except SystemExit as exc:
         return int(exc.code or 0)
+    if query is not None:
+        args.query = query
     from bot.ops.logs import setup_logging
 
     setup_logging(10 if args.verbose else 20 if args.command == "run" else 30)
