@@ -24,7 +24,8 @@ from discord.http import MultipartParameters
 from adapters.discord_client import DEFAULT_API_URL, NewswatchClient
 from adapters.discord_doctor import doctor_lines
 from adapters.discord_gateway import FIRST_RETRY, MAX_RETRY, GatewaySession
-from adapters.discord_render import digest_payloads, message_payloads, reply_chunks
+from adapters.discord_render import digest_payloads, message_payloads
+from adapters.discord_reply import reply_chunks
 from bot.chat.commands import Command
 from bot.config import Config
 from bot.deliver.adapter import Adapter, DeliveryError

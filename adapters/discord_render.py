@@ -1,4 +1,4 @@
-"""Discord message payloads from the core's alerts, digests and replies: pure functions.
+"""Discord message payloads from the core's alerts, digests and notices: pure functions.
 
 Feed text is untrusted (HARDENING A1-A7): it is escaped for Discord markdown, can never
 forge a masked link or a mention, and is cut to Discord's limits before it is sent. The
@@ -7,6 +7,7 @@ Limits: https://discord.com/developers/docs/resources/message#embed-object-embed
 and https://discord.com/developers/docs/resources/message#create-message (content 2000,
 10 embeds, nonce at most 25 characters). Cleaning and the cut are the core's
 (bot.deliver.render.PlatformText); only the escaping and the limits are Discord's.
+Command replies are adapters.discord_reply's.
 """
 
 from __future__ import annotations
@@ -22,17 +23,14 @@ import regex
 from discord import AllowedMentions
 
 from bot.deliver.model import Alert, Digest, DigestStory, Message, Notice
-from bot.deliver.quoting import inert_code, render
 from bot.deliver.render import PlatformText, pack_lines
 from bot.stories.urls import safe_link
-from bot.text import clean_text
 
 EMBED_TOTAL = 6000  # title + description + field names and values + footer + author, per message
 EMBEDS_PER_MESSAGE = 10
 NONCE = 25
 URL_MAX = 2048
 MAX_DIGEST_MESSAGES = 10
-MAX_REPLY_MESSAGES = 5
 COLOUR = 0x2B6CB0
 ZWSP = "\u200b"
 ELLIPSIS = "…"
@@ -48,8 +46,6 @@ _LINE_START = re.compile(r"^([ \t]*)(?:(\d+)\.|([>#\-+]))", re.MULTILINE)
 # all start with `@`, which is handled on its own).
 _ANGLE_MENTION = re.compile(r"<([#/])(?!\u200b)")
 _AT = re.compile(r"@(?!\u200b)")  # so that neutralising twice adds nothing
-_MASK_JOIN = re.compile(r"(\\*)\]\(")  # `](`: live unless its `]` is escaped
-_FENCE = "```"
 
 
 def payload_base(nonce: str) -> dict[str, Any]:
@@ -272,53 +268,3 @@ def message_payloads(message: Message, target: str) -> list[dict[str, Any]]:
     if isinstance(message, Digest):
         return digest_payloads(message, target)
     return [notice_payload(message, target)]
-
-
-def reply_markdown(text: str) -> str:
-    """A reply for Discord: the core's markup kept live, what it quotes (bot.deliver.quoting)
-    escaped as feed text is in alerts, and a query quoted in a code block unable to close it."""
-    return render(
-        text,
-        quoted=lambda piece: escape(piece, DiscordText.quoted_maxlen, single_line=True),
-        code=inert_code,
-        markup=lambda piece: clean_text(piece, spacing=True),
-    )
-
-
-def _split_live_mask(match: re.Match[str]) -> str:
-    slashes = match.group(1)
-    return match.group() if len(slashes) % 2 else f"{slashes}]{ZWSP}("
-
-
-def reply_chunks(text: str) -> list[str]:
-    """A command reply as messages of at most 2000 characters, split at lines, fences kept whole.
-
-    The core writes the reply's markdown and marks what it quotes (reply_markdown); as a
-    last guard, nothing in the whole reply may ping or form a masked link (a zero-width
-    space splits `](`).
-    """
-    text = neutralise_mentions(reply_markdown(text).strip())
-    text = _MASK_JOIN.sub(_split_live_mask, text)
-    limit = CONTENT - len(_FENCE) - 1  # room to close a fence that a split leaves open
-    chunks: list[str] = []
-    current: list[str] = []
-    size = 0
-    in_fence = False
-    for line in text.split("\n"):
-        line = truncate(line, limit - len(_FENCE) - 1)
-        if current and size + len(line) + 1 > limit:
-            chunks.append("\n".join(current) + (f"\n{_FENCE}" if in_fence else ""))
-            current, size = ([_FENCE] if in_fence else []), (len(_FENCE) + 1 if in_fence else 0)
-        current.append(line)
-        size += len(line) + 1
-        if line.strip().startswith(_FENCE):
-            in_fence = not in_fence
-    if current and any(part.strip() for part in current):
-        chunks.append("\n".join(current))
-    if len(chunks) > MAX_REPLY_MESSAGES:
-        chunks = chunks[:MAX_REPLY_MESSAGES]
-        last = truncate(chunks[-1], CONTENT - 40)
-        if last.count(_FENCE) % 2:  # the cut left a fence open: close it before the note
-            last += f"\n{_FENCE}"
-        chunks[-1] = last + "\n(reply cut short)"
-    return chunks

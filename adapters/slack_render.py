@@ -180,7 +180,20 @@ class _Part:
 def render_digest(digest: Digest) -> list[SlackMessage]:
     """A digest as one or more messages, each under Slack's block and length limits."""
     window = f"{when(digest.since)} to {when(digest.until)}"
-    units: list[tuple[Block, str]] = []  # (block, the same content as plain fallback text)
+    parts = _pack(_digest_units(digest))
+    messages: list[SlackMessage] = []
+    for number, part in enumerate(parts, start=1):
+        suffix = f" (part {number} of {len(parts)})" if len(parts) > 1 else ""
+        title = SlackText.show(f"Digest: {window}{suffix}", SlackText.header_maxlen)
+        blocks = ({"type": "header", "text": plain(title)}, *part.blocks)
+        fallback = join_lines([title, *part.lines], MAX_FALLBACK)
+        messages.append(SlackMessage(text=title, blocks=blocks, fallback=fallback))
+    return messages
+
+
+def _digest_units(digest: Digest) -> list[tuple[Block, str]]:
+    """The digest's blocks in order, each with the same content as plain fallback text."""
+    units: list[tuple[Block, str]] = []
     if digest.empty:
         units.append(
             (
@@ -202,6 +215,11 @@ def render_digest(digest: Digest) -> list[SlackMessage]:
         if section.more:
             more = f"… and {section.more} more"
             units.append(({"type": "context", "elements": [plain(more)]}, more))
+    return units
+
+
+def _pack(units: list[tuple[Block, str]]) -> list[_Part]:
+    """Blocks into messages under the block and length limits; past the last, a note."""
     parts: list[_Part] = []
     for block, line in units:
         size = len(line)
@@ -220,14 +238,7 @@ def render_digest(digest: Digest) -> list[SlackMessage]:
         note = f"… {dropped} more message{'s' if dropped != 1 else ''} of this digest not shown"
         parts[-1].blocks.append({"type": "context", "elements": [plain(note)]})
         parts[-1].lines.append(note)
-    messages: list[SlackMessage] = []
-    for number, part in enumerate(parts, start=1):
-        suffix = f" (part {number} of {len(parts)})" if len(parts) > 1 else ""
-        title = SlackText.show(f"Digest: {window}{suffix}", SlackText.header_maxlen)
-        blocks = ({"type": "header", "text": plain(title)}, *part.blocks)
-        fallback = join_lines([title, *part.lines], MAX_FALLBACK)
-        messages.append(SlackMessage(text=title, blocks=blocks, fallback=fallback))
-    return messages
+    return parts
 
 
 def join_lines(lines: list[str], limit: int) -> str:

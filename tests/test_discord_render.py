@@ -24,9 +24,9 @@ from adapters.discord_render import (
     embed_length,
     escape,
     message_payloads,
-    reply_chunks,
     story_line,
 )
+from adapters.discord_reply import reply_chunks
 from bot.deliver.model import Alert, Digest, DigestSection, DigestStory, Notice
 from bot.deliver.quoting import Code, Quoted, compose
 from bot.text import clean_text

@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.console import ConsoleAdapter
-from adapters.discord_render import DiscordText, alert_embed, notice_payload, reply_chunks
+from adapters.discord_render import DiscordText, alert_embed, notice_payload
+from adapters.discord_reply import reply_chunks
 from adapters.slack_render import INERT, SlackText, render_alert, render_notice, reply_text
 from bot.config import Config
 from bot.deliver.model import Alert, Notice
