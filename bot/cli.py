@@ -144,11 +144,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `newswatch sources | head -1`: the reader has all it wanted
+        _silence_stdout()
+        return 0
     except Exception as exc:  # one line, never a traceback, for anything unforeseen
         from bot.ops.logs import redact
 
         _error(f"{args.command} failed: {redact(str(exc)) or type(exc).__name__}")
         return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush meets no closed pipe."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _error(message: str) -> None:
@@ -215,6 +227,8 @@ async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> in
                 file=sys.stderr,
             )
             return 1
+        if not report.poll.polled:
+            print(_nothing_due(app), file=sys.stderr)
         print(
             f"polled {report.poll.polled} sources ({report.poll.not_modified} unchanged, "
             f"{failed} failed), {report.poll.new_items} new items, "
@@ -246,6 +260,23 @@ async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> in
     reply = app.command(Command("watch", text, target, user="cli", can_manage=True))
     print(reply.text, file=sys.stdout if reply.ok else sys.stderr)
     return 0 if reply.ok else 2
+
+
+def _nothing_due(app: object) -> str:
+    """Why a poll polled nothing, and how to poll anyway."""
+    from bot.app import App
+    from bot.store.sources import next_due
+
+    assert isinstance(app, App)
+    now = time.time()
+    due = next_due(app.db, now)
+    if due is None:
+        when = "no source is active"
+    else:
+        wait = max(due - now, 1.0)
+        rounded = f"{int(wait)}s" if wait < 120 else f"{-(-int(wait) // 60)}m"
+        when = f"the next source is due in {rounded}"
+    return f"nothing to poll yet: {when}; `newswatch poll --all` polls every source now"
 
 
 def _target(config: Config, explicit: str | None) -> str:

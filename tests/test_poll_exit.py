@@ -56,3 +56,5 @@ def test_a_poll_with_nothing_due_exits_0(tmp_path: Path, feed_server: Any) -> No
     )
     assert again.returncode == 0, again.stderr
     assert "polled 0 sources" in again.stderr
+    assert "nothing to poll yet: the next source is due in " in again.stderr
+    assert "`newswatch poll --all` polls every source now" in again.stderr
