@@ -4,6 +4,7 @@ short functions with few positional parameters. Every offender is named, not jus
 from __future__ import annotations
 
 import ast
+import fnmatch
 import subprocess
 import sys
 import tomllib
@@ -21,26 +22,9 @@ MAX_POSITIONAL = 5
 CONTRACTS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"][
     "contracts"
 ]
-PENDING = {
-    "only-store-imports-sqlite3": "bot.poller still imports sqlite3 (the store and pipeline "
-    "helpers are moving it into bot.store)",
-}
 
 
-def contract_params() -> list[object]:
-    return [
-        pytest.param(
-            contract["id"],
-            id=contract["id"],
-            marks=[pytest.mark.xfail(strict=False, reason=PENDING[contract["id"]])]
-            if contract["id"] in PENDING
-            else [],
-        )
-        for contract in CONTRACTS
-    ]
-
-
-@pytest.mark.parametrize("contract", contract_params())
+@pytest.mark.parametrize("contract", [contract["id"] for contract in CONTRACTS])
 def test_the_import_contract_holds(contract: str) -> None:
     result = subprocess.run(
         [str(BIN / "lint-imports"), "--no-cache", "--contract", contract],
@@ -53,7 +37,7 @@ def test_the_import_contract_holds(contract: str) -> None:
 
 
 def test_every_contract_has_an_id_for_its_own_report() -> None:
-    assert all("id" in contract for contract in CONTRACTS)
+    assert all(contract.get("id") for contract in CONTRACTS)
 
 
 def python_files() -> list[Path]:
@@ -128,20 +112,24 @@ def test_shape_limits(source: str, expected: list[str]) -> None:
     assert shape_offences(Path("m.py"), source) == expected
 
 
-OTHERS = {
-    "bot/poller.py",
-    "bot/store/db.py",
-    "bot/store/outbox.py",
-    "bot/store/sources.py",
-    "bot/store/watches.py",
-    "bot/deliver/digest.py",
-    "adapters/slack.py",
-    "adapters/slack_app.py",
-}
+# Files other helpers are rewriting now (issue 12); the xfail below goes once they land.
+OTHERS = (
+    "bot/store/*", "bot/deliver/digest.py", "bot/deliver/drain.py", "bot/deliver/messages.py",
+    "bot/ops/*", "bot/chat/commands.py", "bot/app.py", "bot/poller.py", "bot/pipeline.py",
+    "bot/stories/lookup.py", "bot/ingest/parse.py", "bot/ingest/parsepool.py", "bot/cli.py",
+    "bot/target.py", "adapters/slack*.py", "adapters/discord.py",
+    "adapters/discord_client.py",
+)  # fmt: skip
+
+
+def in_others(offence: str) -> bool:
+    path = offence.split(":")[0]
+    mine = path == "adapters/slack_render.py"
+    return not mine and any(fnmatch.fnmatch(path, pattern) for pattern in OTHERS)
 
 
 def others_offences() -> list[str]:
-    return [offence for offence in tree_offences() if offence.split(":")[0] in OTHERS]
+    return [offence for offence in tree_offences() if in_others(offence)]
 
 
 @pytest.mark.xfail(
@@ -154,4 +142,4 @@ def test_no_module_function_or_signature_is_over_the_limits() -> None:
 
 def test_the_files_being_split_now_are_the_only_offenders() -> None:
     """Until the xfail above goes: nothing outside those files grows over the limits."""
-    assert [offence for offence in tree_offences() if offence.split(":")[0] not in OTHERS] == []
+    assert [offence for offence in tree_offences() if not in_others(offence)] == []
