@@ -22,8 +22,6 @@ from bot.config import Config
 from bot.ingest.fetch import Fetcher, FetchResult
 from bot.ingest.parse import FeedItem, ParsedFeed
 from bot.ingest.parsepool import ParsePool
-from bot.match.matcher import ItemText, Matcher
-from bot.match.query import parse_query
 from bot.ops.crashpoints import crash_point
 from bot.ops.logs import scrub
 from bot.store.db import StorageUnavailable, Store, transaction
@@ -38,10 +36,10 @@ from bot.store.sources import (
     record_success,
 )
 from bot.store.stories import new_story
-from bot.store.watches import active_watches
 from bot.stories.lookup import StoryIndex
 from bot.stories.titles import title_key_tokens
 from bot.stories.urls import canonical_url
+from bot.watch_index import WatchIndex
 
 log = logging.getLogger("newswatch.poll")
 MAX_PARALLEL_FETCHES = 16
@@ -56,28 +54,6 @@ class PollReport:
     failed: dict[str, str] = field(default_factory=dict)
     new_items: int = 0
     alerts: int = 0
-
-
-class WatchIndex:
-    """Every active watch compiled once: text matching plus the queries behind search sources."""
-
-    def __init__(self, db: Store) -> None:
-        self.matcher = Matcher()
-        self.channel_of: dict[int, int] = {}
-        self.query_of: dict[int, str] = {}
-        self.by_query: dict[str, list[int]] = defaultdict(list)
-        for watch in active_watches(db):
-            self.matcher.add(watch.id, parse_query(watch.query))
-            self.channel_of[watch.id] = watch.channel_id
-            self.query_of[watch.id] = watch.query
-            self.by_query[watch.query].append(watch.id)
-
-    def matches(self, item: FeedItem, search_query: str | None) -> list[int]:
-        """Watch ids an item matches: by text, and by being a search hit for its query."""
-        found = self.matcher.match(ItemText.from_fields(item.fields))
-        if search_query is not None:
-            found.update(self.by_query.get(search_query, ()))
-        return sorted(found)
 
 
 @dataclass(frozen=True)
