@@ -26,12 +26,13 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack_app import PendingCommand, SlackInbound
+from adapters.slack_app import ListenerLimits, PendingCommand, SlackInbound
 from adapters.slack_render import (
     SlackMessage,
     render_alert,
     render_digest,
     render_notice,
+    reply_blocks,
     reply_text,
 )
 from adapters.slack_response import (
@@ -175,6 +176,7 @@ class SlackAdapter(Adapter):
         self.auth: dict[str, Any] = {}
         self.interval = PER_CHANNEL_INTERVAL
         self.resolver: Resolver | None = None  # response_url DNS; tests inject a fake
+        self.listener_limits = ListenerLimits()  # HTTP mode; tests shorten the deadlines
         self._pace: dict[str, _Pace] = {}
 
     def __repr__(self) -> str:  # never the tokens
@@ -209,7 +211,9 @@ class SlackAdapter(Adapter):
             if mode == "http":
                 if not self._signing_secret:
                     raise RuntimeError("slack: http mode needs SLACK_SIGNING_SECRET")
-                await inbound.start_http(self.config.slack.host, self.config.slack.port)
+                await inbound.start_http(
+                    self.config.slack.host, self.config.slack.port, self.listener_limits
+                )
             else:
                 url = await self._open_socket_url(app_client)
                 try:
@@ -387,12 +391,13 @@ class SlackAdapter(Adapter):
         A response_url that is not Slack's (adapters.slack_response) gets nothing: the answer
         goes by chat.postEphemeral instead, and the log names only the URL's host.
         """
+        blocks = reply_blocks(text) if text.strip() else None
         if pending.response_url:
             try:
                 target = check_response_url(pending.response_url, self.config.slack.api_url)
                 status = await post_response(
                     target,
-                    {"text": text, "response_type": response_type},
+                    {"text": text, "response_type": response_type, "blocks": blocks or []},
                     API_TIMEOUT,
                     self.resolver,
                 )
@@ -407,7 +412,9 @@ class SlackAdapter(Adapter):
                 if status != 200:
                     raise RuntimeError(f"response_url on {target.host} answered HTTP {status}")
                 return
-        await self.client.chat_postEphemeral(channel=pending.channel, user=pending.user, text=text)
+        await self.client.chat_postEphemeral(
+            channel=pending.channel, user=pending.user, text=text, blocks=blocks
+        )
 
 
 def _error_code(exc: SlackApiError) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from adapters.slack import SlackAdapter
+from adapters.slack_app import ListenerLimits
 from adapters.slack_request import MalformedRequest, parse_body, signature_ok
 from adapters.slack_response import (
     ResponseUrlRefused,
@@ -80,9 +81,11 @@ def make_config(tmp_path: Path, slack: FakeSlack, **extra: Any) -> Config:
     )
 
 
-async def started(config: Config) -> SlackAdapter:
+async def started(config: Config, limits: ListenerLimits | None = None) -> SlackAdapter:
     instance = SlackAdapter(config)
     instance.interval = 0.0
+    if limits is not None:
+        instance.listener_limits = limits
     db = open_db(config.database)
     instance.on_command = lambda command: handle(db, command, time.time())
     await instance.start()
@@ -170,7 +173,7 @@ UNREADABLE = [  # garbage whichever code reads it
     pytest.param(b"[1, 2]", JSON, id="json-list"),
     pytest.param(b'"watch list"', JSON, id="json-string"),
     pytest.param(b"null", JSON, id="json-null"),
-    pytest.param(b"[" * 100_000, JSON, id="json-nested-too-deep"),
+    pytest.param(b"[" * 60_000, JSON, id="json-nested-too-deep"),  # under the 64 KiB cap
     pytest.param(b"payload=%5B1%5D", FORM, id="payload-list"),
     pytest.param(b'{"command": "/watch", "text": {"add": 1}}', JSON, id="json-text-object"),
     pytest.param(b'{"command": ["/watch"], "text": "list"}', JSON, id="json-command-list"),
