@@ -168,6 +168,13 @@ def reply_text(text: str) -> str:
     return SlackText.cut(shown, MAX_REPLY)
 
 
+def reply_blocks(text: str) -> list[Block]:
+    """A reply's blocks: its mrkdwn in one verbatim section, as alerts and digests are, so
+    Slack links no bare URL or channel name a quoted outlet or query holds (the top-level
+    `text` of a response_url message or chat.postEphemeral has no verbatim switch)."""
+    return [{"type": "section", "text": mrkdwn(text)}]
+
+
 @dataclass
 class _Part:
     """A digest message being filled: its blocks and a plain copy of each line."""

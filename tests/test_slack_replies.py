@@ -89,3 +89,50 @@ async def test_watch_add_and_list_show_feed_text_and_queries_inert(
     assert "Sora -ˍgolfˍ [chat]" in listed["text"]
     for text in (added["text"], listed["text"]):
         assert "*" not in text and "_" not in text and "`" not in text and "<!" not in text
+
+
+def text_objects(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    blocks = payload.get("blocks") or []
+    return [block["text"] for block in blocks if "text" in block]
+
+
+async def test_a_reply_by_response_url_is_verbatim_so_bare_urls_stay_unlinked(
+    tmp_path: Path, slack: FakeSlack, env: None
+) -> None:
+    """Alerts and digests set verbatim; a reply quoting a query with a bare URL does too."""
+    (reply,) = await command_replies(tmp_path, slack, ["add evil.example/login #general"])
+    objects = text_objects(reply)
+    assert objects, reply
+    assert all(obj["type"] == "mrkdwn" and obj["verbatim"] is True for obj in objects)
+    assert "".join(obj["text"] for obj in objects) == reply["text"]
+    assert reply["response_type"] == "ephemeral"
+
+
+async def test_a_reply_by_chat_post_ephemeral_is_verbatim_too(
+    tmp_path: Path, slack: FakeSlack, env: None
+) -> None:
+    """A response_url newswatch will not post to: the chat.postEphemeral answer is verbatim."""
+    config = Config(
+        path=None,
+        database=tmp_path / "nw.db",
+        slack=SlackConfig(mode="socket", api_url=slack.base_url),
+    )
+    db = open_db(config.database)
+    adapter = SlackAdapter(config)
+    adapter.on_command = lambda command: handle(db, command, NOW)
+    await adapter.start()
+    try:
+        elsewhere = "https://evil.example/commands/T1/2/key"
+        payload = slash_command("/watch", "add evil.example/x", response_url=elsewhere)
+        await slack.socket_send("slash_commands", payload)
+        deadline = time.monotonic() + 5
+        while not slack.calls_to("chat.postEphemeral") and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+    finally:
+        await adapter.close()
+        db.conn.close()
+    (call,) = slack.calls_to("chat.postEphemeral")
+    objects = text_objects(call.payload)
+    assert objects, call.payload
+    assert all(obj["type"] == "mrkdwn" and obj["verbatim"] is True for obj in objects)
+    assert "".join(obj["text"] for obj in objects) == call.payload["text"]
