@@ -26,6 +26,7 @@ from adapters.discord_doctor import doctor_lines
 from adapters.discord_gateway import FIRST_RETRY, MAX_RETRY, GatewaySession
 from adapters.discord_render import digest_payloads, message_payloads
 from adapters.discord_reply import reply_chunks
+from bot.backoff import MAX_RETRY_AFTER
 from bot.chat.commands import Command
 from bot.config import Config
 from bot.deliver.adapter import Adapter, DeliveryError
@@ -158,10 +159,10 @@ class DiscordAdapter(Adapter):
                 self.client.http.send_message(channel, params=params), self.send_timeout
             )
         except discord.RateLimited as exc:  # longer than discord.py waits in line
+            # Capped here, so neither the log nor the stored error spells a 300-digit wait.
+            wait = exc.retry_after if 0 <= exc.retry_after < MAX_RETRY_AFTER else MAX_RETRY_AFTER
             raise DeliveryError(
-                f"discord: rate limited for {exc.retry_after:.1f}s",
-                scope="transient",
-                retry_after=exc.retry_after,
+                f"discord: rate limited for {wait:.0f}s", scope="transient", retry_after=wait
             ) from None
         except discord.HTTPException as exc:
             raise _delivery_error(exc) from None

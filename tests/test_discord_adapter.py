@@ -23,6 +23,7 @@ import pytest
 
 from adapters.discord import DiscordAdapter
 from adapters.discord_render import ZWSP, alert_nonce
+from bot.backoff import MAX_RETRY_AFTER
 from bot.chat.commands import handle
 from bot.config import Config, ConfigError, DiscordConfig, load_config
 from bot.deliver.adapter import DeliveryError
@@ -388,3 +389,15 @@ async def test_a_watch_added_in_discord_counts_for_its_user_in_the_server(
     row = db.execute("SELECT added_by, scope FROM watches").fetchone()
     db.conn.close()
     assert row == ("77", f"discord:{GUILD_ID}")
+
+
+@pytest.mark.parametrize("wait", [1e308, 10.0**30])
+async def test_an_absurd_retry_after_is_capped_and_said_as_the_capped_wait(
+    adapter: DiscordAdapter, fake: FakeDiscord, wait: float
+) -> None:
+    """A 300-digit wait is neither stored nor logged: the outbox gets the capped one."""
+    fake.fail("create_message", status=429, retry_after=wait)
+    with pytest.raises(DeliveryError) as raised:
+        await adapter.send(TARGET, alert())
+    assert raised.value.retry_after == MAX_RETRY_AFTER
+    assert raised.value.reason == f"discord: rate limited for {MAX_RETRY_AFTER:.0f}s"
