@@ -102,6 +102,40 @@ class NewswatchClient(discord.Client):
         log.info("discord connected", extra={"reason": f"as {self.user}, in {guilds}"})
 
 
+UNKNOWN_COMMAND = (
+    "newswatch does not know that command as Discord sent it (its registration is out of "
+    "date); ask a server admin to run `newswatch discord sync`."
+)
+
+
+class NewswatchTree(app_commands.CommandTree[Any]):
+    """The command tree, answering what it cannot route: a stale registration sends commands
+    or options newswatch no longer has, and the user gets a short reply, not "The application
+    did not respond", while the log gets one line, not a traceback."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        mismatch = (
+            app_commands.CommandNotFound,
+            app_commands.CommandSignatureMismatch,
+            app_commands.TransformerError,
+        )
+        extra = {"channel": f"discord:{interaction.channel_id}", "reason": type(error).__name__}
+        if isinstance(error, mismatch):
+            log.warning("a slash command that does not match newswatch's", extra=extra)
+            text = UNKNOWN_COMMAND
+        else:
+            log.error("a slash command failed", extra=extra)
+            text = "Sorry, that command failed; the log has the details."
+        if interaction.response.is_done():
+            return
+        try:
+            await interaction.response.send_message(text, ephemeral=True)
+        except discord.HTTPException as exc:  # the interaction expired: nothing more to do
+            log.warning("could not answer a slash command", extra={"reason": str(exc.status)})
+
+
 def build_tree(client: discord.Client, on_slash: SlashHandler) -> app_commands.CommandTree[Any]:
     """`/watch add|remove|list|pause|resume` and `/digest [window]`, guild-only.
 
@@ -109,7 +143,7 @@ def build_tree(client: discord.Client, on_slash: SlashHandler) -> app_commands.C
     declared on the whole /watch group (server admins can open it to more roles under Server
     Settings > Integrations) and checked again at run time for every change.
     """
-    tree: app_commands.CommandTree[Any] = app_commands.CommandTree(client)
+    tree: app_commands.CommandTree[Any] = NewswatchTree(client)
     watch = app_commands.Group(
         name="watch",
         description="Watch the news for a query in this channel",
@@ -121,11 +155,15 @@ def build_tree(client: discord.Client, on_slash: SlashHandler) -> app_commands.C
     @watch.command(name="add", description="Add a watch to this channel")
     @app_commands.describe(query='What to watch, e.g. SAG-AFTRA -golf or "OpenAI" Hollywood')
     async def add(interaction: discord.Interaction, query: str) -> None:
+        if await _stale(interaction, query):
+            return
         await on_slash(interaction, "watch", f"add {query}")
 
     @watch.command(name="remove", description="Remove a watch (by query or #id)")
     @app_commands.describe(query="The query as listed, or its id")
     async def remove(interaction: discord.Interaction, query: str) -> None:
+        if await _stale(interaction, query):
+            return
         await on_slash(interaction, "watch", f"remove {query}")
 
     @watch.command(name="list", description="List this channel's watches")
@@ -146,6 +184,21 @@ def build_tree(client: discord.Client, on_slash: SlashHandler) -> app_commands.C
     @app_commands.guild_only()
     @app_commands.describe(window="How far back, like 24h or 7d (default: since the last one)")
     async def digest(interaction: discord.Interaction, window: str | None = None) -> None:
+        if await _stale(interaction, window or ""):
+            return
         await on_slash(interaction, "digest", window or "")
 
     return tree
+
+
+async def _stale(interaction: discord.Interaction[Any], value: object) -> bool:
+    """discord.py hands a str-typed option over untransformed: a number or a boolean means
+    the command was registered with other option types. Answer it as a stale command."""
+    if isinstance(value, str):
+        return False
+    log.warning(
+        "a slash command that does not match newswatch's",
+        extra={"channel": f"discord:{interaction.channel_id}", "reason": type(value).__name__},
+    )
+    await interaction.response.send_message(UNKNOWN_COMMAND, ephemeral=True)
+    return True
