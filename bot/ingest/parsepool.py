@@ -10,7 +10,9 @@ Each worker runs one parse at a time over its own pipe, so when one dies (killed
 CPU limit, the OOM killer or anyone) the pool knows which parse it was running: that one
 parse fails with the reason, the worker is replaced, and every other parse carries on.
 (A ProcessPoolExecutor fails every pending parse at the first death and is broken for good.)
-Each worker's address space and each parse's CPU time are capped (`resource.setrlimit`).
+Each worker's address space and each parse's CPU time are capped (`resource.setrlimit`),
+and each parse's wall-clock time too: a worker that uses no CPU (stopped, or stuck on a
+lock) never reaches its CPU limit, so past the deadline the pool kills it.
 """
 
 from __future__ import annotations
@@ -46,6 +48,13 @@ PARSE_MEMORY = 1 << 30
 # CPU seconds for one parse. A 10 MiB feed takes under 2 s on feedparser's path (measured);
 # fifteen times that allows a slow machine. Past it the kernel stops the worker (SIGXCPU).
 PARSE_CPU_SECONDS = 30
+# Wall-clock seconds for one parse, from the worker's word that it has the request. Longer
+# than the CPU limit, so a parse that computes meets that first; this one ends a worker that
+# is not running at all (kill -STOP, a debugger), which the CPU limit never would.
+PARSE_WALL_SECONDS = 60.0
+# Wall-clock seconds for a worker to take a request (a new one imports feedparser first); a
+# worker stopped while idle would otherwise hold the send of a large body forever.
+HANDOVER_SECONDS = 60.0
 
 Parse = Callable[[bytes, str, str | None, float], ParsedFeed]
 
@@ -63,10 +72,14 @@ class ParsePool:
         *,
         memory: int = PARSE_MEMORY,
         cpu_seconds: int = PARSE_CPU_SECONDS,
+        wall_seconds: float = PARSE_WALL_SECONDS,
+        handover_seconds: float = HANDOVER_SECONDS,
         task: Parse = parse_feed,
     ) -> None:
         self.size = workers or PARSE_WORKERS
         self._limits = _Limits(memory, cpu_seconds)
+        self._wall_seconds = wall_seconds
+        self._handover_seconds = handover_seconds
         self._task = task
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
@@ -104,6 +117,8 @@ class ParsePool:
             worker.stop()
         for worker in busy:
             worker.process.terminate()
+            with contextlib.suppress(OSError):  # a stopped worker acts on SIGTERM once resumed
+                os.kill(worker.pid, signal.SIGCONT)
         self._threads.shutdown(wait=True, cancel_futures=True)
         for worker in idle + busy:
             worker.process.join(timeout=5)
@@ -114,17 +129,18 @@ class ParsePool:
     def _run(self, source: int, args: tuple[bytes, str, str | None, float]) -> ParsedFeed:
         for attempt in range(2):
             worker = self._take(source)
-            try:
-                worker.conn.send(args)
-                worker.conn.recv()  # the worker's word that it has the request
-            except (EOFError, OSError):  # it died before this parse reached it (killed idle):
-                self._drop(worker)  # not this feed's doing, so a fresh worker gets it, once
+            if not _hand_over(worker, args, self._handover_seconds):
+                # It died, or was stopped, before this parse reached it: not this feed's
+                # doing, so a fresh worker gets it, once.
+                self._drop(worker)
                 if attempt == 0:
                     continue
                 return self._died(worker, source)
             with self._lock:
                 worker.started = True
             try:
+                if not worker.conn.poll(self._wall_seconds):
+                    return self._overran(worker, source)
                 result: ParsedFeed = worker.conn.recv()
             except (EOFError, OSError):  # it died mid-parse: that parse, and only it, fails
                 self._drop(worker)
@@ -138,6 +154,16 @@ class ParsePool:
             return ParsedFeed(title="", items=(), error="parse stopped: newswatch is closing")
         reason = _death(worker, self._limits)
         log.warning("parse worker died", extra={"source": source, "reason": reason})
+        return ParsedFeed(title="", items=(), error=reason)
+
+    def _overran(self, worker: _Worker, source: int) -> ParsedFeed:
+        """A parse past its wall-clock limit: its worker is killed and replaced."""
+        worker.process.kill()  # SIGKILL ends a stopped process too
+        self._drop(worker)
+        if self._closed:
+            return ParsedFeed(title="", items=(), error="parse stopped: newswatch is closing")
+        reason = f"parse took over {self._wall_seconds:g} s (worker killed)"
+        log.warning("parse worker killed", extra={"source": source, "reason": reason})
         return ParsedFeed(title="", items=(), error=reason)
 
     def _take(self, source: int) -> _Worker:
@@ -205,6 +231,22 @@ class _Worker:
         with contextlib.suppress(OSError):
             self.conn.send(None)
         self.conn.close()
+
+
+def _hand_over(worker: _Worker, args: tuple[bytes, str, str | None, float], seconds: float) -> bool:
+    """Give a worker its request and wait for its word that it has it; False when it died
+    first or did not take it within `seconds` (then it is killed)."""
+    watchdog = threading.Timer(seconds, worker.process.kill)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        worker.conn.send(args)
+        worker.conn.recv()
+    except (EOFError, OSError):
+        return False
+    finally:
+        watchdog.cancel()
+    return True
 
 
 def _death(worker: _Worker, limits: _Limits) -> str:
