@@ -8,11 +8,12 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 
 from bot.store.db import MIGRATIONS, StoreError, close_db, open_db
+from tests.feeds import Entry, rss
 from tests.pipeline_helpers import write_config
 
 
@@ -152,8 +153,11 @@ def test_a_file_not_checked_for_a_day_is_checked_again(
     assert len(calls) == 2
 
 
-def test_pages_damaged_after_a_clean_poll_still_stop_the_next_poll(tmp_path: Path) -> None:
-    config = write_config(tmp_path, watches=["Sora"])
+def test_pages_damaged_after_a_clean_poll_still_stop_the_next_poll(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    feed_server.add("/f.xml", body=rss([Entry("Sora story", "https://a.example/1")]))
+    config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora"])
     path = tmp_path / "nw.db"
     _filled_db(path)
     poll = [sys.executable, "-m", "bot", "--config", str(config), "poll", "--all"]
