@@ -137,13 +137,25 @@ class NewswatchTree(app_commands.CommandTree[Any]):
 
 
 def build_tree(client: discord.Client, on_slash: SlashHandler) -> app_commands.CommandTree[Any]:
-    """`/watch add|remove|list|pause|resume` and `/digest [window]`, guild-only.
-
-    Discord takes default_member_permissions on top-level commands only, so Manage Server is
-    declared on the whole /watch group (server admins can open it to more roles under Server
-    Settings > Integrations) and checked again at run time for every change.
-    """
+    """`/watch add|remove|list|pause|resume` and `/digest [window]`, guild-only."""
     tree: app_commands.CommandTree[Any] = NewswatchTree(client)
+    tree.add_command(_watch_group(on_slash))
+
+    @tree.command(name="digest", description="Post a digest of this channel's stories")
+    @app_commands.guild_only()
+    @app_commands.describe(window="How far back, like 24h or 7d (default: since the last one)")
+    async def digest(interaction: discord.Interaction, window: str | None = None) -> None:
+        if await _stale(interaction, window or ""):
+            return
+        await on_slash(interaction, "digest", window or "")
+
+    return tree
+
+
+def _watch_group(on_slash: SlashHandler) -> app_commands.Group:
+    """/watch and its subcommands. Discord takes default_member_permissions on top-level
+    commands only, so Manage Server is declared on the whole group (server admins can open it
+    to more roles under Server Settings > Integrations) and checked again for every change."""
     watch = app_commands.Group(
         name="watch",
         description="Watch the news for a query in this channel",
@@ -166,29 +178,24 @@ def build_tree(client: discord.Client, on_slash: SlashHandler) -> app_commands.C
             return
         await on_slash(interaction, "watch", f"remove {query}")
 
-    @watch.command(name="list", description="List this channel's watches")
-    async def list_(interaction: discord.Interaction) -> None:
-        await on_slash(interaction, "watch", "list")
+    for name, description in (
+        ("list", "List this channel's watches"),
+        ("pause", "Pause every watch in this channel"),
+        ("resume", "Resume this channel's watches"),
+    ):
+        watch.add_command(_plain_watch_command(on_slash, name, description))
+    return watch
 
-    @watch.command(name="pause", description="Pause every watch in this channel")
-    async def pause(interaction: discord.Interaction) -> None:
-        await on_slash(interaction, "watch", "pause")
 
-    @watch.command(name="resume", description="Resume this channel's watches")
-    async def resume(interaction: discord.Interaction) -> None:
-        await on_slash(interaction, "watch", "resume")
+def _plain_watch_command(
+    on_slash: SlashHandler, name: str, description: str
+) -> app_commands.Command[Any, ..., None]:
+    """A /watch subcommand without options."""
 
-    tree.add_command(watch)
+    async def run(interaction: discord.Interaction) -> None:
+        await on_slash(interaction, "watch", name)
 
-    @tree.command(name="digest", description="Post a digest of this channel's stories")
-    @app_commands.guild_only()
-    @app_commands.describe(window="How far back, like 24h or 7d (default: since the last one)")
-    async def digest(interaction: discord.Interaction, window: str | None = None) -> None:
-        if await _stale(interaction, window or ""):
-            return
-        await on_slash(interaction, "digest", window or "")
-
-    return tree
+    return app_commands.Command(name=name, description=description, callback=run)
 
 
 async def _stale(interaction: discord.Interaction[Any], value: object) -> bool:

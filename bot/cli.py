@@ -12,11 +12,15 @@ import contextlib
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.config import Config, ConfigError, load_config
 from bot.ops.instance import AlreadyRunning
 from bot.store.db import StoreError
 from bot.target import Target, TargetError
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 class UsageError(Exception):
@@ -206,55 +210,17 @@ async def dispatch(args: argparse.Namespace) -> int:
 async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> int:
     from bot.app import App
     from bot.chat.commands import Command
-    from bot.deliver.digest import build_digest, default_since, parse_window
-    from bot.deliver.render import plain_digest_lines
     from bot.ops.status import sources_table
-    from bot.store.watches import channel_id
-    from bot.text import terminal_safe
 
     assert isinstance(app, App)
     if args.command == "poll":
-        await app.start(listen=False)
-        report = await app.cycle(all_sources=args.all)
-        failed = len(report.poll.failed)
-        if report.poll.polled and failed == report.poll.polled:  # SPEC: a failure, exit 1
-            url, reason = next(iter(report.poll.failed.items()))
-            print(
-                terminal_safe(
-                    f"newswatch: poll failed: every source failed ({failed} of {failed}; "
-                    f"first: {url}: {reason})"
-                ),
-                file=sys.stderr,
-            )
-            return 1
-        if not report.poll.polled:
-            print(_nothing_due(app), file=sys.stderr)
-        print(
-            f"polled {report.poll.polled} sources ({report.poll.not_modified} unchanged, "
-            f"{failed} failed), {report.poll.new_items} new items, "
-            f"{report.delivery.sent} alerts sent, {report.delivery.retrying} waiting to retry",
-            file=sys.stderr,
-        )
-        return 0
+        return await _poll(app, args.all)
     if args.command == "sources":
         print(sources_table(app.db, time.time()))
         return 0
     target = _target(config, args.channel)
     if args.command == "digest":
-        now = time.time()
-        cid = channel_id(app.db, target)
-        try:
-            since = (
-                now - parse_window(args.since) if args.since else default_since(app.db, cid, now)
-            )
-        except ValueError as exc:
-            raise UsageError(f"--since: {exc}") from None
-        if args.post:
-            await app.start(listen=False)
-            await app.post_digest(target, since)
-        else:
-            digest = build_digest(app.db, cid, target, since, now)
-            print("\n".join(terminal_safe(line) for line in plain_digest_lines(digest)))
+        await _digest(app, target, args.since, args.post)
         return 0
     text = " ".join([args.action, *args.query])
     reply = app.command(Command("watch", text, target, user="cli", can_manage=True))
@@ -262,12 +228,59 @@ async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> in
     return 0 if reply.ok else 2
 
 
-def _nothing_due(app: object) -> str:
+async def _poll(app: App, all_sources: bool) -> int:
+    """`newswatch poll`: one cycle, a summary line; exit 1 when every source failed (SPEC)."""
+    from bot.text import terminal_safe
+
+    await app.start(listen=False)
+    report = await app.cycle(all_sources=all_sources)
+    failed = len(report.poll.failed)
+    if report.poll.polled and failed == report.poll.polled:
+        url, reason = next(iter(report.poll.failed.items()))
+        print(
+            terminal_safe(
+                f"newswatch: poll failed: every source failed ({failed} of {failed}; "
+                f"first: {url}: {reason})"
+            ),
+            file=sys.stderr,
+        )
+        return 1
+    if not report.poll.polled:
+        print(_nothing_due(app), file=sys.stderr)
+    print(
+        f"polled {report.poll.polled} sources ({report.poll.not_modified} unchanged, "
+        f"{failed} failed), {report.poll.new_items} new items, "
+        f"{report.delivery.sent} alerts sent, {report.delivery.retrying} waiting to retry",
+        file=sys.stderr,
+    )
+    return 0
+
+
+async def _digest(app: App, target: str, since_text: str | None, post: bool) -> None:
+    """`newswatch digest`: print the channel's digest, or post it there."""
+    from bot.deliver.digest import build_digest, default_since, parse_window
+    from bot.deliver.render import plain_digest_lines
+    from bot.store.watches import channel_id
+    from bot.text import terminal_safe
+
+    now = time.time()
+    cid = channel_id(app.db, target)
+    try:
+        since = now - parse_window(since_text) if since_text else default_since(app.db, cid, now)
+    except ValueError as exc:
+        raise UsageError(f"--since: {exc}") from None
+    if post:
+        await app.start(listen=False)
+        await app.post_digest(target, since)
+    else:
+        digest = build_digest(app.db, cid, target, since, now)
+        print("\n".join(terminal_safe(line) for line in plain_digest_lines(digest)))
+
+
+def _nothing_due(app: App) -> str:
     """Why a poll polled nothing, and how to poll anyway."""
-    from bot.app import App
     from bot.store.sources import next_due
 
-    assert isinstance(app, App)
     now = time.time()
     due = next_due(app.db, now)
     if due is None:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import calendar
 import hashlib
 import io
-import re
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import feedparser
-from feedparser.encodings import convert_to_utf8
 
+from bot.ingest.entities import MAX_ENTITY_EXPANSION, as_feedparser_reads, refused_doctype
 from bot.ingest.fastparse import fast_entries
 from bot.match.tokens import tokenize
 from bot.stories.urls import safe_link
@@ -28,10 +27,6 @@ MAX_ENTRIES = 500  # HARDENING A7: a feed of 10,000 entries is capped, newest fi
 MAX_FIELD_CHARS = 200_000  # matching text per field; a 5 MB summary is cut before tokenizing
 FUTURE_SLACK = 86400.0  # a date more than a day ahead is a broken clock: use first-seen instead
 EARLIEST = 631152000.0  # 1990-01-01: anything older is a placeholder date such as 0000-00-00
-# HARDENING B1: all references to a feed's internal entities together may expand to this much
-# text. Real feeds use a few short ones (tens of KiB at most); expat lets 8 MiB through before
-# its amplification limit, and feedparser's loose parser, which takes over then, has none.
-MAX_ENTITY_EXPANSION = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -69,7 +64,7 @@ def parse_feed(
     entries feedparser would; anything else, or `fast=False`, goes through feedparser.
     """
     clock = time.time() if now is None else now
-    refused = _refused_doctype(_as_feedparser_reads(body, url, content_type))
+    refused = refused_doctype(as_feedparser_reads(body, _headers(url, content_type)))
     if refused:
         return ParsedFeed(title="", items=(), error=f"not a feed: {refused}")
     quick = fast_entries(body, url, content_type, limit=MAX_ENTRIES) if fast else None
@@ -121,123 +116,6 @@ def _headers(url: str, content_type: str | None) -> dict[str, str]:
     if content_type:
         headers["content-type"] = content_type
     return headers
-
-
-def _as_feedparser_reads(body: bytes, url: str, content_type: str | None) -> bytes:
-    """The body as UTF-8, decoded the way feedparser decodes it before either of its parsers
-    reads it (BOM, XML declaration, HTTP charset and its fallbacks), so the entity checks see
-    the same text: in UTF-16, UTF-32, UTF-7 or EBCDIC "<!ENTITY" is not those ASCII bytes.
-    The fast path reads only plain UTF-8, which this leaves as it was."""
-    try:
-        return bytes(convert_to_utf8(_headers(url, content_type), body, {}))
-    except MemoryError:
-        raise
-    except Exception:  # feedparser then fails the same way; the raw body is checked instead
-        return body
-
-
-# HARDENING B1/B2: a DOCTYPE may declare plain internal entities (some real feeds do), but
-# not external ones (file or network reads) nor entities built from entities (billion
-# laughs). feedparser's loose fallback would otherwise keep such a document half-parsed.
-_EXTERNAL_ENTITY = re.compile(rb"<!ENTITY\s+(?:%\s*)?[^\s>]+\s+(?:SYSTEM|PUBLIC)\b", re.I)
-_NESTED_ENTITY = re.compile(rb"<!ENTITY\s+(?:%\s*)?[^\s>]+\s+(?:\"[^\"]*&|'[^']*&)", re.I)
-
-
-def _refused_doctype(body: bytes) -> str | None:
-    """Why the DOCTYPE of `body` (the text the parsers will read) is refused, if it is."""
-    head = body[:65536]
-    if b"<!ENTITY" in head.upper():
-        if _EXTERNAL_ENTITY.search(head):
-            return "external entities are refused"
-        if _NESTED_ENTITY.search(head):
-            return "nested entity definitions are refused (entity expansion attack)"
-    if _entity_expansion(body, MAX_ENTITY_EXPANSION) > MAX_ENTITY_EXPANSION:
-        return f"entity expansion over {MAX_ENTITY_EXPANSION} bytes"
-    return None
-
-
-# A declaration's start up to its opening quote; the value runs to the same quote again.
-_DECLARATION = re.compile(rb"<!ENTITY\s+([^\s%>\"']+)\s+([\"'])")
-# A reference as both parsers read it: group 1 is the name feedparser's loose (sgmllib)
-# parser takes, which needs no semicolon; groups 1 and 2 are the name expat takes before ";".
-_REFERENCE = re.compile(rb"&([A-Za-z][-.A-Za-z0-9]*)?([^\s&;<>\"'=#]*)")
-
-
-def _entity_expansion(body: bytes, limit: int) -> int:
-    """The bytes the references to internal entities expand to, counted from the raw body,
-    whichever parser reads it (stops counting past `limit`).
-
-    Declarations are taken from anywhere in the body and references from everywhere (values,
-    attributes, CDATA too), and a name declared twice costs its larger value, so the count
-    errs high, never low. A value referring to other entities costs their sizes, so nesting
-    multiplies; a reference costs at least one byte.
-    """
-    if b"<!ENTITY" not in body:
-        return 0
-    values = _entity_values(body)
-    if not values:
-        return 0
-    sizes: dict[bytes, int] = {}
-    total = 0
-    for match in _REFERENCE.finditer(body):
-        short = match.group(1) or b""
-        names = (short, short + match.group(2)) if match.group(2) else (short,)
-        declared = [name for name in names if name in values]
-        if declared:
-            total += max(1, *(_expanded(name, values, sizes, limit) for name in declared))
-            if total > limit:
-                break
-    return total
-
-
-def _entity_values(body: bytes) -> dict[bytes, list[bytes]]:
-    """Each internal general entity's literal values, in order. XML keeps a name's first
-    declaration, feedparser's loose parser its last, so the count takes the larger. Each
-    value is found with one `find`, so this is linear in the body."""
-    values: dict[bytes, list[bytes]] = {}
-    position = 0
-    while (start := body.find(b"<!ENTITY", position)) >= 0:
-        declaration = _DECLARATION.match(body, start)
-        if declaration is None:
-            position = start + 1
-            continue
-        opened = declaration.end()
-        closed = body.find(declaration.group(2), opened)
-        closed = len(body) if closed < 0 else closed
-        values.setdefault(declaration.group(1), []).append(body[opened:closed])
-        position = closed + 1
-    return values
-
-
-def _expanded(
-    name: bytes,
-    values: dict[bytes, list[bytes]],
-    sizes: dict[bytes, int],
-    limit: int,
-    depth: int = 0,
-) -> int:
-    """The size of one entity's replacement text: its largest value with the entities it
-    names expanded in turn. A cycle, or nesting past 16 levels, counts as over the limit."""
-    if name in sizes:
-        return sizes[name]
-    if depth > 16:
-        return limit + 1
-    sizes[name] = limit + 1  # a reference back to this name while it is measured: a cycle
-    largest = 0
-    for value in values[name]:
-        size = len(value)
-        if b"&" in value:
-            for match in _REFERENCE.finditer(value):
-                inner = (match.group(1) or b"") + match.group(2)
-                if inner in values:
-                    size += _expanded(inner, values, sizes, limit, depth + 1)
-                    if size > limit:
-                        break
-        largest = max(largest, size)
-        if largest > limit:
-            break
-    sizes[name] = min(largest, limit + 1)
-    return sizes[name]
 
 
 def _no_entries_reason(parsed: Any) -> str:
@@ -331,3 +209,6 @@ def _echoes_title(text: str, title: str) -> bool:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+__all__ = ["MAX_ENTITY_EXPANSION", "FeedItem", "ParsedFeed", "parse_feed"]

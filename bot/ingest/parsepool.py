@@ -20,25 +20,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import multiprocessing
 import os
-import resource
 import signal
 import threading
-import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from bot.ingest.parse import ParsedFeed, parse_feed
+from bot.ingest.parseworker import Limits, Parse, serve
 
 log = logging.getLogger("newswatch.parse")
 
 PARSE_WORKERS = max(1, min(4, os.cpu_count() or 1))
-PARENT_CHECK = 0.5  # seconds between a worker's checks that its parent is still there
 # A worker's address space. A spawned worker holds about 160 MiB of it before its first
 # parse (mostly reserved, not resident), and the largest feed a fetch lets through (10 MiB
 # of 4-byte characters, feedparser's path) needs 200 to 260 MiB (measured on 3.11, x86-64;
@@ -55,8 +51,6 @@ PARSE_WALL_SECONDS = 60.0
 # Wall-clock seconds for a worker to take a request (a new one imports feedparser first); a
 # worker stopped while idle would otherwise hold the send of a large body forever.
 HANDOVER_SECONDS = 60.0
-
-Parse = Callable[[bytes, str, str | None, float], ParsedFeed]
 
 
 class ParsePool:
@@ -77,7 +71,7 @@ class ParsePool:
         task: Parse = parse_feed,
     ) -> None:
         self.size = workers or PARSE_WORKERS
-        self._limits = _Limits(memory, cpu_seconds)
+        self._limits = Limits(memory, cpu_seconds)
         self._wall_seconds = wall_seconds
         self._handover_seconds = handover_seconds
         self._task = task
@@ -196,12 +190,6 @@ class ParsePool:
         worker.process.join()
 
 
-@dataclass(frozen=True)
-class _Limits:
-    memory: int
-    cpu_seconds: int
-
-
 @dataclass
 class _Worker:
     process: BaseProcess
@@ -212,11 +200,11 @@ class _Worker:
 
     @classmethod
     def start(
-        cls, context: multiprocessing.context.SpawnContext, task: Parse, limits: _Limits
+        cls, context: multiprocessing.context.SpawnContext, task: Parse, limits: Limits
     ) -> _Worker:
         here, there = context.Pipe()
         process = context.Process(
-            target=_serve,
+            target=serve,
             args=(there, os.getpid(), task, limits),
             name="newswatch-parse",
             daemon=True,
@@ -249,7 +237,7 @@ def _hand_over(worker: _Worker, args: tuple[bytes, str, str | None, float], seco
     return True
 
 
-def _death(worker: _Worker, limits: _Limits) -> str:
+def _death(worker: _Worker, limits: Limits) -> str:
     """Why a worker is gone, from its exit status."""
     code = worker.process.exitcode
     if code is None:
@@ -267,68 +255,3 @@ def _death(worker: _Worker, limits: _Limits) -> str:
             f"killed by signal {number}, {name})"
         )
     return f"parse worker died (killed by signal {number}, {name})"
-
-
-# In the worker process.
-
-
-def _serve(conn: Connection, parent: int, task: Parse, limits: _Limits) -> None:
-    """A worker's life: limits, then one parse per request until asked to stop."""
-    _follow_parent(parent)
-    # Ctrl-C reaches the whole process group: the parent stops the workers itself, so a
-    # worker ignores it rather than print a KeyboardInterrupt traceback of its own.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _limit(resource.RLIMIT_CORE, 0)  # a worker stopped by a limit leaves no core file behind
-    _limit(resource.RLIMIT_AS, limits.memory)
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
-            return
-        conn.send(True)
-        _limit_cpu(limits.cpu_seconds)
-        try:
-            result = task(*request)
-        except MemoryError:
-            result = _out_of_memory(limits)
-        except Exception as exc:  # a parse never raises; if one does, it is that feed's error
-            result = ParsedFeed(title="", items=(), error=f"not a feed: {type(exc).__name__}")
-        try:
-            conn.send(result)
-        except MemoryError:
-            conn.send(_out_of_memory(limits))
-
-
-def _out_of_memory(limits: _Limits) -> ParsedFeed:
-    megabytes = limits.memory >> 20
-    return ParsedFeed(title="", items=(), error=f"parse failed: it took over {megabytes} MiB")
-
-
-def _limit_cpu(seconds: int) -> None:
-    """Let this parse use `seconds` more CPU than the worker has used so far: RLIMIT_CPU
-    counts the whole life of the process, so the limit moves up before each parse."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    _limit(resource.RLIMIT_CPU, math.ceil(usage.ru_utime + usage.ru_stime) + seconds)
-
-
-def _limit(kind: int, soft: int) -> None:
-    """Set a soft limit, never past the hard one. Where the OS will not set it (RLIMIT_AS
-    on macOS), the worker runs without it rather than not at all."""
-    _, hard = resource.getrlimit(kind)
-    if hard != resource.RLIM_INFINITY:
-        soft = min(soft, hard)
-    with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(kind, (soft, hard))
-
-
-def _follow_parent(parent: int) -> None:
-    """In a worker: exit at once when the parent is gone (we are re-parented then)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="newswatch-parent-watch", daemon=True).start()
