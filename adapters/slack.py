@@ -4,8 +4,8 @@ Outbound calls go through slack-sdk's AsyncWebClient on the service's one event 
 its rate-limit retry handler, so a 429 is waited out for the time Slack asks
 (https://docs.slack.dev/apis/web-api/rate-limits). Errors become DeliveryError scopes the
 outbox acts on: transient (retry later), destination (stop the channel), message (give up on
-this message after one shorter plain-text try). Tokens come from the environment only and
-are never logged.
+this message after one shorter plain-text try; adapters.slack_errors). The inbound half is
+adapters.slack_app. Tokens come from the environment only and are never logged.
 """
 
 from __future__ import annotations
@@ -20,28 +20,27 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack_app import ListenerLimits, PendingCommand, SlackInbound
+from adapters.slack_app import SlackInbound
+from adapters.slack_command import PendingCommand
+from adapters.slack_errors import (
+    MESSAGE_ERRORS,
+    ShortRateLimitRetry,
+    delivery_error,
+    describe,
+    error_code,
+    transient,
+)
+from adapters.slack_listener import ListenerLimits
 from adapters.slack_render import (
     SlackMessage,
     render_alert,
     render_digest,
     render_notice,
-    reply_blocks,
     reply_text,
 )
-from adapters.slack_response import (
-    ResponseUrlFailed,
-    ResponseUrlRefused,
-    check_response_url,
-    post_response,
-)
-from bot.backoff import parse_retry_after
+from adapters.slack_respond import respond
 from bot.chat.commands import Command, Reply
 from bot.config import Config
 from bot.deliver.adapter import Adapter, DeliveryError
@@ -53,102 +52,9 @@ log = logging.getLogger("newswatch.slack")
 
 DEFAULT_API_URL = "https://slack.com/api/"
 PER_CHANNEL_INTERVAL = 1.0  # "1 message per second per channel" (chat.postMessage docs)
-MAX_INLINE_RETRY_AFTER = 5.0  # longer waits go back to the outbox, freeing the drain
 API_TIMEOUT = 15.0
 CONNECT_TIMEOUT = 30.0
 REQUIRED_SCOPES = ("chat:write", "commands")
-
-# https://docs.slack.dev/reference/methods/chat.postMessage#errors
-DESTINATION_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "channel_is_archived",
-        "invalid_auth",
-        "not_authed",
-        "account_inactive",
-        "token_revoked",
-        "token_expired",
-        "missing_scope",
-        "no_permission",
-        "not_allowed_token_type",
-        "access_denied",
-        "restricted_action",
-        "restricted_action_read_only_channel",
-        "restricted_action_thread_only_channel",
-        "restricted_action_non_threadable_channel",
-        "team_access_not_granted",
-        "ekm_access_denied",
-        "org_login_required",
-        "enterprise_is_restricted",
-        "team_not_found",
-    }
-)
-MESSAGE_ERRORS = frozenset(
-    {
-        "msg_too_long",
-        "invalid_blocks",
-        "invalid_blocks_format",
-        "msg_blocks_too_long",
-        "no_text",
-        "too_many_attachments",
-        "invalid_attachments",
-        "markdown_text_conflict",
-    }
-)
-TRANSIENT_ERRORS = frozenset(
-    {
-        "ratelimited",
-        "rate_limited",
-        "internal_error",
-        "fatal_error",
-        "service_unavailable",
-        "request_timeout",
-        "team_added_to_org",
-        "timeout",
-    }
-)
-
-
-def _retry_after_header(headers: Any) -> str | None:
-    if not headers:
-        return None
-    for key in headers:
-        if str(key).lower() == "retry-after":
-            value = headers[key]
-            return str(value[0] if isinstance(value, list | tuple) else value).strip()
-    return None
-
-
-def retry_after(headers: Any, now: float) -> float | None:
-    """Seconds from a Retry-After header (Slack sends whole seconds), if there is one."""
-    return parse_retry_after(_retry_after_header(headers), now)
-
-
-class ShortRateLimitRetry(AsyncRateLimitErrorRetryHandler):
-    """slack-sdk's 429 handler, but only for short waits.
-
-    A Retry-After longer than a few seconds is handed back to the outbox (DeliveryError with
-    retry_after) instead of holding the one delivery loop for every channel.
-    """
-
-    def __init__(self, max_wait: float = MAX_INLINE_RETRY_AFTER, max_retry_count: int = 2):
-        super().__init__(max_retry_count=max_retry_count)
-        self.max_wait = max_wait
-
-    async def _can_retry_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        if response is None or response.status_code != 429:
-            return False
-        raw = _retry_after_header(response.headers)  # the base class sleeps int(raw) seconds
-        return raw is not None and raw.isdigit() and int(raw) <= self.max_wait
 
 
 @dataclass
@@ -234,13 +140,13 @@ class SlackAdapter(Adapter):
         try:
             response = await self.client.auth_test()
         except SlackApiError as exc:
-            error = _error_code(exc)
+            error = error_code(exc)
             raise RuntimeError(
                 f"slack: SLACK_BOT_TOKEN was refused by auth.test ({error})"
             ) from None
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise RuntimeError(
-                f"slack: cannot reach {self.api_url} for auth.test ({_describe(exc)})"
+                f"slack: cannot reach {self.api_url} for auth.test ({describe(exc)})"
             ) from None
         data = dict(response.data) if isinstance(response.data, dict) else {}
         data["scopes"] = str(response.headers.get("x-oauth-scopes", "") or "")
@@ -253,13 +159,13 @@ class SlackAdapter(Adapter):
         try:
             response = await client.apps_connections_open(app_token=self._app_token)
         except SlackApiError as exc:
-            error = _error_code(exc)
+            error = error_code(exc)
             raise RuntimeError(
                 f"slack: SLACK_APP_TOKEN was refused by apps.connections.open ({error})"
             ) from None
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise RuntimeError(
-                f"slack: cannot reach {self.api_url} for apps.connections.open ({_describe(exc)})"
+                f"slack: cannot reach {self.api_url} for apps.connections.open ({describe(exc)})"
             ) from None
         return str(response["url"])
 
@@ -316,21 +222,21 @@ class SlackAdapter(Adapter):
             await self._post(channel, text=message.text, blocks=list(message.blocks))
             return
         except SlackApiError as exc:
-            error = _error_code(exc)
+            error = error_code(exc)
             if error not in MESSAGE_ERRORS:
-                raise _delivery_error(exc) from None
+                raise delivery_error(exc) from None
             log.warning(
                 "slack refused the blocks; sending plain text once",
                 extra={"channel": channel, "reason": error},
             )
         except Exception as exc:
-            raise _transient(exc) from None
+            raise transient(exc) from None
         try:
             await self._post(channel, text=message.fallback, blocks=None)
         except SlackApiError as exc:
-            raise _delivery_error(exc, after_fallback=True) from None
+            raise delivery_error(exc, after_fallback=True) from None
         except Exception as exc:
-            raise _transient(exc) from None
+            raise transient(exc) from None
 
     async def _post(self, channel: str, text: str, blocks: list[Any] | None) -> None:
         """chat.postMessage, at most one a second per channel, unfurls off."""
@@ -370,7 +276,7 @@ class SlackAdapter(Adapter):
                 await self._respond(pending, reply_text(reply.text), kind)
         except Exception as exc:
             log.warning(
-                "command reply failed", extra={"channel": command.target, "reason": _describe(exc)}
+                "command reply failed", extra={"channel": command.target, "reason": describe(exc)}
             )
 
     async def _post_digest(self, target: str, reply: Reply, pending: PendingCommand) -> None:
@@ -386,70 +292,13 @@ class SlackAdapter(Adapter):
             )
 
     async def _respond(self, pending: PendingCommand, text: str, response_type: str) -> None:
-        """Answer through the command's response_url (no channel membership needed).
-
-        A response_url that is not Slack's (adapters.slack_response) gets nothing: the answer
-        goes by chat.postEphemeral instead, and the log names only the URL's host.
-        """
-        blocks = reply_blocks(text) if text.strip() else None
-        if pending.response_url:
-            try:
-                target = check_response_url(pending.response_url, self.config.slack.api_url)
-                status = await post_response(
-                    target,
-                    {"text": text, "response_type": response_type, "blocks": blocks or []},
-                    API_TIMEOUT,
-                    self.resolver,
-                )
-            except ResponseUrlRefused as exc:
-                log.warning(
-                    "response_url refused; answering with chat.postEphemeral",
-                    extra={"channel": f"slack:{pending.channel}", "reason": str(exc)},
-                )
-            except ResponseUrlFailed as exc:
-                raise RuntimeError(str(exc)) from None
-            else:
-                if status != 200:
-                    raise RuntimeError(f"response_url on {target.host} answered HTTP {status}")
-                return
-        await self.client.chat_postEphemeral(
-            channel=pending.channel, user=pending.user, text=text, blocks=blocks
+        """Answer by response_url, else chat.postEphemeral (adapters.slack_respond)."""
+        await respond(
+            pending,
+            text,
+            response_type,
+            client=self.client,
+            api_url=self.config.slack.api_url,
+            resolver=self.resolver,
+            timeout=API_TIMEOUT,
         )
-
-
-def _error_code(exc: SlackApiError) -> str:
-    response = exc.response
-    data = getattr(response, "data", None)
-    if isinstance(data, dict) and data.get("error"):
-        return str(data["error"])
-    return f"HTTP {getattr(response, 'status_code', '?')}"
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-def _transient(exc: BaseException) -> DeliveryError:
-    # A timeout may come after Slack accepted the post: the outbox will send it again, so
-    # an ambiguous failure can show at most one duplicate (README, "Slack").
-    return DeliveryError(f"slack: {_describe(exc)}", scope="transient")
-
-
-def _delivery_error(exc: SlackApiError, after_fallback: bool = False) -> DeliveryError:
-    """Slack's answer as a DeliveryError scope for the outbox."""
-    status = getattr(exc.response, "status_code", 200)
-    error = _error_code(exc)
-    reason = f"slack chat.postMessage: {error}"
-    if status == 429 or error in ("ratelimited", "rate_limited"):
-        return DeliveryError(
-            reason, scope="transient", retry_after=retry_after(exc.response.headers, time.time())
-        )
-    if status >= 500 or error in TRANSIENT_ERRORS:
-        return DeliveryError(reason, scope="transient")
-    if error in DESTINATION_ERRORS:
-        return DeliveryError(reason, scope="destination")
-    if after_fallback and error in MESSAGE_ERRORS:
-        return DeliveryError(f"{reason} (plain-text fallback refused too)", scope="message")
-    # Anything else is about this message (invalid_arguments, ...): retrying it unchanged
-    # cannot help, and a retry loop is worse than one dead row the operator can see.
-    return DeliveryError(reason, scope="message")

@@ -20,7 +20,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from adapters.slack import SlackAdapter, retry_after
+from adapters.slack import SlackAdapter
+from adapters.slack_errors import retry_after
 from bot.chat.commands import Command, Reply, handle
 from bot.config import Config, SlackConfig
 from bot.deliver.adapter import DeliveryError

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from adapters.slack import SlackAdapter
-from adapters.slack_app import ListenerLimits
+from adapters.slack_listener import ListenerLimits
 from adapters.slack_request import MalformedRequest, parse_body, signature_ok
 from adapters.slack_response import (
     ResponseUrlRefused,

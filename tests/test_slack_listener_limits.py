@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from adapters.slack import SlackAdapter
-from adapters.slack_app import ListenerLimits
+from adapters.slack_listener import ListenerLimits
 from tests.fakes.slack import FakeSlack, sign
 from tests.test_slack_http_mode import command_body, loud, make_config, started
 
