@@ -232,7 +232,7 @@ class App:
         due = next_due(self.db, self.clock())
         if due is None:
             return self.poll_tick
-        return max(MIN_POLL_GAP, min(due - self.clock(), self.poll_tick))
+        return max(min(MIN_POLL_GAP, self.poll_tick), min(due - self.clock(), self.poll_tick))
 
     async def _safe_cycle(self) -> None:
         """One poll: poll only (delivery runs on its own), and probe a storage outage."""
