@@ -4,7 +4,6 @@ short functions with few positional parameters. Every offender is named, not jus
 from __future__ import annotations
 
 import ast
-import fnmatch
 import subprocess
 import sys
 import tomllib
@@ -112,33 +111,5 @@ def test_shape_limits(source: str, expected: list[str]) -> None:
     assert shape_offences(Path("m.py"), source) == expected
 
 
-# Files other helpers are rewriting now (issue 12); the xfail below goes once they land.
-OTHERS = (
-    "bot/store/*", "bot/deliver/digest.py", "bot/deliver/drain.py", "bot/deliver/messages.py",
-    "bot/ops/*", "bot/chat/commands.py", "bot/app.py", "bot/ingest/parse.py",
-    "bot/ingest/parsepool.py", "bot/cli.py", "bot/target.py", "adapters/slack*.py",
-    "adapters/discord.py", "adapters/discord_client.py",
-)  # fmt: skip
-
-
-def in_others(offence: str) -> bool:
-    path = offence.split(":")[0]
-    mine = path == "adapters/slack_render.py"
-    return not mine and any(fnmatch.fnmatch(path, pattern) for pattern in OTHERS)
-
-
-def others_offences() -> list[str]:
-    return [offence for offence in tree_offences() if in_others(offence)]
-
-
-@pytest.mark.xfail(
-    strict=False,
-    reason="files other helpers are still splitting: " + "; ".join(others_offences()),
-)
 def test_no_module_function_or_signature_is_over_the_limits() -> None:
     assert tree_offences() == []
-
-
-def test_the_files_being_split_now_are_the_only_offenders() -> None:
-    """Until the xfail above goes: nothing outside those files grows over the limits."""
-    assert [offence for offence in tree_offences() if not in_others(offence)] == []
