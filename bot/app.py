@@ -22,7 +22,8 @@ from bot.deliver.model import Message, Notice
 from bot.ingest.fetch import Fetcher
 from bot.poller import Poller, PollReport
 from bot.store.channels import reopen_stopped
-from bot.store.db import StorageUnavailable, checkpoint, close_db, open_db, transaction
+from bot.store.db import StorageUnavailable, Store, checkpoint, close_db, open_db, transaction
+from bot.store.interface import StoreModules, sqlite_store
 from bot.store.outbox import add_notice, recover_interrupted
 from bot.store.sources import next_due, sync_sources
 from bot.store.watches import channel_id, sync_file_watches
@@ -50,8 +51,12 @@ class App:
         fetcher: Fetcher | None = None,
         adapters: dict[str, Adapter] | None = None,
         check_db: Literal["always", "if-changed"] = "always",
+        *,
+        store: StoreModules[Store] | None = None,
     ) -> None:
         self.config = config
+        # The store's operations the poll and the drain call (bot.store.interface).
+        self.store = store if store is not None else sqlite_store()
         self.clock = clock
         self.db = open_db(config.database, check_db)
         now = clock()
@@ -67,8 +72,8 @@ class App:
             else {platform: load_adapter(platform, config) for platform in sorted(platforms)}
         )
         self.rng = random.Random()
-        self.poller = Poller(self.db, config, self.fetcher, clock, self.rng)
-        self.deliverer = Deliverer(self.db, self.adapters, clock, self.rng)
+        self.poller = Poller(self.db, config, self.fetcher, clock, self.rng, store=self.store)
+        self.deliverer = Deliverer(self.db, self.adapters, clock, self.rng, store=self.store)
         self._poll_lock = asyncio.Lock()
         # A drain stops while a poll is storing: its alerts may still gain watches.
         self.deliverer.paused = self._poll_lock.locked

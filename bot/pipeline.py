@@ -4,6 +4,10 @@ Reads like Miniflux's RefreshFeed (internal/reader/handler/handler.go): a condit
 a parse, "the store returns only the new entries", then what newswatch does with them.
 Each source's outcome is committed in one transaction, so a crash mid-poll leaves every
 source either fully processed or untouched. What one poll knows lives in a PollRun.
+
+Every store operation, and the transaction, comes from `PollTools.store` (a
+bot.store.interface.StoreModules): a second store is a second value there, not an edit here.
+Only the dataclasses the store returns and its one error, StorageUnavailable, are imported.
 """
 
 from __future__ import annotations
@@ -24,18 +28,11 @@ from bot.ingest.parse import FeedItem, ParsedFeed
 from bot.ingest.parsepool import ParsePool
 from bot.ops.crashpoints import crash_point
 from bot.ops.logs import scrub
-from bot.store.db import StorageUnavailable, Store, transaction
-from bot.store.items import StoredItem, insert_item, known_fingerprints, update_item
-from bot.store.outbox import add_alert, add_notice
-from bot.store.sources import (
-    Source,
-    dependent_channels,
-    next_poll_time,
-    record_failure,
-    record_not_modified,
-    record_success,
-)
-from bot.store.stories import new_story
+from bot.store.db import Store
+from bot.store.errors import StorageUnavailable
+from bot.store.interface import StoreModules
+from bot.store.items import StoredItem
+from bot.store.sources import Source
 from bot.stories.lookup import StoryIndex
 from bot.stories.titles import title_key_tokens
 from bot.stories.urls import canonical_url
@@ -67,6 +64,7 @@ class PollTools:
     clock: Callable[[], float]
     rng: random.Random
     parse_pool: Callable[[], ParsePool]
+    store: StoreModules[Store]  # every store operation the poll calls (bot.store.interface)
 
 
 @dataclass
@@ -90,7 +88,8 @@ class PollRun:
 
     @classmethod
     def start(cls, tools: PollTools, now: float) -> PollRun:
-        return cls(tools, uuid.uuid4().hex, now, WatchIndex(tools.db), StoryIndex(tools.db))
+        watches = WatchIndex(tools.db, tools.store.watches)
+        return cls(tools, uuid.uuid4().hex, now, watches, StoryIndex(tools.db, tools.store.stories))
 
 
 class Filed(NamedTuple):
@@ -153,30 +152,33 @@ def _store(source: Source, result: FetchResult, parsed: ParsedFeed | None, run: 
     run.report.polled += 1
     if result.not_modified:
         run.report.not_modified += 1
-        next_poll = next_poll_time(now, run.tools.config.poll_interval, run.tools.rng)
+        next_poll = run.tools.store.sources.next_poll_time(
+            now, run.tools.config.poll_interval, run.tools.rng
+        )
         run.unchanged.append((source, now, next_poll))
         return
-    with transaction(run.tools.db):
+    with run.tools.store.transaction(run.tools.db):
         if parsed is None or parsed.error:
             _record_failure(source, result, parsed, run, now=now)
             return
         arrival = _arrival(source, parsed, now, run.tools.config)
-        new = _store_new(arrival, _new_items(source, parsed, run.tools.db), run)
+        new = _store_new(arrival, _new_items(source, parsed, run.tools), run)
         _record_success(source, result, parsed, run, new=new, now=now)
     log.info("polled", extra={"source": source.id, "new_items": new})
 
 
-def _new_items(source: Source, parsed: ParsedFeed, db: Store) -> list[FeedItem]:
+def _new_items(source: Source, parsed: ParsedFeed, tools: PollTools) -> list[FeedItem]:
     """The store returns only the new items; a known one that changed is updated in place
     (an update, never a new story), one unchanged is left alone."""
-    known = known_fingerprints(db, source.id, [item.identity for item in parsed.items])
+    db, items = tools.db, tools.store.items
+    known = items.known_fingerprints(db, source.id, [item.identity for item in parsed.items])
     new = []
     for item in parsed.items:
         fingerprint = known.get(item.identity)
         if fingerprint is None:
             new.append(item)
         elif fingerprint != item.fingerprint:
-            update_item(db, source.id, item, title_key=" ".join(title_key_tokens(item.title)))
+            items.update_item(db, source.id, item, title_key=" ".join(title_key_tokens(item.title)))
     return new
 
 
@@ -211,7 +213,7 @@ def _file(item: FeedItem, arrival: Arrival, run: PollRun) -> Filed | None:
     story_id = run.stories.find(canonical, tokens, published)
     fresh = story_id is None
     if story_id is None:
-        story_id = new_story(db, published, now)
+        story_id = run.tools.store.stories.new_story(db, published, now)
     row = StoredItem(
         source_id=arrival.source.id,
         story_id=story_id,
@@ -220,7 +222,7 @@ def _file(item: FeedItem, arrival: Arrival, run: PollRun) -> Filed | None:
         published=published,
         first_seen=now,
     )
-    item_id = insert_item(db, item, row)
+    item_id = run.tools.store.items.insert_item(db, item, row)
     if item_id is None:
         return None
     run.stories.index(item_id, story_id, canonical, tokens, published)
@@ -234,7 +236,7 @@ def _queue_alerts(item: FeedItem, filed: Filed, arrival: Arrival, run: PollRun) 
     for watch_id in watches.matches(item, arrival.source.query):
         by_channel[watches.channel_of[watch_id]].append(watches.query_of[watch_id])
     for channel_id, queries in by_channel.items():
-        add_alert(
+        run.tools.store.outbox.add_alert(
             run.tools.db,
             channel_id=channel_id,
             story_id=filed.story_id,
@@ -255,11 +257,12 @@ def _record_success(
     etag, modified = (
         (result.etag, result.last_modified) if parsed.items else (source.etag, source.last_modified)
     )
-    record_success(
+    sources = run.tools.store.sources
+    sources.record_success(
         run.tools.db,
         source=source,
         now=now,
-        next_poll=next_poll_time(now, run.tools.config.poll_interval, run.tools.rng),
+        next_poll=sources.next_poll_time(now, run.tools.config.poll_interval, run.tools.rng),
         etag=etag,
         last_modified=modified,
         title=parsed.title,
@@ -274,12 +277,12 @@ def _record_failure(
 ) -> None:
     """Count the failure and back off; the channels that hear from a source it disabled are
     told once."""
-    db = run.tools.db
+    db, store = run.tools.db, run.tools.store
     # A feed writes part of the reason; it is logged, stored and posted.
     reason = scrub(result.error or (parsed.error if parsed else None) or "no body")
     run.report.failed[source.url] = reason
     log.warning("source failed", extra={"source": source.id, "reason": reason})
-    disabled = record_failure(
+    disabled = store.sources.record_failure(
         db,
         source=source,
         now=now,
@@ -293,18 +296,19 @@ def _record_failure(
             f"newswatch stopped polling {name} after {source.failures + 1} failures in a row "
             f"(last: {reason}). Fix it, then run `newswatch sources` to check."
         )
-        for channel in dependent_channels(db, source=source):
-            add_notice(db, channel_id=channel, text=text, now=now)
+        for channel in store.sources.dependent_channels(db, source=source):
+            store.outbox.add_notice(db, channel_id=channel, text=text, now=now)
 
 
 def record_unchanged(run: PollRun) -> None:
     """The 304s of a poll, committed together: one fsync, not one per source. A crash
     before it leaves those sources due, and they are asked again (another 304)."""
     unchanged, run.unchanged = run.unchanged, []
+    db, store = run.tools.db, run.tools.store
     if unchanged:
-        with transaction(run.tools.db):
+        with store.transaction(db):
             for source, now, next_poll in unchanged:
-                record_not_modified(run.tools.db, source=source, now=now, next_poll=next_poll)
+                store.sources.record_not_modified(db, source=source, now=now, next_poll=next_poll)
 
 
 def _host(url: str) -> str:

@@ -1,7 +1,8 @@
 """The poll loop: every due source refreshed (bot.pipeline.refresh), 304s recorded, pruning.
 
 The Poller outlives its polls and holds only what they share (the store, the settings, the
-fetcher, the parse workers); what one poll knows is a bot.pipeline.PollRun.
+fetcher, the parse workers, the store's operations); what one poll knows is a
+bot.pipeline.PollRun. Every store operation comes from the StoreModules it is given.
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ from bot.ingest.fetch import Fetcher
 from bot.ingest.parsepool import ParsePool
 from bot.pipeline import PollReport, PollRun, PollTools, record_unchanged, refresh
 from bot.store.db import Store
-from bot.store.retention import prune, prune_due
-from bot.store.sources import due_sources, sync_sources
+from bot.store.interface import StoreModules, sqlite_store
 
 
 class Poller:
@@ -29,8 +29,18 @@ class Poller:
         fetcher: Fetcher,
         clock: Callable[[], float],
         rng: random.Random | None = None,
+        *,
+        store: StoreModules[Store] | None = None,
     ) -> None:
-        self.tools = PollTools(db, config, fetcher, clock, rng or random.Random(), self._parse_pool)
+        self.tools = PollTools(
+            db,
+            config,
+            fetcher,
+            clock,
+            rng or random.Random(),
+            self._parse_pool,
+            store if store is not None else sqlite_store(),
+        )
         self._pool: ParsePool | None = None
 
     def _parse_pool(self) -> ParsePool:
@@ -47,17 +57,17 @@ class Poller:
     async def poll(self, all_sources: bool = False) -> PollReport:
         """Refresh every due source (every source with `all_sources`), at most 16 at once;
         a write the disk refused is raised once the sources under way are done."""
-        db, config = self.tools.db, self.tools.config
+        db, config, store = self.tools.db, self.tools.config, self.tools.store
         now = self.tools.clock()
-        sync_sources(db, config=config, now=now)
+        store.sources.sync_sources(db, config=config, now=now)
         run = PollRun.start(self.tools, now)
-        sources = due_sources(db, now=now, all_sources=all_sources)
+        sources = store.sources.due_sources(db, now=now, all_sources=all_sources)
         await asyncio.gather(*(refresh(source, run) for source in sources))
         if run.halted is not None:
             raise run.halted
         record_unchanged(run)
-        if prune_due(db, now=now):
-            prune(db, retention=config.retention, now=self.tools.clock())
+        if store.retention.prune_due(db, now=now):
+            store.retention.prune(db, retention=config.retention, now=self.tools.clock())
         return run.report
 
 

@@ -7,19 +7,20 @@ from collections import defaultdict
 from bot.ingest.parse import FeedItem
 from bot.match.matcher import ItemText, Matcher
 from bot.match.query import parse_query
+from bot.store import watches as sqlite_watches
 from bot.store.db import Store
-from bot.store.watches import active_watches
+from bot.store.interface import Watches
 
 
 class WatchIndex:
     """Every active watch compiled once: text matching plus the queries behind search sources."""
 
-    def __init__(self, db: Store) -> None:
+    def __init__(self, db: Store, store: Watches[Store] = sqlite_watches) -> None:
         self.matcher = Matcher()
         self.channel_of: dict[int, int] = {}
         self.query_of: dict[int, str] = {}
         self.by_query: dict[str, list[int]] = defaultdict(list)
-        for watch in active_watches(db):
+        for watch in store.active_watches(db):
             self.matcher.add(watch.id, parse_query(watch.query))
             self.channel_of[watch.id] = watch.channel_id
             self.query_of[watch.id] = watch.query

@@ -1,4 +1,8 @@
-"""The delivery loop: pending outbox rows to adapters, marked sent only once confirmed."""
+"""The delivery loop: pending outbox rows to adapters, marked sent only once confirmed.
+
+The outbox and channel operations, and the transaction, come from the StoreModules the
+Deliverer is given (bot.store.interface); StorageUnavailable is every store's one error.
+"""
 
 from __future__ import annotations
 
@@ -13,20 +17,11 @@ from bot.deliver.adapter import Adapter, DeliveryError
 from bot.deliver.messages import build_message
 from bot.deliver.model import Message
 from bot.ops.crashpoints import crash_point
-from bot.store.channels import channel_target, stop_channel
 from bot.store.copies import Copy
-from bot.store.db import StorageUnavailable, Store, transaction
-from bot.store.outbox import (
-    Delivery,
-    backlogged_channels,
-    collapse_backlog,
-    due,
-    mark_dead,
-    mark_sending_many,
-    mark_sent_many,
-    release,
-    retry_later,
-)
+from bot.store.db import Store
+from bot.store.errors import StorageUnavailable
+from bot.store.interface import StoreModules, sqlite_store
+from bot.store.outbox import Delivery
 from bot.target import Target
 
 log = logging.getLogger("newswatch.deliver")
@@ -58,8 +53,12 @@ class Deliverer:
         clock: Callable[[], float],
         rng: random.Random | None = None,
         send_deadline: float = SEND_DEADLINE,
+        *,
+        store: StoreModules[Store] | None = None,
     ) -> None:
         self.db = db
+        self.store = store if store is not None else sqlite_store()
+        self.outbox, self.transaction = self.store.outbox, self.store.transaction
         self.adapters = adapters
         self.clock = clock
         self.rng = rng or random.Random()
@@ -95,7 +94,7 @@ class Deliverer:
             files = adapter.batch_size > 1
             while not self.paused():
                 before = report.sent + report.dead
-                batch = due(
+                batch = self.outbox.due(
                     self.db,
                     self.clock(),
                     limit=BATCH,
@@ -137,14 +136,14 @@ class Deliverer:
         ready = await self._skip_delivered(adapter, self._render(rows, report), report)
         if not ready:
             return False
-        with transaction(self.db):
-            mark_sending_many(self.db, (delivery for delivery, _ in ready))
+        with self.transaction(self.db):
+            self.outbox.mark_sending_many(self.db, (delivery for delivery, _ in ready))
         outcome = await self._send_ready(adapter, ready, report)
         if outcome != "sent":
             return outcome == "channel failed"
         now = self.clock()
-        with transaction(self.db):
-            mark_sent_many(self.db, (delivery for delivery, _ in ready), now)
+        with self.transaction(self.db):
+            self.outbox.mark_sent_many(self.db, (delivery for delivery, _ in ready), now)
         report.sent += len(ready)
         return False
 
@@ -171,8 +170,10 @@ class Deliverer:
                 chunks.append(ready[start : start + adapter.batch_size])
         if not chunks:
             return
-        with transaction(self.db):
-            mark_sending_many(self.db, (delivery for ready in chunks for delivery, _ in ready))
+        with self.transaction(self.db):
+            self.outbox.mark_sending_many(
+                self.db, (delivery for ready in chunks for delivery, _ in ready)
+            )
         sent: list[Delivery] = []
         unsent: list[Delivery] = []
         for ready in chunks:
@@ -186,10 +187,10 @@ class Deliverer:
             elif outcome == "channel failed":
                 blocked.add(channel)
         now = self.clock()
-        with transaction(self.db):
-            mark_sent_many(self.db, sent, now)
-            for delivery in unsent:
-                release(self.db, delivery)  # never tried: its channel failed before its turn
+        with self.transaction(self.db):
+            self.outbox.mark_sent_many(self.db, sent, now)
+            for delivery in unsent:  # never tried: its channel failed before its turn
+                self.outbox.release(self.db, delivery)
         report.sent += len(sent)
 
     async def _send_ready(
@@ -251,8 +252,10 @@ class Deliverer:
         found = {d.id for (d, _), there in zip(cut_off, held, strict=True) if there}
         if not found:
             return ready
-        with transaction(self.db):
-            mark_sent_many(self.db, (d for d, _ in ready if d.id in found), self.clock())
+        with self.transaction(self.db):
+            self.outbox.mark_sent_many(
+                self.db, (d for d, _ in ready if d.id in found), self.clock()
+            )
         report.sent += len(found)
         log.warning(
             "deliveries cut off mid-send were found delivered; not sent again",
@@ -265,12 +268,12 @@ class Deliverer:
         if adapter.backlog_limit is None:
             return
         now = self.clock()
-        for channel_id in backlogged_channels(self.db, adapter.backlog_limit):
-            target = channel_target(self.db, channel_id)
+        for channel_id in self.outbox.backlogged_channels(self.db, adapter.backlog_limit):
+            target = self.store.channels.channel_target(self.db, channel_id)
             if Target.parse(target).platform != platform:
                 continue
-            with transaction(self.db):
-                digest_id = collapse_backlog(
+            with self.transaction(self.db):
+                digest_id = self.outbox.collapse_backlog(
                     self.db, channel_id, adapter.backlog_limit, now - BACKLOG_AGE, now
                 )
             if digest_id is not None:
@@ -287,18 +290,18 @@ class Deliverer:
         ambiguous: bool = False,
     ) -> None:
         extra = {"channel": delivery.target, "story": delivery.story_id, "reason": exc.reason}
-        with transaction(self.db):
+        with self.transaction(self.db):
             if exc.scope == "destination":
-                release(self.db, delivery)
-                stop_channel(self.db, delivery.channel_id, exc.reason)
+                self.outbox.release(self.db, delivery)
+                self.store.channels.stop_channel(self.db, delivery.channel_id, exc.reason)
                 report.stopped.append(delivery.target)
                 log.error("destination stopped", extra=extra)
             elif exc.scope == "message":
-                mark_dead(self.db, delivery, exc.reason)
+                self.outbox.mark_dead(self.db, delivery, exc.reason)
                 report.dead += 1
                 log.error("message refused", extra=extra)
             else:
-                retry_later(
+                self.outbox.retry_later(
                     self.db,
                     delivery,
                     now=self.clock(),

@@ -1,28 +1,110 @@
-"""The seam a second store (PostgreSQL) implements: the operations delivery, digests, chat
-commands and status need, by name, over a connection type of its own (`DB`).
+"""The seam a second store (PostgreSQL) implements: the operations the poll, delivery,
+digests, chat commands and status need, by name, over a connection type of its own (`DB`).
 
 The SQLite modules satisfy these Protocols as they are (`sqlite_store` is checked by mypy):
 a PostgreSQL store is a package of modules with the same functions over its own handle,
-returning the same dataclasses. The poll path's operations (claim due sources, insert new
-items, find candidate stories) are bot.store.sources, items and stories.
+returning the same dataclasses, plus its own `transaction` context. The poll path
+(bot.pipeline, bot.poller, bot.deliver.drain) takes every operation from a StoreModules
+value, so a second store is a second value, not a change there. StorageUnavailable
+(bot.store.errors) is the one error every store raises for a write the storage refused.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from bot.config import Config
+from bot.ingest.parse import FeedItem
 from bot.store.channels import ChannelStatus
 from bot.store.copies import Copy, DigestRow, RecentItem
 from bot.store.db import Store
+from bot.store.items import StoredItem
 from bot.store.outbox import Delivery, Depth
+from bot.store.sources import Source
 from bot.store.status import SourceStatus
 from bot.store.watches import Watch
 
 DB = TypeVar("DB", contravariant=True)
+
+
+@runtime_checkable
+class Sources(Protocol[DB]):
+    """The configured and searched sources: sync them, claim the due ones, record outcomes."""
+
+    def sync_sources(self, db: DB, config: Config, now: float) -> None: ...
+    def due_sources(self, db: DB, now: float, all_sources: bool = False) -> list[Source]: ...
+    def next_due(self, db: DB, now: float) -> float | None: ...
+    def next_poll_time(self, now: float, interval: float, rng: random.Random) -> float: ...
+    def record_not_modified(self, db: DB, source: Source, now: float, next_poll: float) -> None: ...
+    def record_success(
+        self,
+        db: DB,
+        *,
+        source: Source,
+        now: float,
+        next_poll: float,
+        etag: str | None,
+        last_modified: str | None,
+        title: str,
+        new_items: int,
+        moved_to: str | None = None,
+    ) -> None: ...
+    def record_failure(
+        self,
+        db: DB,
+        *,
+        source: Source,
+        now: float,
+        interval: float,
+        reason: str,
+        retry_after: float | None,
+    ) -> bool: ...
+    def dependent_channels(self, db: DB, source: Source) -> list[int]: ...
+
+
+@runtime_checkable
+class Items(Protocol[DB]):
+    """Feed items: which a source has already, insert a new one returning its id, update."""
+
+    def known_fingerprints(
+        self, db: DB, source_id: int, identities: Sequence[str]
+    ) -> dict[str, str]: ...
+    def insert_item(self, db: DB, item: FeedItem, row: StoredItem) -> int | None: ...
+    def update_item(self, db: DB, source_id: int, item: FeedItem, *, title_key: str) -> None: ...
+
+
+@runtime_checkable
+class Stories(Protocol[DB]):
+    """Story rows and their lookup indexes: find candidate stories, make one, file a copy."""
+
+    def legacy_mark(self, db: DB) -> float | None: ...
+    def story_of_url(self, db: DB, canonical: str) -> int | None: ...
+    def title_candidates(
+        self, db: DB, keys: Sequence[str], *, since: float, until: float, limit: int
+    ) -> list[tuple[int, str]]: ...
+    def new_story(self, db: DB, published: float, now: float) -> int: ...
+    def index_copy(
+        self,
+        db: DB,
+        item_id: int,
+        *,
+        story_id: int,
+        canonical: str | None,
+        keys: Sequence[str],
+        published: float,
+    ) -> None: ...
+
+
+@runtime_checkable
+class Retention(Protocol[DB]):
+    """Pruning old items, at most once a day, at the end of a poll."""
+
+    def prune_due(self, db: DB, now: float) -> bool: ...
+    def prune(self, db: DB, retention: float, now: float) -> int: ...
 
 
 @runtime_checkable
@@ -134,8 +216,14 @@ class Status(Protocol[DB]):
 
 @dataclass(frozen=True)
 class StoreModules(Generic[DB]):
-    """One implementation of every seam above."""
+    """One implementation of every seam above, and its transaction: committed at the end,
+    rolled back on any exception, joined when nested."""
 
+    transaction: Callable[[DB], AbstractContextManager[None]]
+    sources: Sources[DB]
+    items: Items[DB]
+    stories: Stories[DB]
+    retention: Retention[DB]
     outbox: Outbox[DB]
     channels: Channels[DB]
     watches: Watches[DB]
@@ -145,8 +233,28 @@ class StoreModules(Generic[DB]):
 
 def sqlite_store() -> StoreModules[Store]:
     """The SQLite implementation: each module, checked by mypy against its Protocol."""
-    from bot.store import channels, copies, outbox, status, watches
+    from bot.store import (
+        channels,
+        copies,
+        items,
+        outbox,
+        retention,
+        sources,
+        status,
+        stories,
+        watches,
+    )
+    from bot.store.db import transaction
 
     return StoreModules(
-        outbox=outbox, channels=channels, watches=watches, copies=copies, status=status
+        transaction=transaction,
+        sources=sources,
+        items=items,
+        stories=stories,
+        retention=retention,
+        outbox=outbox,
+        channels=channels,
+        watches=watches,
+        copies=copies,
+        status=status,
     )
