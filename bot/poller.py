@@ -16,7 +16,7 @@ from bot.ingest.fetch import Fetcher
 from bot.ingest.parsepool import ParsePool
 from bot.pipeline import PollReport, PollRun, PollTools, record_unchanged, refresh
 from bot.store.db import Store
-from bot.store.interface import StoreModules, sqlite_store
+from bot.store.interface import StoreModules
 
 
 class Poller:
@@ -30,7 +30,7 @@ class Poller:
         clock: Callable[[], float],
         rng: random.Random | None = None,
         *,
-        store: StoreModules[Store] | None = None,
+        store: StoreModules[Store],
     ) -> None:
         self.tools = PollTools(
             db,
@@ -39,7 +39,7 @@ class Poller:
             clock,
             rng or random.Random(),
             self._parse_pool,
-            store if store is not None else sqlite_store(),
+            store,
         )
         self._pool: ParsePool | None = None
 

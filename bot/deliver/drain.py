@@ -20,7 +20,7 @@ from bot.ops.crashpoints import crash_point
 from bot.store.copies import Copy
 from bot.store.db import Store
 from bot.store.errors import StorageUnavailable
-from bot.store.interface import StoreModules, sqlite_store
+from bot.store.interface import StoreModules
 from bot.store.outbox import Delivery
 from bot.target import Target
 
@@ -54,10 +54,10 @@ class Deliverer:
         rng: random.Random | None = None,
         send_deadline: float = SEND_DEADLINE,
         *,
-        store: StoreModules[Store] | None = None,
+        store: StoreModules[Store],
     ) -> None:
         self.db = db
-        self.store = store if store is not None else sqlite_store()
+        self.store = store
         self.outbox, self.transaction = self.store.outbox, self.store.transaction
         self.adapters = adapters
         self.clock = clock
