@@ -20,6 +20,8 @@ import functools
 import html
 import re
 import unicodedata
+from bisect import bisect_right
+from itertools import accumulate
 
 import regex
 from selectolax.lexbor import LexborHTMLParser
@@ -248,6 +250,9 @@ def shorten_summary(text: str, limit: int = 300) -> str:
     return cut(text, limit)
 
 
+CUT_WINDOW = 64  # characters read past the cut, to find the atom that no longer fits
+
+
 def cut(text: str, limit: int, *, atom: regex.Pattern[str] = GRAPHEME) -> str:
     """`text` if it has at most `limit` characters, else its head and `…` within `limit`.
 
@@ -260,19 +265,22 @@ def cut(text: str, limit: int, *, atom: regex.Pattern[str] = GRAPHEME) -> str:
     room = limit - len(ELLIPSIS)
     if room < 0:
         return ""
-    pieces: list[str] = []
-    size = 0
-    following = ""  # the atom that no longer fits
-    for match in atom.finditer(text):
-        if size + len(match[0]) > room:
-            following = match[0]
-            break
-        pieces.append(match[0])
-        size += len(match[0])
+    # Only the head is split into atoms, at C speed. Boundaries before the window's end do
+    # not depend on what follows it, and the atom across the cut, if read only in part,
+    # still does not fit.
+    end = room + CUT_WINDOW
+    pieces = (
+        atom.findall(text, 0, end)
+        if not atom.groups
+        else [m[0] for m in atom.finditer(text, 0, end)]
+    )
+    fitting = bisect_right(list(accumulate(map(len, pieces))), room)
+    following = pieces[fitting] if fitting < len(pieces) else ""  # the atom that does not fit
+    pieces = pieces[:fitting]
     if not following.startswith(" "):  # not at a word end: back to the last space, if any
-        spaces = [i for i, piece in enumerate(pieces) if i and piece.startswith(" ")]
-        if spaces and _trim(pieces[: spaces[-1]]):
-            pieces = pieces[: spaces[-1]]
+        last = next((i for i in range(len(pieces) - 1, 0, -1) if pieces[i].startswith(" ")), 0)
+        if last and _trim(pieces[:last]):
+            pieces = pieces[:last]
     return "".join(_trim(pieces)) + ELLIPSIS
 
 
