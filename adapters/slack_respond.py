@@ -1,7 +1,7 @@
 """Answering an acked slash command: by its response_url, else by chat.postEphemeral.
 
 The response_url needs no channel membership; one that is not Slack's
-(adapters.slack_response) gets nothing, and the answer goes by chat.postEphemeral instead.
+(adapters.slack_response_url) gets nothing, and the answer goes by chat.postEphemeral instead.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack_command import PendingCommand
 from adapters.slack_render import reply_blocks
-from adapters.slack_response import (
+from adapters.slack_response_url import (
     ResponseUrlFailed,
     ResponseUrlRefused,
     check_response_url,

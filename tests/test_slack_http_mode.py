@@ -21,7 +21,7 @@ import pytest
 from adapters.slack import SlackAdapter
 from adapters.slack_listener import ListenerLimits
 from adapters.slack_request import MalformedRequest, parse_body, signature_ok
-from adapters.slack_response import (
+from adapters.slack_response_url import (
     ResponseUrlRefused,
     check_response_url,
     post_response,
