@@ -2,6 +2,7 @@
 
 Every line is made terminal-safe before the adapter's own colour codes are added: feed text
 is cleaned at parsing already, but a digest names its channel and a notice quotes a reason.
+Times are shown in the configured `timezone`.
 """
 
 from __future__ import annotations
@@ -30,12 +31,16 @@ class ConsoleAdapter(Adapter):
 
     async def send(self, target: str, message: Message) -> None:
         if isinstance(message, Alert):
-            lines = [terminal_safe(line) for line in plain_alert_lines(message)]
+            lines = [terminal_safe(line) for line in plain_alert_lines(message, self.config.zone)]
             lines[0] = self._style(lines[0], "1")
         elif isinstance(message, Digest):
-            lines = [terminal_safe(line) for line in plain_digest_lines(message)]
+            lines = [terminal_safe(line) for line in plain_digest_lines(message, self.config.zone)]
             lines[0] = self._style(lines[0], "1;36")
         elif isinstance(message, Notice):
             lines = [self._style("notice: ", "33") + clean_text(message.text)]
         self.stream.write("\n".join(lines) + "\n\n")
         self.stream.flush()
+
+    async def doctor(self) -> list[str]:
+        """Standard output takes whatever is written; there is nothing to check beyond that."""
+        return ["console: channel console: ok (prints to standard output)"]

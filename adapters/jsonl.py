@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import tempfile
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -92,6 +93,15 @@ class JsonlAdapter(Adapter):
         except OSError as exc:
             raise DeliveryError(f"cannot write {path}: {exc.strerror}") from None
 
+    async def doctor(self) -> list[str]:
+        """Whether each jsonl channel could take a record now, found without writing one."""
+        lines = []
+        for channel in self.config.channels:
+            if channel.platform == "jsonl":
+                path = self._path(channel.target)
+                lines.append(await asyncio.to_thread(doctor_line, channel.target, path))
+        return lines
+
     async def delivered_already(self, target: str, messages: Sequence[Message]) -> list[bool]:
         """Alerts by (channel, story), other records by their exact line."""
         try:
@@ -128,6 +138,42 @@ def record_line(message: Message) -> str:
     if "\x85" in line or "\u2028" in line or "\u2029" in line:
         line = line.translate(LINE_BREAKS)
     return line + "\n"
+
+
+def doctor_line(target: str, path: Path) -> str:
+    """One doctor line for a jsonl target: an existing file is opened for appending (a
+    regular file, not a link), a missing one's folder must let us create a file in it."""
+    try:
+        return f"jsonl: channel {target}: ok ({_appendable(path)})"
+    except UnsafeFileError as exc:
+        why = exc.reason
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        if exc.filename and str(exc.filename) != str(path):
+            why = f"{exc.filename}: {why}"
+    return f"jsonl: channel {target}: cannot append to {path}: {why} - FAILED"
+
+
+def _appendable(path: Path) -> str:
+    """How a record would get into `path`; raises the OSError that would stop it."""
+    try:
+        fd = open_regular(path, os.O_WRONLY | os.O_APPEND)  # no O_CREAT: the doctor creates none
+    except FileNotFoundError:
+        pass
+    else:
+        os.close(fd)
+        return f"appends to {path}"
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # _append makes the missing folders: the first existing decides
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".newswatch-doctor-")
+    except OSError as exc:
+        why = f"cannot create a file here ({exc.strerror})"
+        raise OSError(exc.errno, why, str(folder)) from None
+    os.close(fd)
+    os.unlink(probe)
+    return f"will create {path}"
 
 
 def _append(path: Path, text: str) -> None:

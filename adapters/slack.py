@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack_app import SlackInbound
 from adapters.slack_command import PendingCommand
+from adapters.slack_doctor import channel_lines
 from adapters.slack_errors import (
     MESSAGE_ERRORS,
     ShortRateLimitRetry,
@@ -54,7 +55,7 @@ DEFAULT_API_URL = "https://slack.com/api/"
 PER_CHANNEL_INTERVAL = 1.0  # "1 message per second per channel" (chat.postMessage docs)
 API_TIMEOUT = 15.0
 CONNECT_TIMEOUT = 30.0
-REQUIRED_SCOPES = ("chat:write", "commands")
+REQUIRED_SCOPES = ("chat:write", "commands", "chat:write.public")  # docs/slack-app-manifest
 
 
 @dataclass
@@ -190,6 +191,7 @@ class SlackAdapter(Adapter):
             lines.append(f"slack: scopes: {', '.join(scopes)}")
             if missing:
                 lines.append(f"slack: missing scopes {', '.join(missing)} - FAILED")
+        lines += await channel_lines(self.client, self.config, scopes)
         mode = self.config.slack.mode
         if mode == "http":
             slack = self.config.slack

@@ -37,7 +37,7 @@ APP_TOKEN = "xapp-1-A0FAKE-0000-fake-app-token"
 SIGNING_SECRET = "fake-signing-secret-0123456789abcdef"
 TEAM_ID = "T0FAKE"
 BOT_USER = "U0BOT"
-SCOPES = "chat:write,commands"
+SCOPES = "chat:write,commands,chat:write.public"  # the manifest's, so doctor finds none missing
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
@@ -78,6 +78,8 @@ class FakeSlack:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)  # channel -> lasting error
+    # conversations.info: every channel is a public one the bot is in, unless changed here
+    channel_info: dict[str, dict[str, Any]] = field(default_factory=dict)
     response_redirect: str = ""  # response_urls answer 307 to this URL instead of "ok"
     port: int = 0
 
@@ -93,6 +95,7 @@ class FakeSlack:
     async def start(self) -> FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # slack-sdk GETs conversations.info
         app.router.add_post("/response/{key}", self._response_url)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
@@ -188,6 +191,8 @@ class FakeSlack:
                 "bot_id": "B0BOT",
                 "is_enterprise_install": False,
             }
+        if method == "conversations.info":
+            return self._conversation(str(payload.get("channel") or ""))
         if method not in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             return _error("unknown_method")
         channel = str(payload.get("channel") or "")
@@ -224,6 +229,24 @@ class FakeSlack:
             return _error("message_not_found")
         history.append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _conversation(self, channel: str) -> dict[str, Any]:
+        """conversations.info as Slack answers it: missing_scope (with `needed` and
+        `provided`) without channels:read, channel_not_found for a channel refused so."""
+        scopes = self.scopes.split(",")
+        if "channels:read" not in scopes:
+            return {**_error("missing_scope"), "needed": "channels:read", "provided": self.scopes}
+        if not channel or self.refused.get(channel) == "channel_not_found":
+            return _error("channel_not_found")
+        info = {
+            "id": channel,
+            "name": f"news-{channel.lower()}",
+            "is_channel": True,
+            "is_private": False,
+            "is_archived": False,
+            "is_member": True,
+        }
+        return {"ok": True, "channel": {**info, **self.channel_info.get(channel, {})}}
 
     async def _response_url(self, request: web.Request) -> web.Response:
         payload = await _payload(request)
