@@ -14,6 +14,7 @@ cut are the core's (bot.deliver.render.PlatformText); only the escaping and the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 
 import regex
@@ -111,13 +112,24 @@ def mrkdwn(text: str) -> Block:
     return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
+def slack_date(moment: datetime | None) -> str:
+    """`<!date^UNIX^{date_short_pretty} {time}|2027-01-15 09:30 UTC>`: Slack shows the time in
+    each reader's own zone, and the plain UTC text where it cannot. Built only here, from a
+    number: feed text cannot produce one, since escape() turns every `<` into `&lt;`
+    (https://docs.slack.dev/messaging/formatting-message-text#date-formatting)."""
+    if moment is None:
+        return when(moment)
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{when(moment)}>"
+
+
 def render_alert(alert: Alert) -> SlackMessage:
     """Title as a link, source and time, summary, and the watches that matched."""
     title = clean_text(alert.title) or "(untitled)"
     label = SlackMrkdwn.show(title, SlackText.title_maxlen)
     url = safe_url(alert.url)
     source = SlackText.show(alert.source, SlackText.source_maxlen) or "unknown source"
-    meta = f"{source} · {when(alert.published)}"
+    # mrkdwn, so that the date token works; the source in it made inert like a link label.
+    meta = f"{source.translate(INERT)} · {slack_date(alert.published)}"
     summary = SlackText.show(alert.summary, SlackText.body_maxlen)
     watches = SlackText.cut(
         "Watches: " + ", ".join(SlackText.show(w, SlackText.field_maxlen) for w in alert.watches),
@@ -125,16 +137,16 @@ def render_alert(alert: Alert) -> SlackMessage:
     )
     blocks: list[Block] = [
         {"type": "section", "text": mrkdwn(f"*<{url}|{label}>*" if url else f"*{label}*")},
-        {"type": "context", "elements": [plain(meta)]},
+        {"type": "context", "elements": [mrkdwn(meta)]},
     ]
     if summary:
         blocks.append({"type": "section", "text": plain(summary)})
     if alert.watches:
         blocks.append({"type": "context", "elements": [plain(watches)]})
     link = [f"<{url}>"] if url else []  # the URL is never made inert: it must stay intact
-    inert = [meta, summary, watches if alert.watches else ""]
-    meta_i, summary_i, watches_i = (piece.translate(INERT) for piece in inert)
-    lines = [label, meta_i, *link, summary_i, watches_i]
+    inert = [summary, watches if alert.watches else ""]
+    summary_i, watches_i = (piece.translate(INERT) for piece in inert)
+    lines = [label, meta, *link, summary_i, watches_i]
     text = SlackText.cut("\n".join(line for line in lines if line), MAX_TEXT)
     short = f"{SlackMrkdwn.show(title, 200)} ({source.translate(INERT)})"
     fallback = SlackText.cut("\n".join([short, *link]), MAX_FALLBACK)

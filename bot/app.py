@@ -175,7 +175,8 @@ class App:
         """The service: poll ticks, each platform's delivery loop and cron digests, until
         SIGINT/SIGTERM (or `stop`). Polls never wait for a send, nor platforms for each other."""
         from apscheduler.schedulers.asyncio import AsyncIOScheduler
-        from apscheduler.triggers.cron import CronTrigger
+
+        from bot.cron import trigger
 
         if stop is None:
             stop = asyncio.Event()
@@ -193,7 +194,7 @@ class App:
             if channel.digest:
                 scheduler.add_job(
                     self._safe_digest,
-                    CronTrigger.from_crontab(channel.digest, timezone="UTC"),
+                    trigger(channel.digest, self.config.zone),  # wall-clock time there
                     args=[channel.target],
                     id=f"digest:{channel.target}",
                 )

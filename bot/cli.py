@@ -274,7 +274,7 @@ async def _digest(app: App, target: str, since_text: str | None, post: bool) -> 
         await app.post_digest(target, since)
     else:
         digest = build_digest(app.db, cid, target, since, now)
-        print("\n".join(terminal_safe(line) for line in plain_digest_lines(digest)))
+        print("\n".join(map(terminal_safe, plain_digest_lines(digest, app.config.zone))))
 
 
 def _nothing_due(app: App) -> str:

@@ -12,12 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config_decode import SchemaError, convert
 from bot.config_schema import ChannelEntry, ConfigFile, default_sources, is_listen_host
 from bot.config_schema import DiscordConfig as DiscordConfig
 from bot.config_schema import SlackConfig as SlackConfig
 from bot.config_schema import SourceConfig as SourceConfig
+from bot.cron import crontab
 from bot.durations import parse_duration
 from bot.ingest.netguard import BlockedAddress, check_url_syntax
 from bot.match.watchlists import (
@@ -64,10 +66,16 @@ class Config:
     max_age: float = 7 * 86400.0
     retention: float = 30 * 86400.0  # items first seen longer ago are pruned (bot.store.retention)
     allow_private_networks: bool = False
+    timezone: str = "UTC"  # an IANA name, checked at load: digest schedules and console times
     sources: tuple[SourceConfig, ...] = ()
     channels: tuple[ChannelConfig, ...] = ()
     slack: SlackConfig = field(default_factory=SlackConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The configured time zone (zoneinfo caches each zone, so this costs a lookup)."""
+        return ZoneInfo(self.timezone)
 
     @property
     def where(self) -> str:
@@ -166,8 +174,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     for i, target in enumerate(targets):
         if targets.index(target) != i:
             raise ConfigError(where, f"channels[{i}].target", f"{target!r} is configured twice")
-    if not is_listen_host(raw.slack.host):
-        raise ConfigError(where, "slack.host", 'must be an IP address or a host name ("0.0.0.0")')
+    _check_names(raw, where)
     return Config(
         path=path,
         database=_resolve(base, raw.database),
@@ -176,6 +183,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         max_age=max_age,
         retention=retention,
         allow_private_networks=raw.allow_private_networks,
+        timezone=raw.timezone,
         sources=sources,
         channels=channels,
         slack=raw.slack,
@@ -256,9 +264,26 @@ def _check_cron(value: str, where: str, key: str) -> None:
     from apscheduler.triggers.cron import CronTrigger
 
     try:
-        CronTrigger.from_crontab(value)
+        CronTrigger.from_crontab(crontab(value))
     except ValueError as exc:
         raise ConfigError(where, key, f"bad cron {value!r}: {exc}") from None
+
+
+def _check_names(raw: ConfigFile, where: str) -> None:
+    """The names no type can check: the listen host and the time zone."""
+    if not is_listen_host(raw.slack.host):
+        raise ConfigError(where, "slack.host", 'must be an IP address or a host name ("0.0.0.0")')
+    _check_timezone(raw.timezone, where)
+
+
+def _check_timezone(name: str, where: str) -> None:
+    """An IANA name zoneinfo knows; `localtime` is refused: it is whatever the host says."""
+    try:
+        if name == "localtime":
+            raise ZoneInfoNotFoundError(name)
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # empty, absolute, ../, a folder
+        raise ConfigError(where, "timezone", f"unknown time zone {name!r}") from None
 
 
 def _duration(value: str, where: str, key: str) -> float:

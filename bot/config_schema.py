@@ -1,7 +1,7 @@
 """The shape of newswatch.toml, declared: every key, its type, its default and its wording.
 
 bot.config_decode checks a parsed file against these Structs (unknown keys, wrong types, ranges);
-bot.config then checks only what a type cannot say (durations, URLs, targets, cron, hosts).
+bot.config then checks only what a type cannot say (durations, URLs, targets, cron, zones, hosts).
 [slack], [discord] and [[sources]] entries are used as they come; a channel's watchlists
 are loaded from its entry.
 """
@@ -74,6 +74,7 @@ class ConfigFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     max_age: Duration = "7d"
     retention: Duration | None = None  # left out: 30 days, or max_age when that is longer
     allow_private_networks: bool = False
+    timezone: Annotated[str, Meta(description='an IANA time zone name like "Europe/Paris"')] = "UTC"
     sources: (
         Annotated[tuple[SourceConfig, ...], Meta(description="an array of tables ([[sources]])")]
         | None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,6 +50,39 @@ async def test_console_uses_colour_only_on_a_terminal() -> None:
     out = Terminal()
     await ConsoleAdapter(CONFIG, stream=out).send("console", ALERT)
     assert out.getvalue().startswith("\x1b[1mSAG-AFTRA reaches a deal\x1b[0m\n")
+
+
+@pytest.mark.parametrize(
+    ("zone", "published", "shown"),
+    [
+        ("UTC", datetime(2026, 11, 24, 9, 30, tzinfo=UTC), "2026-11-24 09:30 UTC"),
+        ("Europe/Paris", datetime(2026, 11, 24, 9, 30, tzinfo=UTC), "2026-11-24 10:30 CET"),
+        ("Europe/Paris", datetime(2026, 7, 1, 22, 30, tzinfo=UTC), "2026-07-02 00:30 CEST"),
+        ("America/New_York", datetime(2026, 11, 24, 3, 0, tzinfo=UTC), "2026-11-23 22:00 EST"),
+    ],
+)
+async def test_console_shows_times_in_the_configured_timezone(
+    zone: str, published: datetime, shown: str
+) -> None:
+    out = io.StringIO()
+    config = Config(path=None, database=Path("unused.db"), timezone=zone)
+    await ConsoleAdapter(config, stream=out).send("console", replace(ALERT, published=published))
+    assert out.getvalue().splitlines()[1] == f"  Variety · {shown}"
+
+
+async def test_console_digest_window_is_in_the_configured_timezone() -> None:
+    out = io.StringIO()
+    config = Config(path=None, database=Path("unused.db"), timezone="Europe/Paris")
+    digest = Digest(
+        channel="console",
+        since=datetime(2026, 11, 23, 8, tzinfo=UTC),
+        until=datetime(2026, 11, 24, 8, tzinfo=UTC),
+        sections=(),
+    )
+    await ConsoleAdapter(config, stream=out).send("console", digest)
+    assert out.getvalue().splitlines()[0] == (
+        "Digest for console: 2026-11-23 09:00 CET to 2026-11-24 09:00 CET"
+    )
 
 
 async def test_jsonl_appends_the_spec_record(tmp_path: Path) -> None:

@@ -80,6 +80,14 @@ def test_durations_are_read_in_every_unit(tmp_path: Path) -> None:
         ('[[sources]]\nurl = "https://a.example/"\nfeed = 1\n', "sources[0].feed: unknown key"),
         ('[[channels]]\ntarget = "irc:#news"\n', "channels[0].target:"),
         ('[[channels]]\ntarget = "console"\ndigest = "at nine"\n', "channels[0].digest: bad cron"),
+        ('[[channels]]\ntarget = "console"\ndigest = "@often"\n', "channels[0].digest: bad cron"),
+        ('timezone = "Mars/Olympus"\n', "timezone: unknown time zone 'Mars/Olympus'"),
+        ('timezone = ""\n', "timezone: unknown time zone ''"),
+        ('timezone = "../../etc/passwd"\n', "timezone: unknown time zone"),
+        ('timezone = "/etc/localtime"\n', "timezone: unknown time zone"),
+        ('timezone = "Europe"\n', "timezone: unknown time zone 'Europe'"),
+        ('timezone = "localtime"\n', "timezone: unknown time zone 'localtime'"),
+        ("timezone = 1\n", "timezone:"),
         ('[[channels]]\ntarget = "console"\nwatchlists = ["nope"]\n', "channels[0].watchlists[0]:"),
         ('[slack]\nmode = "rtm"\n', "slack.mode:"),
         ('[slack]\ntoken = "x"\n', "slack.token: unknown key"),
@@ -137,3 +145,19 @@ def test_a_file_without_sources_or_channels_keeps_the_defaults(tmp_path: Path) -
     path = write(tmp_path, 'poll_interval = "10m"\n')
     config = load_config(str(path), {})
     assert config.sources and config.channels[0].target == "console"
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"), [("", "UTC"), ('timezone = "Europe/Paris"\n', "Europe/Paris")]
+)
+def test_the_timezone_is_an_iana_name_utc_when_left_out(
+    tmp_path: Path, text: str, zone: str
+) -> None:
+    config = load_config(str(write(tmp_path, text)), {})
+    assert (config.timezone, str(config.zone)) == (zone, zone)
+
+
+@pytest.mark.parametrize("digest", ["@daily", "@hourly", "@weekly", "@DAILY", "0 9 * * mon-fri"])
+def test_cron_aliases_and_crontab_strings_are_accepted(tmp_path: Path, digest: str) -> None:
+    path = write(tmp_path, f'[[channels]]\ntarget = "console"\ndigest = "{digest}"\n')
+    assert load_config(str(path), {}).channels[0].digest == digest

@@ -291,3 +291,25 @@ def test_whatever_a_reply_quotes_it_links_nothing_and_only_its_markup_is_live(te
     assert links(shown_text) == []
     assert live_marks(shown_text) == ["*", "*", "*", "*"]
     assert shown_text.endswith(" then `/watch list`")
+
+
+@pytest.mark.parametrize(
+    ("published", "shown", "timestamp"),
+    [
+        (WHEN, "<t:1800005400:f>", "2027-01-15T09:30:00+00:00"),
+        (datetime(2027, 7, 1, 23, 5, tzinfo=UTC), "<t:1814483100:f>", "2027-07-01T23:05:00+00:00"),
+        (None, "date unknown", None),
+    ],
+)
+def test_the_alert_time_is_a_discord_timestamp_read_in_each_readers_zone(
+    published: datetime | None, shown: str, timestamp: str | None
+) -> None:
+    embed = alert_payload(alert(published=published), TARGET)["embeds"][0]
+    assert embed["fields"][1] == {"name": "Published", "value": shown, "inline": True}
+    assert embed.get("timestamp") == timestamp
+
+
+def test_a_timestamp_in_feed_text_stays_literal() -> None:
+    embed = alert_payload(alert(source="<t:0:R>", title="<t:0:F> x"), TARGET)["embeds"][0]
+    assert embed["fields"][0]["value"] == "\\<t:0:R>"
+    assert embed["title"] == "\\<t:0:F> x"

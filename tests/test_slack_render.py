@@ -24,6 +24,8 @@ from bot.deliver.model import Alert, Digest, DigestSection, DigestStory, Notice
 from bot.deliver.quoting import Code, Quoted, compose
 
 WHEN = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
+# The one `<!…>` a message holds: newswatch's own date token, never built from feed text.
+DATE = "<!date^1800005400^{date_short_pretty} {time}|2027-01-15 09:30 UTC>"
 
 
 def alert(**changes: object) -> Alert:
@@ -54,9 +56,7 @@ def test_alert_blocks_are_title_link_meta_summary_and_watches() -> None:
         },
         {
             "type": "context",
-            "elements": [
-                {"type": "plain_text", "text": "Variety · 2027-01-15 09:30 UTC", "emoji": False}
-            ],
+            "elements": [{"type": "mrkdwn", "text": f"Variety · {DATE}", "verbatim": True}],
         },
         {
             "type": "section",
@@ -103,10 +103,42 @@ def test_hostile_title_is_inert_in_the_link_label(title: str, shown: str) -> Non
         ("*x* _y_", "*x* _y_"),  # plain_text does not format: kept as written
     ],
 )
-def test_hostile_summary_and_source_are_escaped_once_in_plain_text(text: str, escaped: str) -> None:
-    message = render_alert(alert(summary=text, source=text))
-    assert message.blocks[1]["elements"][0]["text"] == f"{escaped} · 2027-01-15 09:30 UTC"
+def test_hostile_summary_is_escaped_once_in_plain_text(text: str, escaped: str) -> None:
+    message = render_alert(alert(summary=text))
     assert message.blocks[2]["text"] == {"type": "plain_text", "text": escaped, "emoji": False}
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        ("<!channel>", "&lt;!channel&gt;"),
+        ("<!date^0^{date}|forged>", "&lt;!date^0^{date}|forged&gt;"),
+        ("a & b", "a &amp; b"),
+        ("&amp;", "&amp;amp;"),
+        ("*x* _y_", "∗x∗ ˍyˍ"),  # the meta line is mrkdwn (for the date token): made inert
+    ],
+)
+def test_hostile_source_is_escaped_once_and_inert_beside_the_date(source: str, shown: str) -> None:
+    message = render_alert(alert(source=source))
+    assert message.blocks[1]["elements"][0]["text"] == f"{shown} · {DATE}"
+    assert message.text.splitlines()[1] == f"{shown} · {DATE}"
+
+
+@pytest.mark.parametrize(
+    ("published", "meta"),
+    [
+        (WHEN, f"Variety · {DATE}"),
+        (
+            datetime(2027, 7, 1, 23, 5, tzinfo=UTC),
+            "Variety · <!date^1814483100^{date_short_pretty} {time}|2027-07-01 23:05 UTC>",
+        ),
+        (None, "Variety · date unknown"),
+    ],
+)
+def test_the_alert_time_is_a_slack_date_token_read_in_each_readers_zone(
+    published: datetime | None, meta: str
+) -> None:
+    assert render_alert(alert(published=published)).blocks[1]["elements"][0]["text"] == meta
 
 
 def test_no_raw_control_sequence_survives_anywhere_in_the_payload() -> None:
@@ -118,8 +150,9 @@ def test_no_raw_control_sequence_survives_anywhere_in_the_payload() -> None:
         {"text": message.text, "blocks": message.blocks, "fallback": message.fallback},
         ensure_ascii=False,
     )
+    assert payload.count(DATE) == 2  # the meta block and the notification text
     for raw in ("<!", "<@", "<https://evil", "|x>"):
-        assert raw not in payload
+        assert raw not in payload.replace(DATE, "")
 
 
 @pytest.mark.parametrize(
@@ -139,7 +172,7 @@ def test_no_raw_control_sequence_survives_anywhere_in_the_payload() -> None:
 def test_only_http_links_are_built(url: str | None) -> None:
     message = render_alert(alert(url=url))
     assert message.blocks[0]["text"]["text"] == "*Sora opens to filmmakers*"
-    assert "<" not in message.text
+    assert "<" not in message.text.replace(DATE, "")
 
 
 def test_a_url_cannot_end_the_link_early() -> None:

@@ -81,9 +81,10 @@ def test_slack_alert_fields_are_clean_whole_graphemes_within_their_limits(
     label = blocks[0]["text"]["text"].removeprefix("*<https://variety.com/s/|")[:-2]
     mrkdwn_title = clean_text(title).translate(INERT) or "(untitled)"
     holds(slack_reads(label), mrkdwn_title, SlackText.title_maxlen, label)
-    meta = blocks[1]["elements"][0]["text"].removesuffix(" · 2027-01-15 09:30 UTC")
+    date = "<!date^1800005400^{date_short_pretty} {time}|2027-01-15 09:30 UTC>"
+    meta = blocks[1]["elements"][0]["text"].removesuffix(f" · {date}")
     if clean_text(source):
-        holds(slack_reads(meta), source, SlackText.source_maxlen, meta)
+        holds(slack_reads(meta), clean_text(source).translate(INERT), SlackText.source_maxlen, meta)
     if clean_text(summary):
         body = blocks[2]["text"]["text"]
         holds(slack_reads(body), summary, SlackText.body_maxlen, body)

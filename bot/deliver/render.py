@@ -11,7 +11,7 @@ control character (a terminal escape, a bidi override) reaches a terminal.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import ClassVar
 
 import regex
@@ -48,13 +48,15 @@ class PlatformText:
         return cut(shown, limit, atom=cls.atom)
 
 
-def when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "date unknown"
+def when(moment: datetime | None, zone: tzinfo = UTC) -> str:
+    """A moment as wall-clock time in `zone`, named by its abbreviation (`10:30 CET`)."""
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if moment else "date unknown"
 
 
-def plain_alert_lines(alert: Alert) -> list[str]:
+def plain_alert_lines(alert: Alert, zone: tzinfo = UTC) -> list[str]:
+    """An alert as plain lines (console, text fallbacks), its time in `zone`."""
     lines = [safe(alert.title) or "(untitled)"]
-    lines.append(f"  {safe(alert.source)} · {when(alert.published)}")
+    lines.append(f"  {safe(alert.source)} · {when(alert.published, zone)}")
     if alert.url:
         lines.append(f"  {safe(alert.url)}")
     if alert.summary:
@@ -63,8 +65,10 @@ def plain_alert_lines(alert: Alert) -> list[str]:
     return lines
 
 
-def plain_digest_lines(digest: Digest) -> list[str]:
-    head = f"Digest for {digest.channel}: {when(digest.since)} to {when(digest.until)}"
+def plain_digest_lines(digest: Digest, zone: tzinfo = UTC) -> list[str]:
+    """A digest as plain lines, its window in `zone`."""
+    window = f"{when(digest.since, zone)} to {when(digest.until, zone)}"
+    head = f"Digest for {digest.channel}: {window}"
     if digest.empty:
         return [head, "  No new stories in this window."]
     lines = [head]
