@@ -20,6 +20,7 @@ Z = ZoneInfo("UTC")
         ("@daily", "0 0 * * *"),
         ("@midnight", "0 0 * * *"),
         ("@weekly", "0 0 * * sun"),
+        ("0 9 * * 1-5", "0 9 * * mon,tue,wed,thu,fri"),  # cron's numbers, as names
         ("@monthly", "0 0 1 * *"),
         ("@yearly", "0 0 1 1 *"),
         ("@annually", "0 0 1 1 *"),
@@ -54,3 +55,48 @@ def test_a_schedule_fires_at_wall_clock_time_in_the_configured_zone(
     due = trigger(written, zone).get_next_fire_time(None, after)
     assert due is not None
     assert due.astimezone(UTC).strftime("%Y-%m-%d %H:%M") == fires
+
+
+@pytest.mark.parametrize(
+    ("field", "names"),
+    [
+        ("*", "*"),
+        ("0", "sun"),
+        ("7", "sun"),
+        ("1", "mon"),
+        ("1-5", "mon,tue,wed,thu,fri"),
+        ("5,6", "fri,sat"),
+        ("*/2", "sun,tue,thu,sat"),
+        ("1/2", "mon,wed,fri"),
+        ("1-7/3", "sun,mon,thu"),
+        ("mon-fri", "mon,tue,wed,thu,fri"),
+        ("Sunday", "sun"),
+        ("6,0", "sun,sat"),
+    ],
+)
+def test_a_day_of_week_number_means_what_it_means_in_cron(field: str, names: str) -> None:
+    """APScheduler 3 reads day numbers from Monday = 0; cron(8) from Sunday = 0 (and 7)."""
+    from bot.cron import day_of_week
+
+    assert day_of_week(field) == names
+
+
+@pytest.mark.parametrize("field", ["8", "fri-mon", "x", "1/x", "mon-"])
+def test_a_bad_day_of_week_is_refused(field: str) -> None:
+    from bot.cron import day_of_week
+
+    with pytest.raises(ValueError, match="day"):
+        day_of_week(field)
+
+
+def test_a_weekday_digest_fires_monday_to_friday() -> None:
+    """The README's "0 9 * * 1-5" fired Tuesday to Saturday through from_crontab alone."""
+    schedule = trigger("0 9 * * 1-5", Z)
+    fired: list[str] = []
+    moment = datetime(2027, 1, 17, 12, 0, tzinfo=UTC)  # a Sunday
+    for _ in range(7):
+        due = schedule.get_next_fire_time(None, moment)
+        assert due is not None
+        fired.append(due.strftime("%a"))
+        moment = due.replace(minute=1)
+    assert fired == ["Mon", "Tue", "Wed", "Thu", "Fri", "Mon", "Tue"]
