@@ -184,6 +184,10 @@ class App:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
         await self.start()
+        from bot.ops.status import service_summary
+
+        targets = [channel.target for channel in self.config.channels]
+        log.info("newswatch running: %s", service_summary(self.db, targets))
         # Jobs are rebuilt from config and the database at every start; due times live in
         # the sources table. misfire_grace_time is generous: APScheduler's default of 1 s
         # silently drops jobs on a busy loop (DESIGN traps).
@@ -209,6 +213,7 @@ class App:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await self.close()
+            log.info("newswatch stopped")
 
     async def _delivery_loop(self, platform: str) -> None:
         """One platform's deliveries, after each poll and every delivery_tick (retries come

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -137,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.query = query
     from bot.ops.logs import setup_logging
 
-    setup_logging(10 if args.verbose else 20 if args.command == "run" else 30)
+    setup_logging(_log_level(args))
     try:
         return asyncio.run(dispatch(args))
     except (ConfigError, UsageError) as exc:
@@ -156,6 +157,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         _error(f"{args.command} failed: {redact(str(exc)) or type(exc).__name__}")
         return 1
+
+
+def _log_level(args: argparse.Namespace) -> int:
+    """Debug with -v; `run`, and a `poll` whose stderr is a log rather than a terminal, log a
+    line per source (on a terminal a `poll` shows a progress line instead)."""
+    from bot.ops.progress import is_terminal
+
+    logs = args.command == "run" or (args.command == "poll" and not is_terminal(sys.stderr))
+    return logging.DEBUG if args.verbose else logging.INFO if logs else logging.WARNING
 
 
 def _silence_stdout() -> None:
@@ -209,7 +219,7 @@ async def dispatch(args: argparse.Namespace) -> int:
 
 async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> int:
     from bot.app import App
-    from bot.chat.commands import Command
+    from bot.chat.commands import CLI_USER, Command
     from bot.ops.status import sources_table
 
     assert isinstance(app, App)
@@ -223,17 +233,23 @@ async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> in
         await _digest(app, target, args.since, args.post)
         return 0
     text = " ".join([args.action, *args.query])
-    reply = app.command(Command("watch", text, target, user="cli", can_manage=True))
+    reply = app.command(Command("watch", text, target, user=CLI_USER, can_manage=True))
     print(reply.text, file=sys.stdout if reply.ok else sys.stderr)
     return 0 if reply.ok else 2
 
 
 async def _poll(app: App, all_sources: bool) -> int:
     """`newswatch poll`: one cycle, a summary line; exit 1 when every source failed (SPEC)."""
+    from bot.ops.progress import ProgressLine
     from bot.text import terminal_safe
 
     await app.start(listen=False)
-    report = await app.cycle(all_sources=all_sources)
+    progress = ProgressLine(sys.stderr)
+    app.poller.progress = progress
+    try:
+        report = await app.cycle(all_sources=all_sources)
+    finally:
+        progress.clear()
     failed = len(report.poll.failed)
     if report.poll.polled and failed == report.poll.polled:
         url, reason = next(iter(report.poll.failed.items()))

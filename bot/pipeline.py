@@ -156,6 +156,7 @@ def _store(source: Source, result: FetchResult, parsed: ParsedFeed | None, run: 
             now, run.tools.config.poll_interval, run.tools.rng
         )
         run.unchanged.append((source, now, next_poll))
+        log.info("not modified", extra={"source": source.id, "url": source.url})
         return
     with run.tools.store.transaction(run.tools.db):
         if parsed is None or parsed.error:
@@ -164,7 +165,7 @@ def _store(source: Source, result: FetchResult, parsed: ParsedFeed | None, run: 
         arrival = _arrival(source, parsed, now, run.tools.config)
         new = _store_new(arrival, _new_items(source, parsed, run.tools), run)
         _record_success(source, result, parsed, run, new=new, now=now)
-    log.info("polled", extra={"source": source.id, "new_items": new})
+    log.info("polled", extra={"source": source.id, "url": source.url, "new_items": new})
 
 
 def _new_items(source: Source, parsed: ParsedFeed, tools: PollTools) -> list[FeedItem]:
@@ -281,7 +282,7 @@ def _record_failure(
     # A feed writes part of the reason; it is logged, stored and posted.
     reason = scrub(result.error or (parsed.error if parsed else None) or "no body")
     run.report.failed[source.url] = reason
-    log.warning("source failed", extra={"source": source.id, "reason": reason})
+    log.warning("source failed", extra={"source": source.id, "url": source.url, "reason": reason})
     disabled = store.sources.record_failure(
         db,
         source=source,

@@ -17,6 +17,7 @@ from bot.ingest.parsepool import ParsePool
 from bot.pipeline import PollReport, PollRun, PollTools, record_unchanged, refresh
 from bot.store.db import Store
 from bot.store.interface import StoreModules
+from bot.store.sources import Source
 
 
 class Poller:
@@ -42,6 +43,8 @@ class Poller:
             store,
         )
         self._pool: ParsePool | None = None
+        # Told (sources done, sources due) as each source of a poll finishes (bot.ops.progress).
+        self.progress: Callable[[int, int], None] | None = None
 
     def _parse_pool(self) -> ParsePool:
         """The parse workers (bot.ingest.parsepool), made on the first body that needs parsing."""
@@ -62,7 +65,16 @@ class Poller:
         store.sources.sync_sources(db, config=config, now=now)
         run = PollRun.start(self.tools, now)
         sources = store.sources.due_sources(db, now=now, all_sources=all_sources)
-        await asyncio.gather(*(refresh(source, run) for source in sources))
+        done = 0
+
+        async def refresh_one(source: Source) -> None:
+            nonlocal done
+            await refresh(source, run)
+            done += 1
+            if self.progress is not None:
+                self.progress(done, len(sources))
+
+        await asyncio.gather(*(refresh_one(source) for source in sources))
         if run.halted is not None:
             raise run.halted
         record_unchanged(run)

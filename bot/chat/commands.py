@@ -32,6 +32,7 @@ USAGE = (
     "Usage: `/watch add <query>`, `/watch remove <query or id>`, `/watch list`, "
     "`/watch pause`, `/watch resume`"
 )
+CLI_USER = "cli"  # the user bot.cli names: its replies say `newswatch watch`, not `/watch`
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,12 @@ def handle(
     verb = verb.lower()
     rest = rest.strip()
     if verb in ("", "help"):
-        return Reply(USAGE)
+        return Reply(_terms(USAGE, command))
     if verb == "list":
-        return Reply(_list(db, cid))
+        return Reply(_list(db, cid, command))
     if verb not in ("add", "remove", "pause", "resume"):
-        return Reply(compose("Unknown subcommand ", Quoted(repr(verb)), f". {USAGE}"), ok=False)
+        usage = _terms(USAGE, command)
+        return Reply(compose("Unknown subcommand ", Quoted(repr(verb)), f". {usage}"), ok=False)
     if not command.can_manage:
         return Reply(
             "Only channel managers can change watches here; you can still `/watch list`.", ok=False
@@ -82,7 +84,7 @@ def handle(
     if verb == "add":
         reply = _add(db, cid, rest, now, command)
     elif verb == "remove":
-        reply = _remove(db, cid, rest)
+        reply = _remove(db, cid, rest, command)
     else:
         count = set_paused(db, cid, verb == "pause")
         reply = Reply(
@@ -97,7 +99,8 @@ def handle(
 
 def _add(db: Store, cid: int, text: str, now: float, command: Command) -> Reply:
     if not text:
-        return Reply("Give a query to watch, e.g. `/watch add SAG-AFTRA -golf`.", ok=False)
+        example = _terms("`/watch add SAG-AFTRA -golf`", command)
+        return Reply(f"Give a query to watch, e.g. {example}.", ok=False)
     if len(text) > MAX_QUERY_INPUT:
         return Reply(f"That query is {len(text)} characters; a query is at most 256.", ok=False)
     try:
@@ -126,14 +129,15 @@ def _add(db: Store, cid: int, text: str, now: float, command: Command) -> Reply:
     return Reply(head)
 
 
-def _remove(db: Store, cid: int, text: str) -> Reply:
+def _remove(db: Store, cid: int, text: str, command: Command) -> Reply:
     watch = find_watch(db, cid, text) if text else None
     if watch is None:
         return Reply(
             compose(
                 "No watch ",
                 Quoted(repr(text)),
-                " in this channel. `/watch list` shows them with their ids.",
+                " in this channel. ",
+                _terms("`/watch list` shows them with their ids.", command),
             ),
             ok=False,
         )
@@ -151,16 +155,22 @@ def _remove(db: Store, cid: int, text: str) -> Reply:
     return Reply(compose(f"Removed #{watch.id}: ", Quoted(watch.query)))
 
 
-def _list(db: Store, cid: int) -> str:
+def _list(db: Store, cid: int, command: Command) -> str:
     watches = list_watches(db, cid)
     if not watches:
-        return "This channel has no watches. Add one with `/watch add <query>`."
+        return _terms("This channel has no watches. Add one with `/watch add <query>`.", command)
     lines = [f"{len(watches)} watch{'es' if len(watches) != 1 else ''} in this channel:"]
     for watch in watches:
         origin = "file" if watch.from_file else "chat"
         state = " (paused)" if watch.paused else ""
         lines.append(compose(f"#{watch.id} ", Quoted(watch.query), f" [{origin}]{state}"))
     return compose(lines[0], *(compose("\n", line) for line in lines[1:]))
+
+
+def _terms(text: str, command: Command) -> str:
+    """A reply's command syntax as the asker types it: `newswatch watch ...` on the CLI,
+    `/watch ...` in chat."""
+    return text.replace("`/watch", "`newswatch watch") if command.user == CLI_USER else text
 
 
 def _digest(db: Store, cid: int, command: Command, now: float) -> Reply:

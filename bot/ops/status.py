@@ -14,6 +14,7 @@ from bot.store.channels import channel_statuses
 from bot.store.db import Store
 from bot.store.outbox import depth
 from bot.store.status import SourceStatus, source_statuses
+from bot.store.watches import channel_id, list_watches
 
 
 def _ago(moment: float | None, now: float) -> str:
@@ -29,6 +30,12 @@ def _ago(moment: float | None, now: float) -> str:
     else:
         text = f"{int(delta)}s"
     return f"in {text}" if future else f"{text} ago"
+
+
+def _due(next_poll: float, now: float) -> str:
+    """When a source is next polled: one due already (never polled, or overdue) is "due now",
+    not "1m ago"."""
+    return "due now" if next_poll <= now else _ago(next_poll, now)
 
 
 def sources_table(db: Store, now: float | None = None) -> str:
@@ -59,7 +66,7 @@ def _source_lines(source: SourceStatus, clock: float) -> list[str]:
     else:
         state = (source.last_status or "not polled yet") if source.active else "inactive"
     name = scrub(f"{source.url}  (search: {source.query})" if source.query else source.url)
-    when = "-" if source.disabled or not source.active else _ago(source.next_poll, clock)
+    when = "-" if source.disabled or not source.active else _due(source.next_poll, clock)
     lines = [
         f"{source.id:>4}  {state[:18]:<18} {_ago(source.last_success, clock):<13} "
         f"{source.failures:>5}  {when:<10} {name}"
@@ -69,3 +76,14 @@ def _source_lines(source: SourceStatus, clock: float) -> list[str]:
     if source.last_error:
         lines.append(f"{'':>6}last error: {scrub(source.last_error)}")
     return lines
+
+
+def service_summary(db: Store, targets: list[str]) -> str:
+    """What `run` watches and where it posts, for its start line."""
+    sources = sum(1 for source in source_statuses(db) if source.active and not source.disabled)
+    watches = sum(len(list_watches(db, channel_id(db, target))) for target in targets)
+    where = ", ".join(targets) or "no channel"
+    return scrub(
+        f"{sources} source{'s' if sources != 1 else ''}, {watches} "
+        f"watch{'es' if watches != 1 else ''}, posting to {where}"
+    )
