@@ -94,8 +94,9 @@ def slack_adapter(app: App) -> HangsOnce:
     return adapter
 
 
-async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Until the predicate holds; the timeout is only there so a broken build fails."""
+async def wait_for(predicate: Callable[[], bool], timeout: float = 25.0) -> None:
+    """Until the predicate holds; the timeout is only there so a broken build fails (and it
+    stays under the 30 s send deadline, which would end the hung send these tests rely on)."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
@@ -186,7 +187,7 @@ async def service_with_hung_slack(
     stop = asyncio.Event()
     service = asyncio.create_task(app.run_forever(stop))
     try:
-        await asyncio.wait_for(slack_adapter(app).hanging.wait(), 10)
+        await asyncio.wait_for(slack_adapter(app).hanging.wait(), 25)
         yield app, console
         assert slack.posted(CHANNEL) == []  # the Slack send was still hanging all along
     finally:

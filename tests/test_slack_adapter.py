@@ -28,9 +28,7 @@ from bot.deliver.adapter import DeliveryError
 from bot.deliver.model import Alert, Digest, DigestSection, DigestStory, Notice
 from bot.store.db import open_db
 from tests.fakes.slack import (
-    APP_TOKEN,
     BOT_TOKEN,
-    SIGNING_SECRET,
     FakeSlack,
     form,
     free_port,
@@ -55,19 +53,6 @@ def alert(title: str = "Sora opens to filmmakers", summary: str = "Studios get a
     )
 
 
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
-    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
-
-
 def make_config(tmp_path: Path, slack: FakeSlack, mode: str = "http", **extra: Any) -> Config:
     return Config(
         path=None,
@@ -77,7 +62,7 @@ def make_config(tmp_path: Path, slack: FakeSlack, mode: str = "http", **extra: A
 
 
 @pytest.fixture
-async def adapter(tmp_path: Path, slack: FakeSlack, env: None) -> AsyncIterator[SlackAdapter]:
+async def adapter(tmp_path: Path, slack: FakeSlack, slack_env: None) -> AsyncIterator[SlackAdapter]:
     """A started adapter in HTTP mode whose commands run against a real SQLite store."""
     config = make_config(tmp_path, slack)
     db = open_db(config.database)
@@ -287,7 +272,7 @@ async def test_a_notice_is_posted_as_plain_text(adapter: SlackAdapter, slack: Fa
 
 
 async def test_a_refused_bot_token_fails_start_with_one_line_that_hides_the_token(
-    tmp_path: Path, slack: FakeSlack, env: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, slack: FakeSlack, slack_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-wrong-token-123456")
     instance = SlackAdapter(make_config(tmp_path, slack))
@@ -387,7 +372,7 @@ async def test_a_slack_retry_of_a_command_is_acked_but_not_run_twice(
 
 
 async def test_only_managers_change_watches_when_managers_are_listed(
-    tmp_path: Path, slack: FakeSlack, env: None
+    tmp_path: Path, slack: FakeSlack, slack_env: None
 ) -> None:
     config = make_config(tmp_path, slack, managers=("U0BOSS",))
     seen: list[Command] = []
@@ -430,7 +415,7 @@ async def test_digest_posts_in_the_channel(adapter: SlackAdapter, slack: FakeSla
 
 
 async def test_socket_mode_runs_a_command_from_an_envelope_and_acks_it(
-    tmp_path: Path, slack: FakeSlack, env: None
+    tmp_path: Path, slack: FakeSlack, slack_env: None
 ) -> None:
     config = make_config(tmp_path, slack, mode="socket")
     db = open_db(config.database)
@@ -449,7 +434,7 @@ async def test_socket_mode_runs_a_command_from_an_envelope_and_acks_it(
 
 
 async def test_socket_mode_with_a_wrong_app_token_fails_start_with_one_line(
-    tmp_path: Path, slack: FakeSlack, env: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, slack: FakeSlack, slack_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1-wrong")
     instance = SlackAdapter(make_config(tmp_path, slack, mode="socket"))

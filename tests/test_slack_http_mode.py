@@ -31,8 +31,6 @@ from bot.config import Config, ConfigError, SlackConfig, load_config
 from bot.ops.logs import redact
 from bot.store.db import open_db
 from tests.fakes.slack import (
-    APP_TOKEN,
-    BOT_TOKEN,
     SIGNING_SECRET,
     FakeSlack,
     form,
@@ -54,23 +52,10 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def victim() -> AsyncIterator[FakeSlack]:
     """Another server on loopback that a response_url might point at."""
     async with FakeSlack() as fake:
         yield fake
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
-    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
 
 
 def make_config(tmp_path: Path, slack: FakeSlack, **extra: Any) -> Config:
@@ -93,7 +78,7 @@ async def started(config: Config, limits: ListenerLimits | None = None) -> Slack
 
 
 @pytest.fixture
-async def adapter(tmp_path: Path, slack: FakeSlack, env: None) -> AsyncIterator[SlackAdapter]:
+async def adapter(tmp_path: Path, slack: FakeSlack, slack_env: None) -> AsyncIterator[SlackAdapter]:
     """A started adapter in HTTP mode on the default host, commands on a real SQLite store."""
     instance = await started(make_config(tmp_path, slack))
     try:
@@ -513,7 +498,7 @@ async def test_by_default_the_listener_is_reachable_on_loopback_only(
 
 
 async def test_the_listener_binds_the_configured_host(
-    tmp_path: Path, slack: FakeSlack, env: None
+    tmp_path: Path, slack: FakeSlack, slack_env: None
 ) -> None:
     instance = await started(make_config(tmp_path, slack, host="127.0.0.2"))
     try:

@@ -21,12 +21,6 @@ HANG_GUARD = 10.0  # only stops a broken listener from hanging the suite
 
 
 @pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def adapter(
     tmp_path: Path, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[SlackAdapter]:

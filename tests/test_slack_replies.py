@@ -10,35 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from adapters.slack import SlackAdapter
 from bot.chat.commands import handle
 from bot.config import Config, SlackConfig
 from bot.store.db import open_db
-from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack, slash_command
+from tests.fakes.slack import FakeSlack, slash_command
 from tests.feeds import Entry, rss
 from tests.pipeline_helpers import HOUR, NOW, Clock, make_app, write_config
 
 TITLE = "Sora *bold* _it_ ~gone~ `code` ``` <!channel> & more"
 OUTLET = "Out_let_ *x*"
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
-    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
 
 
 async def stored_story(tmp_path: Path, feed_server: Any) -> None:
@@ -79,7 +63,7 @@ async def command_replies(
 
 
 async def test_watch_add_and_list_show_feed_text_and_queries_inert(
-    tmp_path: Path, slack: FakeSlack, feed_server: Any, env: None
+    tmp_path: Path, slack: FakeSlack, feed_server: Any, slack_env: None
 ) -> None:
     await stored_story(tmp_path, feed_server)
     added, listed = await command_replies(tmp_path, slack, ["add Sora -_golf_", "list"])
@@ -97,7 +81,7 @@ def text_objects(payload: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def test_a_reply_by_response_url_is_verbatim_so_bare_urls_stay_unlinked(
-    tmp_path: Path, slack: FakeSlack, env: None
+    tmp_path: Path, slack: FakeSlack, slack_env: None
 ) -> None:
     """Alerts and digests set verbatim; a reply quoting a query with a bare URL does too."""
     (reply,) = await command_replies(tmp_path, slack, ["add evil.example/login #general"])
@@ -109,7 +93,7 @@ async def test_a_reply_by_response_url_is_verbatim_so_bare_urls_stay_unlinked(
 
 
 async def test_a_reply_by_chat_post_ephemeral_is_verbatim_too(
-    tmp_path: Path, slack: FakeSlack, env: None
+    tmp_path: Path, slack: FakeSlack, slack_env: None
 ) -> None:
     """A response_url newswatch will not post to: the chat.postEphemeral answer is verbatim."""
     config = Config(

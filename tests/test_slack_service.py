@@ -14,7 +14,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +34,6 @@ from tests.feeds import Entry, rss
 
 ROOT = Path(__file__).resolve().parent.parent
 CHANNEL = "C0NEWS"
-
-
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
 
 
 def write_config(tmp_path: Path, feed_url: str, slack: FakeSlack, port: int) -> Path:
