@@ -131,4 +131,33 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE watches ADD COLUMN scope TEXT;
     CREATE INDEX watches_added_by ON watches (scope, added_by) WHERE added_by IS NOT NULL;
     """,
+    # 7: the story engine (bot.stories.engine): each story's centroid as weighted terms
+    # (story_terms, found by term among the stories of the last 72 h), the document
+    # frequency of each term in the store (term_docs, beside a wordfreq prior), and how each
+    # item joined its story (items.evidence: the rule, the score, the shared terms).
+    """
+    ALTER TABLE items ADD COLUMN evidence TEXT;
+    ALTER TABLE stories ADD COLUMN norm REAL NOT NULL DEFAULT 0;
+    ALTER TABLE stories ADD COLUMN last_seen REAL NOT NULL DEFAULT 0;
+    CREATE TABLE story_terms (
+        term TEXT NOT NULL,
+        story_id INTEGER NOT NULL,
+        weight REAL NOT NULL,
+        last_seen REAL NOT NULL,
+        PRIMARY KEY (term, story_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX story_terms_recent ON story_terms (term, last_seen);
+    CREATE INDEX story_terms_story ON story_terms (story_id);
+    CREATE TABLE term_docs (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+    """,
+    # 8: coverage updates (SPEC Alerts): the platform's reference to a confirmed alert (a
+    # Slack channel and ts, a Discord message id), which edits and thread replies address.
+    """
+    ALTER TABLE deliveries ADD COLUMN remote_ref TEXT;
+    """,
+    # 9: a watch's optional name and notify (SPEC Watchlists), synced from its file.
+    """
+    ALTER TABLE watches ADD COLUMN name TEXT;
+    ALTER TABLE watches ADD COLUMN notify TEXT;
+    """,
 )
