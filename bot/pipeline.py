@@ -13,6 +13,7 @@ Only the dataclasses the store returns and its one error, StorageUnavailable, ar
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import uuid
@@ -33,7 +34,9 @@ from bot.store.errors import StorageUnavailable
 from bot.store.interface import StoreModules
 from bot.store.items import StoredItem
 from bot.store.sources import Source
-from bot.stories.lookup import StoryIndex
+from bot.stories.engine import StoryEngine
+from bot.stories.feedwords import FeedWords, feed_words
+from bot.stories.terms import story_text, terms_of
 from bot.stories.titles import title_key_tokens
 from bot.stories.urls import canonical_url
 from bot.watch_index import WatchIndex
@@ -75,7 +78,7 @@ class PollRun:
     poll_id: str
     now: float  # when the poll began; each source's outcome is stamped when it is stored
     watches: WatchIndex
-    stories: StoryIndex
+    stories: StoryEngine
     report: PollReport = field(default_factory=PollReport)
     halted: StorageUnavailable | None = None  # the first write that failed stops the poll
     unchanged: list[tuple[Source, float, float]] = field(default_factory=list)  # 304s, unrecorded
@@ -89,7 +92,9 @@ class PollRun:
     @classmethod
     def start(cls, tools: PollTools, now: float) -> PollRun:
         watches = WatchIndex(tools.db, tools.store.watches)
-        return cls(tools, uuid.uuid4().hex, now, watches, StoryIndex(tools.db, tools.store.stories))
+        return cls(
+            tools, uuid.uuid4().hex, now, watches, StoryEngine(tools.db, tools.store.stories)
+        )
 
 
 class Filed(NamedTuple):
@@ -109,6 +114,7 @@ class Arrival:
     now: float
     outlet: str  # an item that names no outlet of its own is the feed's
     oldest_alertable: float  # an older item is stored and merged, but alerts nobody
+    feed_words: FeedWords  # what the feed repeats under every item (bot.stories.feedwords)
 
 
 async def refresh(source: Source, run: PollRun) -> None:
@@ -188,7 +194,8 @@ def _arrival(source: Source, parsed: ParsedFeed, now: float, config: Config) -> 
     oldest_alertable = now - config.max_age
     if not source.first_polled:
         oldest_alertable = max(oldest_alertable, now - config.backfill)
-    return Arrival(source, now, parsed.title or _host(source.url), oldest_alertable)
+    words = feed_words([(item.title, item.summary) for item in parsed.items], terms_of)
+    return Arrival(source, now, parsed.title or _host(source.url), oldest_alertable, words)
 
 
 def _store_new(arrival: Arrival, items: list[FeedItem], run: PollRun) -> int:
@@ -206,27 +213,30 @@ def _store_new(arrival: Arrival, items: list[FeedItem], run: PollRun) -> int:
 
 
 def _file(item: FeedItem, arrival: Arrival, run: PollRun) -> Filed | None:
-    """Find or make the item's story, store the item in it and make it findable."""
+    """Find or make the item's story (bot.stories.engine), store the item in it with the
+    evidence, and add it to the story's indexes."""
     db, now = run.tools.db, arrival.now
-    tokens = title_key_tokens(item.title)
     published = item.published if item.published is not None else now
     canonical = canonical_url(item.link) if item.link else None
-    story_id = run.stories.find(canonical, tokens, published)
+    text = story_text(item.title, item.summary, arrival.feed_words)
+    placement = run.stories.place(canonical, text, published)
+    story_id = placement.story_id
     fresh = story_id is None
     if story_id is None:
         story_id = run.tools.store.stories.new_story(db, published, now)
     row = StoredItem(
         source_id=arrival.source.id,
         story_id=story_id,
-        title_key=" ".join(tokens),
+        title_key=" ".join(title_key_tokens(item.title)),
         outlet=item.outlet or arrival.outlet,
         published=published,
         first_seen=now,
+        evidence=json.dumps(placement.evidence, ensure_ascii=False),
     )
     item_id = run.tools.store.items.insert_item(db, item, row)
     if item_id is None:
         return None
-    run.stories.index(item_id, story_id, canonical, tokens, published)
+    run.stories.file(story_id, placement, canonical, published)
     return Filed(item_id, story_id, published, fresh)
 
 

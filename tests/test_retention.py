@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_config
-from bot.store.db import open_db, transaction
+from bot.store.db import Store, open_db
 from bot.store.retention import PRUNE_EVERY, prune, prune_due
-from bot.stories.lookup import StoryIndex, new_story
-from bot.stories.titles import title_key_tokens
+from bot.stories.engine import StoryEngine
+from bot.stories.terms import story_text
 from bot.stories.urls import canonical_url
+from tests.story_helpers import file_copy
 
 DAY = 86400.0
 NOW = 1_800_000_000.0
@@ -49,26 +50,13 @@ def test_a_bad_retention_is_a_config_error_naming_the_key(tmp_path: Path, text: 
         load_config(str(write(tmp_path, text)), {})
 
 
-def _store(db: object, title: str, link: str, first_seen: float, identity: str) -> int:
-    """An item stored as the poller stores it, merged into its story; its id."""
-    from bot.store.db import Store
+def _store(db: Store, title: str, link: str, first_seen: float, identity: str) -> int:
+    """An item stored as the poller stores it, placed in its story; its id."""
+    return file_copy(db, title, first_seen, link, source_id=1).item_id
 
-    assert isinstance(db, Store)
-    stories = StoryIndex(db)
-    tokens = title_key_tokens(title)
-    canonical = canonical_url(link)
-    with transaction(db):
-        story = stories.find(canonical, tokens, first_seen) or new_story(db, first_seen, first_seen)
-        item_id = int(
-            db.conn.execute(
-                "INSERT INTO items (source_id, identity, story_id, fingerprint, link, title, "
-                "title_key, summary, outlet, published, first_seen) "
-                "VALUES (1, ?, ?, 'f', ?, ?, ?, '', 'o', ?, ?) RETURNING id",
-                [identity, story, link, title, " ".join(tokens), first_seen, first_seen],
-            ).fetchone()[0]
-        )
-        stories.index(item_id, story, canonical, tokens, first_seen)
-    return item_id
+
+def _story_of(db: Store, item_id: int) -> int:
+    return int(db.conn.execute("SELECT story_id FROM items WHERE id = ?", [item_id]).fetchone()[0])
 
 
 def test_prune_removes_old_items_and_keeps_recent_stories_merged(tmp_path: Path) -> None:
@@ -89,20 +77,25 @@ def test_prune_removes_old_items_and_keeps_recent_stories_merged(tmp_path: Path)
         "SELECT 1, 'alert', story_id, id, ? FROM items WHERE id = ?",
         [NOW - 40 * DAY, waiting],
     )
+    old_story = _story_of(db, old)
+    assert db.conn.execute("SELECT 1 FROM story_terms WHERE story_id = ?", [old_story]).fetchall()
     assert prune_due(db, NOW)
     assert prune(db, 30 * DAY, NOW) == 1
     ids = {row[0] for row in db.conn.execute("SELECT id FROM items")}
     assert ids == {waiting, recent}  # a pending delivery keeps its item
-    assert not db.conn.execute("SELECT 1 FROM title_index WHERE item_id = ?", [old]).fetchall()
+    assert not db.conn.execute(
+        "SELECT 1 FROM story_terms WHERE story_id = ?", [old_story]
+    ).fetchall()
     assert not db.conn.execute(
         "SELECT 1 FROM story_urls WHERE canonical = ?", [canonical_url("https://a.example/old")]
     ).fetchall()
-    # Story identity within the 72 h window is intact: a copy merges by URL and by title.
-    stories = StoryIndex(db)
-    story = db.conn.execute("SELECT story_id FROM items WHERE id = ?", [recent]).fetchone()[0]
-    tokens = title_key_tokens("Sora opens to filmmakers in Hollywood - Variety")
-    assert stories.find(canonical_url("https://a.example/s/"), (), NOW) == story
-    assert stories.find(None, tokens, NOW) == story
+    # Story identity within the 72 h window is intact: a copy merges by URL and by its terms.
+    engine = StoryEngine(db)
+    story = _story_of(db, recent)
+    by_url = engine.place(canonical_url("https://a.example/s/"), story_text("", ""), NOW)
+    assert by_url.story_id == story
+    by_terms = engine.place(None, story_text("Sora opens to filmmakers in Hollywood", ""), NOW)
+    assert by_terms.story_id == story
     # At most once a day.
     assert not prune_due(db, NOW + PRUNE_EVERY - 1)
     assert prune_due(db, NOW + PRUNE_EVERY)

@@ -19,19 +19,20 @@ SORA, HOLLYWOOD, SAG, WGA = load_watchlist("default", Path.cwd()).queries
 
 FIRST_POLL = {  # a distinctive part of one copy's title -> the watches its story alerts with
     "WGA And SAG-AFTRA Respond To OpenAI": {SORA, HOLLYWOOD, SAG, WGA},
+    # With Bloomberg's "Sora App Passes 10 Million Downloads as Cameos Go Viral" (one event).
     "group cameos are the new": {SORA},
     "Under #SAGAFTRA": {SAG},
     "ハリウッド大手スタジオに「Sora」": {SORA, HOLLYWOOD},
     "Fake Sora invite apps": {SORA},
     "WGA Sets Town Halls": {WGA},
     "Reaches Tentative Deal With Studios": {SAG},
+    # Variety's own copy: TechCrunch's, Google News's and The Verge's "OpenAI wants Hollywood
+    # to make its next blockbuster with Sora" are copies of the same pitch.
     "ourts Hollywood ": {SORA, HOLLYWOOD},
     "OpenAIの動画生成AI「Sora」": {SORA},
-    "next blockbuster with Sora": {SORA, HOLLYWOOD},
     "Opens Los Angeles Office": {HOLLYWOOD},
     "ＳＡＧ－ＡＦＴＲＡ": {SAG},
     "Opens Registry for Performers": {SAG},
-    "Passes 10 Million Downloads": {SORA},
     "Changing the Music Video Business": {SORA},
     "veto over AI-drafted scripts": {WGA},
     "Former Screen Actors Guild Board Member": {SAG},

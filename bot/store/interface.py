@@ -12,7 +12,7 @@ value, so a second store is a second value, not a change there. StorageUnavailab
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar, runtime_checkable
@@ -26,6 +26,7 @@ from bot.store.items import StoredItem
 from bot.store.outbox import Delivery, Depth
 from bot.store.sources import Source
 from bot.store.status import SourceStatus
+from bot.store.stories import Centroid
 from bot.store.watches import Watch
 
 DB = TypeVar("DB", contravariant=True)
@@ -79,24 +80,28 @@ class Items(Protocol[DB]):
 
 @runtime_checkable
 class Stories(Protocol[DB]):
-    """Story rows and their lookup indexes: find candidate stories, make one, file a copy."""
+    """Story rows and their indexes: the URL index, centroids of weighted terms, the count of
+    stories each term appears in (bot.store.stories; the rules are bot.stories.engine)."""
 
-    def legacy_mark(self, db: DB) -> float | None: ...
     def story_of_url(self, db: DB, canonical: str) -> int | None: ...
-    def title_candidates(
-        self, db: DB, keys: Sequence[str], *, since: float, until: float, limit: int
-    ) -> list[tuple[int, str]]: ...
     def new_story(self, db: DB, published: float, now: float) -> int: ...
-    def index_copy(
+    def file_url(self, db: DB, canonical: str, story_id: int) -> None: ...
+    def stories_with_terms(
+        self, db: DB, terms: Sequence[str], *, since: float, per_term: int
+    ) -> dict[int, dict[str, float]]: ...
+    def centroids(
+        self, db: DB, story_ids: Collection[int], terms: Collection[str]
+    ) -> dict[int, Centroid]: ...
+    def stories_using(self, db: DB, terms: Collection[str]) -> tuple[int, dict[str, int]]: ...
+    def add_to_centroid(
         self,
         db: DB,
-        item_id: int,
-        *,
         story_id: int,
-        canonical: str | None,
-        keys: Sequence[str],
+        weights: Mapping[str, float],
+        latin: Collection[str],
         published: float,
     ) -> None: ...
+    def story_titles(self, db: DB, story_id: int, limit: int) -> list[tuple[int, str]]: ...
 
 
 @runtime_checkable

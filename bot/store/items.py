@@ -25,6 +25,7 @@ class StoredItem:
     outlet: str
     published: float
     first_seen: float
+    evidence: str | None = None  # JSON: how the item joined its story (bot.stories.engine)
 
 
 def known_fingerprints(db: Store, source_id: int, identities: Sequence[str]) -> dict[str, str]:
@@ -47,8 +48,8 @@ def insert_item(db: Store, item: FeedItem, row: StoredItem) -> int | None:
     """Store a new item; its id, or None if (source, identity) was stored already."""
     found = db.execute(
         "INSERT INTO items (source_id, identity, story_id, fingerprint, link, title, "
-        "title_key, summary, outlet, published, dated, first_seen) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "title_key, summary, outlet, published, dated, first_seen, evidence) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (source_id, identity) DO NOTHING RETURNING id",
         [
             row.source_id,
@@ -63,6 +64,7 @@ def insert_item(db: Store, item: FeedItem, row: StoredItem) -> int | None:
             row.published,
             int(item.published is not None),
             row.first_seen,
+            row.evidence,
         ],
     ).fetchone()
     return int(found[0]) if found is not None else None

@@ -2,8 +2,8 @@
 
 The store would otherwise grow forever. An item older than the retention can no longer
 alert (retention >= max_age) nor merge a new copy into its story (retention >= 72 h, the
-story window), so its row, its title-index rows and, once its story has no items left,
-its story's URL rows go. Stories and deliveries stay: a story id is never reused, so the
+story window), so its row goes and, once its story has no items left, its story's URL
+rows and centroid terms. Stories and deliveries stay: a story id is never reused, so the
 outbox's one-alert-per-story rule still holds, and an item that a waiting delivery still
 needs (pending, sending, or inside a digest not yet sent) is kept until it is delivered.
 """
@@ -14,7 +14,6 @@ import logging
 import sqlite3
 
 from bot.store.db import Store, transaction
-from bot.stories.titles import index_keys
 from bot.stories.urls import canonical_url
 
 log = logging.getLogger("newswatch.retention")
@@ -43,7 +42,7 @@ def prune(db: Store, retention: float, now: float) -> int:
     while True:
         with transaction(db):
             rows = db.rows(
-                f"SELECT id, story_id, link, title_key, published FROM items "
+                f"SELECT id, story_id, link FROM items "
                 f"WHERE first_seen < ? AND id NOT IN ({_NEEDED}) ORDER BY first_seen LIMIT ?",
                 [cutoff, BATCH],
             )
@@ -64,14 +63,11 @@ def prune(db: Store, retention: float, now: float) -> int:
 
 def _delete(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> None:
     conn.executemany("DELETE FROM items WHERE id = ?", [(row["id"],) for row in rows])
-    # Pairs since schema 3, single tokens before it (bot.store.stories.LEGACY_KEY): both, by key.
-    index_rows = []
-    for row in rows:
-        tokens = tuple(row["title_key"].split(" ")) if row["title_key"] else ()
-        for key in {*index_keys(tokens), *tokens}:
-            index_rows.append((key, row["published"], row["id"]))
+    emptied = sorted({(row["story_id"],) for row in rows})
     conn.executemany(
-        "DELETE FROM title_index WHERE token = ? AND published = ? AND item_id = ?", index_rows
+        "DELETE FROM story_terms WHERE story_id = ? "
+        "AND NOT EXISTS (SELECT 1 FROM items WHERE story_id = ?)",
+        [(story, story) for (story,) in emptied],
     )
     urls = {(canonical_url(row["link"]), row["story_id"]) for row in rows if row["link"]}
     conn.executemany(

@@ -133,11 +133,13 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 7: the story engine (bot.stories.engine): each story's centroid as weighted terms
     # (story_terms, found by term among the stories of the last 72 h), the document
-    # frequency of each term in the store (term_docs, beside a wordfreq prior), and how each
-    # item joined its story (items.evidence: the rule, the score, the shared terms).
+    # frequency of each term among stories (term_docs, beside a wordfreq prior), and how each
+    # item joined its story (items.evidence: the rule, the score, the shared terms). The
+    # title index of near-identical titles (schemas 1-6) is gone with the rule that read it.
     """
     ALTER TABLE items ADD COLUMN evidence TEXT;
     ALTER TABLE stories ADD COLUMN norm REAL NOT NULL DEFAULT 0;
+    ALTER TABLE stories ADD COLUMN latin_norm REAL NOT NULL DEFAULT 0;
     ALTER TABLE stories ADD COLUMN last_seen REAL NOT NULL DEFAULT 0;
     CREATE TABLE story_terms (
         term TEXT NOT NULL,
@@ -149,6 +151,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX story_terms_recent ON story_terms (term, last_seen);
     CREATE INDEX story_terms_story ON story_terms (story_id);
     CREATE TABLE term_docs (term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+    DROP TABLE title_index;
+    DELETE FROM meta WHERE key = 'title_index_tokens_until';
     """,
     # 8: coverage updates (SPEC Alerts): the platform's reference to a confirmed alert (a
     # Slack channel and ts, a Discord message id), which edits and thread replies address.

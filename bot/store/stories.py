@@ -1,19 +1,21 @@
-"""The SQL of stories: the URL and title indexes that find a copy's story, and its best copy.
+"""The SQL of stories: the URL index, each story's centroid of weighted terms, the count of
+stories each term appears in, and a story's best copy.
 
-The rules (what counts as near-identical, which keys a title is filed under) stay in
-bot.stories; this module only reads and writes the rows they ask for.
+The rules (which terms, what weight, what score merges) stay in bot.stories; this module only
+reads and writes the rows they ask for. A story's centroid is the sum of its copies' term
+weights (story_terms), with its length kept in stories.norm (and over terms of spaced
+scripts and digits in stories.latin_norm), so a score needs only the shared terms' rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Collection, Mapping, Sequence
+from typing import NamedTuple
 
 from bot.store.db import Store
 
-# Until schema 3 the title index held single tokens; it holds neighbouring pairs since
-# (bot.stories.titles.index_keys). Migration 3 records the newest item indexed the old way, and a
-# lookup whose window reaches back that far also asks by the old tokens.
-LEGACY_KEY = "title_index_tokens_until"
+CHUNK = 400  # bound parameters per statement, with room under SQLite's limit
 
 # A publisher's own feed and link beat a search feed's wrapper (Google News), a copy with a
 # link and a summary beats one without, and the earliest copy beats later ones.
@@ -26,10 +28,14 @@ BEST_COPY_SQL = (
 )
 
 
-def legacy_mark(db: Store) -> float | None:
-    """The newest publication time filed under single tokens, if migration 3 found any."""
-    row = db.execute("SELECT value FROM meta WHERE key = ?", [LEGACY_KEY]).fetchone()
-    return float(row[0]) if row and row[0] is not None else None
+class Centroid(NamedTuple):
+    """A candidate story's length, its earliest copy's time, and its weights for the terms a
+    new copy asked about."""
+
+    norm: float
+    latin_norm: float
+    published: float
+    weights: dict[str, float]
 
 
 def story_of_url(db: Store, canonical: str) -> int | None:
@@ -38,53 +44,137 @@ def story_of_url(db: Store, canonical: str) -> int | None:
     return int(row[0]) if row else None
 
 
-def title_candidates(
-    db: Store, keys: Sequence[str], *, since: float, until: float, limit: int
-) -> list[tuple[int, str]]:
-    """(story id, title key) of copies filed under any of `keys` and published in
-    [since, until], newest first, at most `limit` of them."""
-    marks = ",".join("?" for _ in keys)
-    rows = db.execute(
-        f"SELECT DISTINCT i.id, i.story_id, i.title_key FROM title_index t "
-        f"JOIN items i ON i.id = t.item_id "
-        f"WHERE t.token IN ({marks}) AND t.published BETWEEN ? AND ? "
-        f"ORDER BY t.published DESC LIMIT ?",
-        [*keys, since, until, limit],
-    ).fetchall()
-    return [(int(story_id), str(title_key)) for _item_id, story_id, title_key in rows]
-
-
 def new_story(db: Store, published: float, now: float) -> int:
     cursor = db.execute(
-        "INSERT INTO stories (first_seen, published) VALUES (?, ?)", [now, published]
+        "INSERT INTO stories (first_seen, published, last_seen) VALUES (?, ?, ?)",
+        [now, published, published],
     )
     return int(cursor.lastrowid or 0)
 
 
-def index_copy(
+def file_url(db: Store, canonical: str, story_id: int) -> None:
+    """File a canonical URL under a story; the first story to claim it keeps it."""
+    db.execute(
+        "INSERT INTO story_urls (canonical, story_id) VALUES (?, ?) "
+        "ON CONFLICT (canonical) DO NOTHING",
+        [canonical, story_id],
+    )
+
+
+def stories_with_terms(
+    db: Store, terms: Sequence[str], *, since: float, per_term: int
+) -> dict[int, dict[str, float]]:
+    """Stories seen since `since` whose centroid holds any of `terms`: for each term at most
+    the `per_term` most recently seen, so a common term never floods the lookup."""
+    found: dict[int, dict[str, float]] = {}
+    if not terms:
+        return found
+    one = (
+        "SELECT * FROM (SELECT term, story_id, weight FROM story_terms "
+        "WHERE term = ? AND last_seen >= ? ORDER BY last_seen DESC LIMIT ?)"
+    )
+    sql = " UNION ALL ".join([one] * len(terms))
+    params: list[object] = []
+    for term in terms:
+        params += [term, since, per_term]
+    for term, story_id, weight in db.execute(sql, params):
+        found.setdefault(int(story_id), {})[str(term)] = float(weight)
+    return found
+
+
+def centroids(db: Store, story_ids: Collection[int], terms: Collection[str]) -> dict[int, Centroid]:
+    """Each story's norms and its weights for `terms` (the terms of the copy being placed)."""
+    ids = sorted(story_ids)
+    found = {
+        int(row["id"]): Centroid(
+            float(row["norm"]), float(row["latin_norm"]), float(row["published"]), {}
+        )
+        for row in db.rows(
+            f"SELECT id, norm, latin_norm, published FROM stories WHERE id IN ({_marks(ids)})",
+            ids,
+        )
+    }
+    wanted = sorted(terms)
+    for start in range(0, len(wanted), CHUNK - len(ids)):
+        chunk = wanted[start : start + CHUNK - len(ids)]
+        for term, story_id, weight in db.execute(
+            f"SELECT term, story_id, weight FROM story_terms "
+            f"WHERE story_id IN ({_marks(ids)}) AND term IN ({_marks(chunk)})",
+            [*ids, *chunk],
+        ):
+            found[int(story_id)].weights[str(term)] = float(weight)
+    return found
+
+
+def stories_using(db: Store, terms: Collection[str]) -> tuple[int, dict[str, int]]:
+    """How many stories there are, and in how many of them each term appears."""
+    row = db.execute("SELECT COALESCE(MAX(id), 0) FROM stories").fetchone()
+    counts: dict[str, int] = {}
+    wanted = sorted(terms)
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        counts.update(
+            (str(term), int(docs))
+            for term, docs in db.execute(
+                f"SELECT term, docs FROM term_docs WHERE term IN ({_marks(chunk)})", chunk
+            )
+        )
+    return int(row[0]), counts
+
+
+def add_to_centroid(
     db: Store,
-    item_id: int,
-    *,
     story_id: int,
-    canonical: str | None,
-    keys: Sequence[str],
+    weights: Mapping[str, float],
+    latin: Collection[str],
     published: float,
 ) -> None:
-    """File a stored copy under its canonical URL (the first story to claim it keeps it)
-    and under each of its title keys."""
-    if canonical is not None:
-        db.execute(
-            "INSERT INTO story_urls (canonical, story_id) VALUES (?, ?) "
-            "ON CONFLICT (canonical) DO NOTHING",
-            [canonical, story_id],
-        )
+    """Add a copy's term weights to its story's centroid, count the story once more for each
+    term it did not hold yet, and update the story's norms and when it was last seen."""
+    held = centroids(db, [story_id], weights.keys()).get(story_id)
+    before = held.weights if held is not None else {}
+    norm2 = (held.norm**2) if held is not None else 0.0
+    latin2 = (held.latin_norm**2) if held is not None else 0.0
+    for term, weight in weights.items():
+        old = before.get(term, 0.0)
+        growth = (old + weight) ** 2 - old**2
+        norm2 += growth
+        if term in latin:
+            latin2 += growth
     db.conn.executemany(
-        "INSERT OR IGNORE INTO title_index (token, published, item_id) VALUES (?, ?, ?)",
-        [(key, published, item_id) for key in keys],
+        "INSERT INTO story_terms (term, story_id, weight, last_seen) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (term, story_id) DO UPDATE SET weight = weight + excluded.weight, "
+        "last_seen = MAX(last_seen, excluded.last_seen)",
+        [(term, story_id, weight, published) for term, weight in weights.items()],
     )
+    db.conn.executemany(
+        "INSERT INTO term_docs (term, docs) VALUES (?, 1) "
+        "ON CONFLICT (term) DO UPDATE SET docs = docs + 1",
+        [(term,) for term in weights if term not in before],
+    )
+    db.execute(
+        "UPDATE stories SET norm = ?, latin_norm = ?, last_seen = MAX(last_seen, ?), "
+        "published = MIN(published, ?) WHERE id = ?",
+        [math.sqrt(norm2), math.sqrt(max(latin2, 0.0)), published, published, story_id],
+    )
+
+
+def story_titles(db: Store, story_id: int, limit: int) -> list[tuple[int, str]]:
+    """(item id, title key) of a story's newest copies, for the keep-apart rules."""
+    return [
+        (int(row["id"]), str(row["title_key"]))
+        for row in db.rows(
+            "SELECT id, title_key FROM items WHERE story_id = ? ORDER BY id DESC LIMIT ?",
+            [story_id, limit],
+        )
+    ]
 
 
 def best_copy(db: Store, story_id: int) -> int | None:
     """The item id of the copy that represents a story in alerts and digests."""
     row = db.execute(BEST_COPY_SQL.format(story="?"), [story_id]).fetchone()
     return int(row[0]) if row else None
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ",".join("?" * len(values))

@@ -1,0 +1,137 @@
+"""Headlines alike but for what tells two events apart (SPEC "Stories"): a number in the same
+place (`Day 100` / `Day 101`, `Q2` / `Q3`), a rare name swapped in an otherwise identical
+headline (`at Vox Media` / `at Vice Media`), or two different kinds of event about one
+subject (a tentative deal, its ratification, a strike). Each rule gives the reason it kept
+two copies apart, which the new story's evidence records.
+
+Titles here are title keys' tokens as written (bot.stories.titles); they are compared by
+their stems, and a word's rarity is read as written.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from bot.stories.prior import is_number, zipf
+from bot.stories.terms import stem
+
+NAME_ZIPF = 4.0  # a swapped word this rare (`vox` 3.6) names something; `vice` (4.9) may not
+VARIANT_RATIO = 0.75  # swapped words this alike are one word spelled two ways (`-ise`/`-ize`)
+MAX_SWAP = 2  # tokens a swap may span on each side
+MAX_SWAPS = (
+    2  # swaps a near miss may hold (`Universal ... Maria Chen` / `Paramount ... David Okafor`)
+)
+MIN_ALIKE = 0.6  # share of the longer headline's tokens, in order, that make a near miss
+
+# Kinds of event (English stems): copies reporting different kinds, and none in common, or
+# one a kind and the other none, are different events about the same subject.
+EVENT_KINDS: dict[str, frozenset[str]] = {
+    # A deal to buy a company and the purchase are reported as both.
+    "deal": frozenset(
+        {"deal", "agreement", "pact", "tentat", "acquir", "acquisit", "buy", "merger", "takeov"}
+    ),
+    "ratification": frozenset({"ratifi", "ratif"}),
+    "strike": frozenset({"strike", "walkout", "picket"}),
+    "lawsuit": frozenset({"lawsuit", "sue", "su"}),
+    "ruling": frozenset({"rule", "ruling", "verdict", "judg"}),
+    "settlement": frozenset({"settl", "settlement"}),
+    "hire": frozenset({"hire", "appoint", "tap"}),
+    "exit": frozenset({"resign", "exit", "step", "depart", "fire", "oust"}),
+    "death": frozenset({"die", "dead", "death", "obituari"}),
+    "layoffs": frozenset({"layoff", "lay"}),
+    "bankruptcy": frozenset({"bankrupt", "bankruptci"}),
+    "box office": frozenset({"box"}),
+    # A reaction to an event is news of its own (`WGA responds to OpenAI's push`).
+    "reaction": frozenset({"respond", "respons", "react", "reaction", "slam", "condemn"}),
+}
+_KIND_OF = {stem: kind for kind, stems in EVENT_KINDS.items() for stem in stems}
+
+
+def kept_apart(new_words: tuple[str, ...], stored_words: tuple[str, ...]) -> str | None:
+    """Why two headlines report different events, or None if nothing says so."""
+    return near_miss(new_words, stored_words) or _event_kinds(
+        _stems(new_words), _stems(stored_words)
+    )
+
+
+def near_miss(new_words: tuple[str, ...], stored_words: tuple[str, ...]) -> str | None:
+    """The number or name that tells apart headlines mostly the same words in the same order;
+    None for headlines less alike than that, or alike throughout."""
+    new, stored = _stems(new_words), _stems(stored_words)
+    matcher = SequenceMatcher(None, new, stored, autojunk=False)
+    alike = sum(block.size for block in matcher.get_matching_blocks())
+    if alike < MIN_ALIKE * max(len(new), len(stored)):
+        return None
+    return _number_in_place(new, stored) or _swapped_name(matcher, new_words, stored_words)
+
+
+def different_kinds(new_words: tuple[str, ...], stored_words: tuple[str, ...]) -> str | None:
+    """The kinds of event two headlines report, when they share none."""
+    return _event_kinds(_stems(new_words), _stems(stored_words))
+
+
+def _stems(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(stem(word) for word in words)
+
+
+def _number_in_place(new: tuple[str, ...], stored: tuple[str, ...]) -> str | None:
+    """A number beside a word in one headline, and another number beside it in the other."""
+    theirs = _numbers_beside(stored)
+    mine = _numbers_beside(new)
+    for place, number in mine.items():
+        other = theirs.get(place)
+        if other is not None and other != number and number not in stored and other not in new:
+            return f"{number!r} vs {other!r} ({place[1]!r})"
+    return None
+
+
+def _numbers_beside(title: tuple[str, ...]) -> dict[tuple[str, str], str]:
+    """(side, word) -> the number just after (side "after") or before ("before") that word."""
+    found: dict[tuple[str, str], str] = {}
+    for i, token in enumerate(title):
+        if not is_number(token):
+            continue
+        if i > 0 and not is_number(title[i - 1]):
+            found.setdefault(("after", title[i - 1]), token)
+        if i + 1 < len(title) and not is_number(title[i + 1]):
+            found.setdefault(("before", title[i + 1]), token)
+    return found
+
+
+def _swapped_name(
+    matcher: SequenceMatcher[str], new_words: tuple[str, ...], stored_words: tuple[str, ...]
+) -> str | None:
+    """Headlines identical but for a short swap or two, one of which swaps a name (a rare
+    word) for another word, not merely spelled another way (`Vox` / `Vice`, not
+    `sterilisation` / `sterilization`)."""
+    changes = [opcode for opcode in matcher.get_opcodes() if opcode[0] != "equal"]
+    if not changes or len(changes) > MAX_SWAPS or any(tag != "replace" for tag, *_ in changes):
+        return None
+    for _tag, i1, i2, j1, j2 in changes:
+        if i2 - i1 > MAX_SWAP or j2 - j1 > MAX_SWAP:
+            return None
+    for _tag, i1, i2, j1, j2 in changes:
+        ours, theirs = " ".join(new_words[i1:i2]), " ".join(stored_words[j1:j2])
+        if SequenceMatcher(None, ours, theirs).ratio() >= VARIANT_RATIO:
+            continue
+        words = (*new_words[i1:i2], *stored_words[j1:j2])
+        if any(not is_number(word) and zipf(word) < NAME_ZIPF for word in words):
+            return f"{ours!r} vs {theirs!r}"
+    return None
+
+
+def _event_kinds(new: tuple[str, ...], stored: tuple[str, ...]) -> str | None:
+    """One headline reports a kind of event (a hire, a strike) that the other does not, and
+    they share none: `OpenAI hires a studio marketing chief` is not `OpenAI courts studios`."""
+    mine = {_KIND_OF[token] for token in new if token in _KIND_OF}
+    theirs = {_KIND_OF[token] for token in stored if token in _KIND_OF}
+    if (mine or theirs) and not mine & theirs:
+        return f"{_kinds(mine)} vs {_kinds(theirs)}"
+    return None
+
+
+def _kinds(kinds: set[str]) -> str:
+    return " / ".join(sorted(kinds)) or "no kind of event"
+
+
+__all__ = ["EVENT_KINDS", "different_kinds", "kept_apart", "near_miss"]

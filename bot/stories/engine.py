@@ -1,0 +1,212 @@
+"""The story engine (SPEC "Stories"): which stored story, if any, a new copy reports.
+
+A copy is first looked up by its canonical URL. Otherwise its heaviest terms
+(bot.stories.terms) find, through the term index, the stories seen within 72 h that use
+them, at most PER_TERM a term, never a scan. Each candidate is scored by the cosine of
+the copy's weights with the story's centroid (the sum of its copies' weights); a term's
+weight is its everyday rarity, lowered as more stories use it (what the store has learned).
+The best candidate that scores MERGE_SCORE, shares two terms, and that no keep-apart rule
+(bot.stories.apart) separates from its most alike copy, is the story. Copies in different
+scripts are scored on the terms they can share: names and numbers.
+
+Every constant below was chosen on bench/stories_quality.py (see bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.store import stories as sqlite_stories
+from bot.store.db import Store
+from bot.store.interface import Stories
+from bot.store.stories import Centroid
+from bot.stories.apart import different_kinds, near_miss
+from bot.stories.terms import StoryText
+
+WINDOW = 72 * 3600.0  # copies of one story are at most this far apart (SPEC)
+MERGE_SCORE = 0.4  # the cosine at which a copy joins a story
+MIN_SHARED = 2  # terms a copy must share with the story (all of them, if it has fewer)
+# Names and numbers a copy must share with a story in another script: two (`OpenAI`, `Sora`)
+# are often only the subject that every report about it names.
+CROSS_SCRIPT_SHARED = 3
+LOOKUP_TERMS = 6  # a copy's heaviest terms, through which candidates are found
+PER_TERM = 50  # most recently seen stories read per term
+SCORED = 8  # candidates scored in full, the best partial scores first
+COPIES_COMPARED = 12  # a candidate's newest copies, for the keep-apart rules
+STORY_PRIOR = 50.0  # a term used by few stories (against this many) keeps its full weight
+SHOWN_TERMS = 6  # shared terms an evidence record lists
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a copy goes, why, and the weights it adds to that story's centroid."""
+
+    story_id: int | None  # None: a story of its own
+    evidence: dict[str, Any]
+    weights: dict[str, float] = field(default_factory=dict)
+    latin: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class _Scored:
+    story_id: int
+    score: float
+    shared: list[str]
+
+
+class StoryEngine:
+    """Places copies in stories and files them; made once per poll."""
+
+    def __init__(self, db: Store, stories: Stories[Store] = sqlite_stories) -> None:
+        self.db = db
+        self.stories = stories
+
+    def place(self, canonical: str | None, text: StoryText, published: float) -> Placement:
+        """The story this copy reports, with the evidence for it (or for a story of its own)."""
+        if canonical is not None:
+            story = self.stories.story_of_url(self.db, canonical)
+            if story is not None:
+                weights = self._weights(text)
+                evidence: dict[str, Any] = {"rule": "url", "canonical": canonical}
+                return Placement(story, evidence, weights, text.latin)
+        weights = self._weights(text)
+        kept: list[dict[str, Any]] = []
+        for candidate in self._candidates(weights, text.latin, published):
+            closest, reason = self._closest_copy(candidate.story_id, text)
+            if reason is not None:
+                kept.append(
+                    {"story": candidate.story_id, "score": candidate.score, "reason": reason}
+                )
+                continue
+            evidence = {
+                "rule": "event",
+                "score": candidate.score,
+                "shared": [text.spelled.get(term, term) for term in candidate.shared],
+                "with": closest,
+            }
+            return Placement(candidate.story_id, evidence, weights, text.latin)
+        first: dict[str, Any] = {"rule": "first"}
+        if kept:
+            first["kept_apart"] = kept
+        return Placement(None, first, weights, text.latin)
+
+    def file(
+        self, story_id: int, placement: Placement, canonical: str | None, published: float
+    ) -> None:
+        """Add a stored copy to its story: its URL, and its terms to the centroid."""
+        if canonical is not None:
+            self.stories.file_url(self.db, canonical, story_id)
+        if placement.weights:
+            self.stories.add_to_centroid(
+                self.db, story_id, placement.weights, placement.latin, published
+            )
+
+    def _weights(self, text: StoryText) -> dict[str, float]:
+        """Everyday rarity, lowered for terms that many stories already use."""
+        total, used = self.stories.stories_using(self.db, text.weights.keys())
+        scale = math.log(STORY_PRIOR)
+        return {
+            term: weight
+            * min(1.0, math.log((total + STORY_PRIOR) / (used.get(term, 0) + 1)) / scale)
+            for term, weight in text.weights.items()
+        }
+
+    def _candidates(
+        self, weights: dict[str, float], latin: frozenset[str], published: float
+    ) -> list[_Scored]:
+        """Stories that may hold this copy, best first (ties: the older story)."""
+        heaviest = sorted(weights, key=lambda term: (-weights[term], term))[:LOOKUP_TERMS]
+        found = self.stories.stories_with_terms(
+            self.db, heaviest, since=published - WINDOW, per_term=PER_TERM
+        )
+        if not found:
+            return []
+        partial = {
+            story: sum(weights[term] * weight for term, weight in held.items())
+            for story, held in found.items()
+        }
+        best = sorted(partial, key=lambda story: (-partial[story], story))[:SCORED]
+        centroids = self.stories.centroids(self.db, best, weights.keys())
+        scored = []
+        for story in best:
+            centroid = centroids.get(story)
+            if centroid is None or centroid.published > published + WINDOW:
+                continue
+            result = _score(story, weights, latin, centroid)
+            if result is not None:
+                scored.append(result)
+        return sorted(scored, key=lambda found: (-found.score, found.story_id))
+
+    def _closest_copy(self, story_id: int, text: StoryText) -> tuple[int | None, str | None]:
+        """The story's copy most alike this one, and why the two are different events: a near
+        miss against any of the story's newest copies (one name or number apart), or a kind
+        of event the closest copy does not report."""
+        copies = self.stories.story_titles(self.db, story_id, COPIES_COMPARED)
+        if not copies:
+            return None, None
+        mine = set(text.words)
+        compared = [(item_id, tuple(key.split(" ")) if key else ()) for item_id, key in copies]
+        for _item_id, words in compared:
+            reason = near_miss(text.words, words)
+            if reason is not None:
+                return None, reason
+        item_id, closest = max(compared, key=lambda pair: (_alike(mine, pair[1]), -pair[0]))
+        return item_id, different_kinds(text.words, closest)
+
+
+def _score(
+    story: int, weights: dict[str, float], latin: frozenset[str], centroid: Centroid
+) -> _Scored | None:
+    """The cosine of a copy with a story, over the terms both can share; None below the bar.
+    Across scripts that is names and numbers, three of them; a copy in a spaceless script must
+    also agree
+    with the story's copies in its own script, when the story has any."""
+    spaceless = _mostly_spaceless(weights, latin)
+    across_scripts = spaceless != (centroid.latin_norm**2 < 0.5 * centroid.norm**2)
+    terms = latin if across_scripts else weights.keys()
+    story_norm = centroid.latin_norm if across_scripts else centroid.norm
+    products, score = _cosine(weights, terms, centroid.weights, story_norm)
+    needed = CROSS_SCRIPT_SHARED if across_scripts else min(MIN_SHARED, len(weights))
+    if score < MERGE_SCORE or len(products) < needed:
+        return None
+    own_script_norm = math.sqrt(max(centroid.norm**2 - centroid.latin_norm**2, 0.0))
+    if across_scripts and spaceless and own_script_norm > 0.0:
+        own_terms = [term for term in weights if term not in latin]
+        if _cosine(weights, own_terms, centroid.weights, own_script_norm)[1] < MERGE_SCORE:
+            return None
+    shared = sorted(products, key=lambda term: (-products[term], term))[:SHOWN_TERMS]
+    return _Scored(story, round(score, 3), shared)
+
+
+def _cosine(
+    weights: dict[str, float],
+    terms: Iterable[str],
+    story_weights: dict[str, float],
+    story_norm: float,
+) -> tuple[dict[str, float], float]:
+    """The products of the shared terms among `terms`, and the cosine they make."""
+    chosen = list(terms)
+    norm = math.sqrt(sum(weights[term] ** 2 for term in chosen))
+    if norm == 0.0 or story_norm == 0.0:
+        return {}, 0.0
+    products = {
+        term: weights[term] * story_weights[term] for term in chosen if term in story_weights
+    }
+    return products, sum(products.values()) / (norm * story_norm)
+
+
+def _mostly_spaceless(weights: dict[str, float], latin: frozenset[str]) -> bool:
+    total = sum(weight**2 for weight in weights.values())
+    spaced = sum(weight**2 for term, weight in weights.items() if term in latin)
+    return spaced < 0.5 * total
+
+
+def _alike(mine: set[str], theirs: tuple[str, ...]) -> float:
+    union = mine | set(theirs)
+    return len(mine & set(theirs)) / len(union) if union else 0.0
+
+
+__all__ = ["MERGE_SCORE", "WINDOW", "Placement", "StoryEngine"]

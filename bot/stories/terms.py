@@ -1,0 +1,129 @@
+"""What an item says about its event, as weighted terms: the story engine's view of a copy.
+
+Terms are tokens (bot.match.tokens) of the title without its ` - Publisher` suffix, then the
+summary's rarest few at a lower weight. English words are stemmed (`ratifies`, `ratified`
+-> `ratifi`), so copies worded differently still share them. Runs of spaceless scripts
+(Japanese, Chinese, Korean, Thai) become overlapping character pairs, the usual unit for
+comparing such text without a dictionary. A term's weight is how rare it is in everyday
+language (bot.stories.prior); the engine then scales it by how many stories use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+from bot.match.tokens import is_spaceless, tokenize
+from bot.stories.feedwords import NO_FEED_WORDS, FeedWords
+from bot.stories.prior import listed_zipf, zipf
+from bot.stories.titles import title_key_tokens
+
+COMMON_ZIPF = 5.0  # words this common (`new`, `says`, `first`) tell no event apart: dropped
+RARITY_CEILING = 8.0  # weight = RARITY_CEILING - zipf: `the` would weigh 0.3, a name 7
+SPACELESS_WEIGHT = 1.0  # a character pair of a spaceless script that no word list holds
+SUMMARY_WEIGHT = 0.4  # a summary's term counts for less than a headline's
+SUMMARY_TERMS = 12  # the summary's rarest terms only: a long body must not drown the title
+SUMMARY_TOKENS = 80  # read at most this much of a summary
+SUBJECT_WEIGHT = 0.25  # a term in most of one feed's headlines is its subject, not an event
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@dataclass(frozen=True)
+class StoryText:
+    """An item's terms and their weights, with what the keep-apart rules and evidence need."""
+
+    weights: dict[str, float]  # term -> weight from everyday rarity, title and summary
+    spelled: dict[str, str]  # term -> the token it came from, for evidence people read
+    words: tuple[str, ...]  # the title key's tokens as written, in order (bot.stories.apart)
+    latin: frozenset[str]  # terms in letters of spaced scripts or digits: comparable anywhere
+
+
+def story_text(title: str, summary: str, feed: FeedWords = NO_FEED_WORDS) -> StoryText:
+    """The terms of one copy; an empty title and summary give no terms (never merged). What its
+    feed says of every item (bot.stories.feedwords) weighs little or nothing."""
+    weights: dict[str, float] = {}
+    spelled: dict[str, str] = {}
+    words = title_key_tokens(title)
+    for term, token in _headline_terms(title, words):
+        _add(weights, spelled, term, token, SUBJECT_WEIGHT if term in feed.subject else 1.0)
+    summary_weights: dict[str, float] = {}
+    summary_tokens = tokenize(summary)[:SUMMARY_TOKENS]
+    if words and tuple(summary_tokens[: len(words)]) == words:
+        # An aggregator's "summary" opens with the headline itself and goes on with other
+        # outlets' headlines (Google News): those are other events' words, not this one's.
+        summary_tokens = []
+    for token in summary_tokens:
+        for term in _terms(token):
+            if term not in weights and term not in feed.boilerplate:
+                _add(summary_weights, spelled, term, token, SUMMARY_WEIGHT)
+    rarest = sorted(summary_weights.items(), key=lambda pair: (-pair[1], pair[0]))
+    weights.update(rarest[:SUMMARY_TERMS])
+    spelled = {term: spelled[term] for term in weights}
+    latin = frozenset(term for term in weights if not is_spaceless(term))
+    return StoryText(weights, spelled, words, latin)
+
+
+def _add(
+    weights: dict[str, float], spelled: dict[str, str], term: str, token: str, scale: float
+) -> None:
+    weight = _rarity(term, token) * scale
+    if weight > weights.get(term, 0.0):
+        weights[term] = weight
+        spelled.setdefault(term, term if is_spaceless(term) else token)
+
+
+def _rarity(term: str, token: str) -> float:
+    """A term's weight before the store's counts: 0 for common words."""
+    if is_spaceless(term):
+        listed = listed_zipf(term)
+        if listed is None:
+            return SPACELESS_WEIGHT
+        return 0.0 if listed >= COMMON_ZIPF else RARITY_CEILING - listed
+    common = zipf(token)
+    return 0.0 if common >= COMMON_ZIPF else RARITY_CEILING - common
+
+
+def _headline_terms(title: str, words: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(term, token as written) of a title key. A word written as one with inner punctuation
+    (`SAG-AFTRA`, `Jos.A.Bank`) is one term, so one name never counts as two shared terms."""
+    found: list[tuple[str, str]] = []
+    remaining = len(words)
+    for chunk in title.split():
+        if remaining <= 0:
+            break
+        parts = [token for token in tokenize(chunk)][:remaining]
+        remaining -= len(parts)
+        named = [token for token in parts if len(token) > 1 or token.isdigit()]
+        if len(named) > 1 and not any(is_spaceless(token) for token in named):
+            found.append(("_".join(_terms(token)[0] for token in named), "-".join(named)))
+            continue
+        found += [(term, token) for token in parts for term in _terms(token)]
+    return found
+
+
+def stem(token: str) -> str:
+    """A token's first term: its stem, or itself (the keep-apart rules align by these)."""
+    return _terms(token)[0]
+
+
+def terms_of(token: str) -> tuple[str, ...]:
+    """A token's terms, as the story engine counts them."""
+    return _terms(token)
+
+
+@lru_cache(maxsize=131072)
+def _terms(token: str) -> tuple[str, ...]:
+    """A token's terms: its stem, or the character pairs of a spaceless run."""
+    if is_spaceless(token):
+        if len(token) < 2:
+            return (token,)
+        return tuple(dict.fromkeys(token[i : i + 2] for i in range(len(token) - 1)))
+    if token.isascii() and token.isalpha():
+        return (str(_STEMMER.stemWord(token)),)
+    return (token,)
+
+
+__all__ = ["StoryText", "stem", "story_text", "terms_of"]

@@ -1,0 +1,50 @@
+"""The keep-apart rules as a table (SPEC "Stories"): headlines one name or one number apart,
+or reporting different kinds of event, are different stories; alike copies are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.stories.apart import kept_apart
+from bot.stories.titles import title_key_tokens
+
+
+def apart(a: str, b: str) -> str | None:
+    return kept_apart(title_key_tokens(a), title_key_tokens(b))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "reason"),
+    [
+        ("Strike Enters Day 100", "Strike Enters Day 101", "'100' vs '101' ('day')"),
+        ("Netflix Q2 profit rises", "Netflix Q3 profit rises", "'q2' vs 'q3' ('netflix')"),
+        ("Deal at Vox Media ratified", "Deal at Vice Media ratified", "'vox' vs 'vice'"),
+        (
+            "Paula Abdul joins Idol panel",
+            "Katy Perry joins Idol panel",
+            "'paula abdul' vs 'katy perry'",
+        ),
+        ("SAG-AFTRA tentative deal reached", "SAG-AFTRA members ratify", "deal vs ratification"),
+        ("Actors strike begins", "Actors lawsuit filed", "strike vs lawsuit"),
+        ("Director dies at 80", "Director hired by Disney", "death vs hire"),
+    ],
+)
+def test_what_tells_two_events_apart_is_named(a: str, b: str, reason: str) -> None:
+    assert apart(a, b) == reason
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("OpenAI courts Hollywood studios", "OpenAI wants Hollywood to use Sora"),  # reworded
+        ("ECB to end sterilisation of SMP", "ECB to end sterilization of SMP"),  # spelling
+        ("Strike Enters Day 100", "Strike enters day 100 as talks stall"),  # same number
+        ("Men's Wearhouse seals deal for Jos. A. Bank", "Men's Wearhouse to buy Jos. A. Bank"),
+        ("Stocks open lower on weak news from Asia", "Stocks open lower on poor news from Asia"),
+        ("SAG-AFTRA strike ends with tentative deal", "SAG-AFTRA reaches tentative deal"),
+        ("Writers strike day 5", "Writers rally on day 5 of strike"),
+        ("", ""),
+    ],
+)
+def test_copies_of_one_event_are_not_kept_apart(a: str, b: str) -> None:
+    assert apart(a, b) is None

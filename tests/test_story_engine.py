@@ -1,0 +1,249 @@
+"""SPEC "Stories" on a real SQLite file: a copy joins a stored story by canonical URL, or by
+reporting the same event within 72 h (shared rare terms, found through the term index);
+near misses one name or number apart, and different events about one subject, stay apart;
+every placement records its evidence; the alert shows the story's best copy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.store.db import Store, open_db
+from bot.store.stories import best_copy, new_story, stories_with_terms
+from bot.stories import engine
+from bot.stories.engine import StoryEngine
+from bot.stories.terms import story_text
+from tests.pipeline_helpers import HOUR, NOW
+from tests.story_helpers import file_copy, source
+
+VARIETY = "OpenAI Courts Hollywood Studios With Sora Licensing Program - Variety"
+VERGE = "OpenAI wants Hollywood to make its next blockbuster with Sora"
+JAPANESE = "OpenAI、Hollywoodの映画スタジオにSoraの使用許諾プログラムを提案"
+JAPANESE_NAMES_ONLY = "OpenAI、ハリウッドの映画スタジオにSoraの使用許諾プログラムを提案"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Store]:
+    store = open_db(tmp_path / "nw.db")
+    yield store
+    store.conn.close()
+
+
+def story_of(db: Store, title: str, at: float = NOW, link: str | None = None) -> int:
+    return file_copy(db, title, at, link).story_id
+
+
+# ---------------------------------------------------------------- by canonical URL
+
+
+def test_copies_at_one_canonical_url_are_one_story_whatever_their_titles(db: Store) -> None:
+    first = story_of(db, "Studio deal announced", link="https://www.deadline.com/a?utm_source=x")
+    copy = file_copy(db, "Totally different words", NOW, "http://deadline.com/a/")
+    assert copy.story_id == first
+    assert copy.evidence == {"rule": "url", "canonical": "deadline.com/a"}
+
+
+def test_a_canonical_url_stays_with_the_story_that_filed_it_first(db: Store) -> None:
+    first = story_of(db, "Studio deal announced", link="https://a.example/1")
+    other = file_copy(db, "Other story", NOW, "https://a.example/2", story=new_story(db, NOW, NOW))
+    file_copy(db, "Again", NOW, "https://a.example/1", story=other.story_id)
+    assert file_copy(db, "Third", NOW, "https://a.example/1").story_id == first
+
+
+# ---------------------------------------------------------------- by event
+
+
+def test_one_event_under_three_headlines_from_three_outlets_is_one_story(db: Store) -> None:
+    stories = {story_of(db, VARIETY), story_of(db, VERGE), story_of(db, JAPANESE)}
+    assert len(stories) == 1
+
+
+def test_a_copy_in_another_script_joins_on_the_names_it_shares(db: Store) -> None:
+    first = story_of(db, VARIETY)
+    copy = file_copy(db, JAPANESE, NOW + HOUR)
+    assert copy.story_id == first
+    assert set(copy.evidence["shared"]) == {"openai", "sora", "hollywood"}
+
+
+def test_a_copy_in_another_script_sharing_only_two_names_is_its_own_story(db: Store) -> None:
+    assert story_of(db, JAPANESE_NAMES_ONLY, NOW + HOUR) != story_of(db, VARIETY)
+
+
+def test_a_copy_in_a_spaceless_script_must_agree_with_the_storys_copies_in_it(db: Store) -> None:
+    first = story_of(db, "OpenAI Sora Hollywood studios licensing program unveiled")
+    story_of(db, "OpenAI、Sora Hollywood向けライセンス制度を発表", NOW + 1)
+    other = "OpenAI、Sora Hollywood版のアニメ制作会社3社と提携、国内で"
+    assert story_of(db, other, NOW + 2) != first
+
+
+def test_a_merge_records_the_rule_the_score_and_the_shared_terms(db: Store) -> None:
+    first = file_copy(db, VARIETY, NOW)
+    copy = file_copy(db, VERGE, NOW + HOUR)
+    assert copy.story_id == first.story_id
+    assert copy.evidence["rule"] == "event"
+    assert engine.MERGE_SCORE <= copy.evidence["score"] <= 1.0
+    assert {"openai", "sora", "hollywood"} <= set(copy.evidence["shared"])
+    assert copy.evidence["with"] == first.item_id
+
+
+def test_a_first_copy_records_that_it_began_its_story(db: Store) -> None:
+    assert file_copy(db, VARIETY, NOW).evidence == {"rule": "first"}
+
+
+@pytest.mark.parametrize(
+    ("later", "apart"),
+    [(71 * HOUR, False), (73 * HOUR, True), (-73 * HOUR, True)],
+    ids=["71h later", "73h later", "73h earlier"],
+)
+def test_copies_of_one_event_merge_only_within_72_hours(
+    db: Store, later: float, apart: bool
+) -> None:
+    first = story_of(db, VARIETY)
+    assert (story_of(db, VERGE, NOW + later) != first) is apart
+
+
+def test_headlines_sharing_only_common_words_are_different_stories(db: Store) -> None:
+    first = story_of(db, "New report says the market will grow this year")
+    assert story_of(db, "New report says the weather will change this week") != first
+
+
+def test_empty_titles_never_merge(db: Store) -> None:
+    assert story_of(db, "") != story_of(db, "", NOW + 1)
+
+
+# ---------------------------------------------------------------- kept apart
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "reason"),
+    [
+        (
+            "WGA East Ratifies First Contract at Vox Media",
+            "WGA East Ratifies First Contract at Vice Media",
+            "'vice' vs 'vox'",
+        ),
+        ("Writers Strike Enters Day 100", "Writers Strike Enters Day 101", "'101' vs '100'"),
+        (
+            "Netflix Q2 subscriber growth beats forecasts",
+            "Netflix Q3 subscriber growth beats forecasts",
+            "'q3' vs 'q2'",
+        ),
+        (
+            "HBO renews The Last of Us for Season 3",
+            "HBO renews The Last of Us for Season 4",
+            "'4' vs '3'",
+        ),
+    ],
+)
+def test_a_name_or_a_number_keeps_alike_headlines_apart_and_says_why(
+    db: Store, first: str, second: str, reason: str
+) -> None:
+    earlier = file_copy(db, first, NOW)
+    later = file_copy(db, second, NOW + HOUR)
+    assert later.story_id != earlier.story_id
+    kept = later.evidence["kept_apart"]
+    assert kept[0]["story"] == earlier.story_id
+    assert kept[0]["reason"].startswith(reason)
+
+
+@pytest.mark.parametrize(
+    "headlines",
+    [
+        [
+            "SAG-AFTRA reaches tentative deal with studios over AI protections",
+            "SAG-AFTRA members ratify contract with studios over AI protections",
+            "SAG-AFTRA calls strike against studios over AI protections",
+        ],
+        [
+            "Meridian Pictures sues Framewise over AI training on its films",
+            "Judge rules Meridian Pictures may pursue Framewise over AI training on its films",
+            "Meridian Pictures and Framewise settle over AI training on its films",
+        ],
+    ],
+)
+def test_different_events_about_one_subject_are_different_stories(
+    db: Store, headlines: list[str]
+) -> None:
+    stories = [story_of(db, title, NOW + n * HOUR) for n, title in enumerate(headlines)]
+    assert len(set(stories)) == len(headlines)
+
+
+def test_a_copy_kept_apart_from_one_story_may_still_join_another(db: Store) -> None:
+    vox = story_of(db, "WGA East Ratifies First Contract at Vox Media")
+    vice = story_of(db, "WGA East Ratifies First Contract at Vice Media", NOW + HOUR)
+    again = story_of(db, "WGA East ratifies its first contract at Vice Media", NOW + 2 * HOUR)
+    assert vox != vice
+    assert again == vice
+
+
+# ---------------------------------------------------------------- the index
+
+
+def test_the_outcome_is_the_same_for_the_same_copies_in_the_same_order(tmp_path: Path) -> None:
+    titles = [VARIETY, VERGE, "Writers Strike Enters Day 100", JAPANESE, "Strike Enters Day 101"]
+
+    def run(name: str) -> list[int]:
+        db = open_db(tmp_path / name)
+        return [story_of(db, title, NOW + n) for n, title in enumerate(titles)]
+
+    assert run("a.db") == run("b.db")
+
+
+def test_a_lookup_reads_at_most_the_newest_stories_per_term(db: Store) -> None:
+    for n in range(engine.PER_TERM + 30):
+        file_copy(db, f"Sora clip number {n} posted", NOW + n, story=new_story(db, NOW, NOW))
+    found = stories_with_terms(db, ["sora", "clip"], since=NOW - HOUR, per_term=engine.PER_TERM)
+    assert len(found) == engine.PER_TERM
+    newest = max(found)
+    assert all(story > newest - engine.PER_TERM for story in found)
+
+
+def test_a_term_that_many_stories_use_weighs_less_than_a_rare_one(db: Store) -> None:
+    text = story_text("Sora premiere draws Kubrick fans", "")
+    before = StoryEngine(db)._weights(text)
+    for n in range(200):
+        file_copy(db, f"Sora news {n}", NOW + n, story=new_story(db, NOW, NOW))
+    after = StoryEngine(db)._weights(text)
+    assert after["sora"] < before["sora"]
+    assert after["kubrick"] == before["kubrick"]
+
+
+# ---------------------------------------------------------------- the best copy
+
+PUBLISHER = "https://variety.com/2026/sora"
+GOOGLE = "https://news.google.com/rss/articles/CBMiXYZ"
+
+
+@pytest.mark.parametrize(
+    ("copies", "best"),
+    [
+        # (feed kind, link, summary, published offset); the best copy's index
+        ([("search", PUBLISHER, "s", 0), ("feed", PUBLISHER, "s", 10)], 1),  # own feed first
+        ([("feed", None, "s", 0), ("feed", PUBLISHER, "s", 10)], 1),  # a link beats none
+        ([("feed", GOOGLE, "s", 0), ("feed", PUBLISHER, "s", 10)], 1),  # not the wrapper
+        ([("feed", PUBLISHER, "", 0), ("feed", PUBLISHER, "s", 10)], 1),  # with a summary
+        ([("feed", PUBLISHER, "s", 10), ("feed", PUBLISHER, "s", 0)], 1),  # the earliest
+        ([("feed", PUBLISHER, "s", 0), ("feed", PUBLISHER, "s", 0)], 0),  # then the first
+    ],
+)
+def test_the_best_copy_is_the_publishers_own_then_the_earliest(
+    db: Store, copies: list[tuple[str, str | None, str, float]], best: int
+) -> None:
+    feed = source(db, "https://feeds.example/rss")
+    search = source(db, "https://news.google.com/rss/search?q=wga", template="{query}")
+    story = new_story(db, NOW, NOW)
+    ids = [
+        file_copy(
+            db,
+            f"{VARIETY} {n}",
+            NOW + offset,
+            link and f"{link}/{n}",
+            story=story,
+            source_id=search if kind == "search" else feed,
+            summary=summary,
+        ).item_id
+        for n, (kind, link, summary, offset) in enumerate(copies)
+    ]
+    assert best_copy(db, story) == ids[best]
