@@ -101,6 +101,7 @@ async def test_jsonl_appends_the_spec_record(tmp_path: Path) -> None:
         "published": "2026-11-24T09:30:00+00:00",
         "summary": "The union and the studios agreed.",
         "watches": ["SAG-AFTRA", "WGA"],
+        "watch_names": [None, None],
     }
     assert second == {"kind": "notice", "channel": target, "text": "source disabled"}
 
