@@ -224,7 +224,9 @@ def notify_mentions(notify: Iterable[str]) -> tuple[str, AllowedMentions]:
         elif found.group("user"):
             users.append(Object(int(found.group("user"))))
     everyone = "@here" in shown
-    allowed = AllowedMentions(everyone=everyone, users=users, roles=roles, replied_user=False)
+    allowed = AllowedMentions(  # False, not an empty list: the payload then names no list
+        everyone=everyone, users=users or False, roles=roles or False, replied_user=False
+    )
     return " ".join(shown), allowed
 
 
