@@ -20,9 +20,10 @@ import pytest
 
 from adapters.discord import DiscordAdapter
 from bot.app import App
+from bot.chat.commands import Command
 from bot.config import load_config
 from tests.fakes.discord import BOT_TOKEN as DISCORD_TOKEN
-from tests.fakes.discord import CHANNEL_ID, FakeDiscord, sub
+from tests.fakes.discord import CHANNEL_ID, FakeDiscord, option, sub
 from tests.fakes.slack import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -309,3 +310,42 @@ async def test_discord_watch_list_shows_the_name_the_query_in_code_and_the_id(
     content = callback["data"]["content"]
     assert "Sora `Sora OpenAI` #1 [file] pings @\u200bhere" in content  # shown, never a ping
     assert callback["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_a_discord_digest_heads_each_section_with_the_watch_name(
+    tmp_path: Path, feed_server: Any, fake: FakeDiscord
+) -> None:
+    clock = Clock()
+    config = setup(tmp_path, feed_server, clock, [{"name": "Sora video", "query": SORA}])
+    platform = f"[discord]\napi_url = {json.dumps(fake.api_url)}"
+    config.write_text(config_text(DISCORD_TARGET, feed_server.url("/f.xml"), platform), "utf-8")
+    app = await discord_app(config, clock)
+    try:
+        await app.cycle(all_sources=True)
+        clock.advance(60)
+        callback = await fake.callback(await fake.slash("digest", [option("window", "24h")]))
+    finally:
+        await app.close()
+    [embed] = callback["data"]["embeds"]
+    assert embed["title"] == "Sora video"
+    assert "OpenAI opens Sora to filmmakers" in embed["description"]
+
+
+@pytest.mark.usefixtures("slack_env")
+async def test_a_slack_digest_heads_each_section_with_the_watch_name(
+    tmp_path: Path, feed_server: Any, slack: FakeSlack
+) -> None:
+    await slack_alert(tmp_path, feed_server, slack, [{"name": "Sora video", "query": SORA}])
+    app = await slack_app(tmp_path / "newswatch.toml", Clock(Clock().now + 60))
+    try:
+        reply = app.command(
+            Command("digest", "24h", f"slack:{SLACK_CHANNEL}", user="U1", can_manage=True)
+        )
+        assert reply.digest is not None
+        await app.adapters["slack"].send(f"slack:{SLACK_CHANNEL}", reply.digest)
+    finally:
+        await app.close()
+    digest = slack.posted(SLACK_CHANNEL)[-1]
+    headers = [b["text"]["text"] for b in digest["blocks"] if b["type"] == "header"]
+    assert headers[1:] == ["Sora video"]  # after the digest's own header
+    assert pings(digest) == []
