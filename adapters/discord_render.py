@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 import regex
-from discord import AllowedMentions
+from discord import AllowedMentions, Object
 
 from bot.deliver.model import Alert, Digest, DigestStory, Message, Notice
 from bot.deliver.render import PlatformText, pack_lines
@@ -46,6 +46,8 @@ _LINE_START = re.compile(r"^([ \t]*)(?:(\d+)\.|([>#\-+]))", re.MULTILINE)
 # all start with `@`, which is handled on its own).
 _ANGLE_MENTION = re.compile(r"<([#/])(?!\u200b)")
 _AT = re.compile(r"@(?!\u200b)")  # so that neutralising twice adds nothing
+# The mentions a watch's notify may be on Discord: @here, a role, a user.
+_MENTION = re.compile(r"@here|<@&(?P<role>[0-9]{1,20})>|<@(?P<user>[0-9]{1,20})>")
 
 
 def payload_base(nonce: str) -> dict[str, Any]:
@@ -172,7 +174,7 @@ def alert_embed(alert: Alert) -> dict[str, Any]:
     summary = escape(alert.summary, DESCRIPTION) if alert.summary else ""
     if summary:
         embed["description"] = summary
-    watches = escape(", ".join(alert.watches), DiscordText.field_maxlen, single_line=True)
+    watches = escape(", ".join(alert.watch_labels), DiscordText.field_maxlen, single_line=True)
     embed["fields"] = [
         {
             "name": "Source",
@@ -194,7 +196,38 @@ def alert_embed(alert: Alert) -> dict[str, Any]:
 
 
 def alert_payload(alert: Alert, target: str) -> dict[str, Any]:
-    return {"embeds": [alert_embed(alert)], **payload_base(alert_nonce(alert, target))}
+    """The alert's embed; when its watches opt in to pings, the content carries exactly
+    those mentions and allowed_mentions allows exactly them (embeds never ping)."""
+    payload = {"embeds": [alert_embed(alert)], **payload_base(alert_nonce(alert, target))}
+    content, allowed = notify_mentions(alert.notify)
+    if content:
+        payload["content"] = content
+        payload["allowed_mentions"] = allowed.to_dict()
+    return payload
+
+
+def notify_mentions(notify: Iterable[str]) -> tuple[str, AllowedMentions]:
+    """A watch's notify as Discord pings it (SPEC Watchlists): `@here` (allowed as
+    everyone=True, which covers @here), a role `<@&ID>` or a user `<@ID>`, each once; checked
+    at start (bot.match.watchlists), and anything else dropped here too
+    (https://discord.com/developers/docs/resources/message#allowed-mentions-object)."""
+    shown: list[str] = []
+    roles: list[Object] = []
+    users: list[Object] = []
+    for mention in dict.fromkeys(notify):
+        found = _MENTION.fullmatch(mention)
+        if found is None:
+            continue
+        shown.append(mention)
+        if found.group("role"):
+            roles.append(Object(int(found.group("role"))))
+        elif found.group("user"):
+            users.append(Object(int(found.group("user"))))
+    everyone = "@here" in shown
+    allowed = AllowedMentions(  # False, not an empty list: the payload then names no list
+        everyone=everyone, users=users or False, roles=roles or False, replied_user=False
+    )
+    return " ".join(shown), allowed
 
 
 def notice_payload(notice: Notice, target: str) -> dict[str, Any]:

@@ -30,6 +30,8 @@ def alert_record(alert: Alert) -> dict[str, Any]:
         "published": alert.published.isoformat() if alert.published else None,
         "summary": alert.summary,
         "watches": list(alert.watches),
+        # Beside `watches`, one entry each: the watch's name, or null where it has none.
+        "watch_names": list(alert.watch_names or (None,) * len(alert.watches)),
     }
 
 
@@ -41,7 +43,8 @@ def digest_record(digest: Digest) -> dict[str, Any]:
         "until": digest.until.isoformat(),
         "sections": [
             {
-                "watch": section.watch,
+                "watch": section.watch,  # its name, else its query
+                "queries": list(section.queries),
                 "more": section.more,
                 "stories": [
                     {

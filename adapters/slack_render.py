@@ -122,8 +122,26 @@ def slack_date(moment: datetime | None) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{when(moment)}>"
 
 
+# A watch's notify as Slack pings it (SPEC Watchlists): @here and @channel as Slack's special
+# mentions, a user group or a member as written. Checked at start (bot.match.watchlists);
+# anything else is dropped here too, so only these forms ever reach a message unescaped.
+SPECIAL_MENTIONS = {"@here": "<!here>", "@channel": "<!channel>"}
+MENTION = regex.compile(r"<!subteam\^S[A-Z0-9]+>|<@[UW][A-Z0-9]+>")
+
+
+def mentions(alert: Alert) -> str:
+    """The pings of the alert's own watches, each once, built only here from its notify;
+    feed text cannot add one, since escape() turns every `<` into `&lt;`
+    (https://docs.slack.dev/messaging/formatting-message-text#mentioning-users)."""
+    found = (SPECIAL_MENTIONS.get(notify, notify) for notify in alert.notify)
+    return " ".join(
+        dict.fromkeys(m for m in found if m in SPECIAL_MENTIONS.values() or MENTION.fullmatch(m))
+    )
+
+
 def render_alert(alert: Alert) -> SlackMessage:
-    """Title as a link, source and time, summary, and the watches that matched."""
+    """Title as a link, source and time, summary, the watches that matched (by name), and
+    first the pings its watches opted in to (in a block and in the notification text)."""
     title = clean_text(alert.title) or "(untitled)"
     label = SlackMrkdwn.show(title, SlackText.title_maxlen)
     url = safe_url(alert.url)
@@ -132,10 +150,13 @@ def render_alert(alert: Alert) -> SlackMessage:
     meta = f"{source.translate(INERT)} · {slack_date(alert.published)}"
     summary = SlackText.show(alert.summary, SlackText.body_maxlen)
     watches = SlackText.cut(
-        "Watches: " + ", ".join(SlackText.show(w, SlackText.field_maxlen) for w in alert.watches),
+        "Watches: "
+        + ", ".join(SlackText.show(w, SlackText.field_maxlen) for w in alert.watch_labels),
         MAX_SECTION,
     )
-    blocks: list[Block] = [
+    ping = mentions(alert)
+    blocks: list[Block] = [{"type": "section", "text": mrkdwn(ping)}] if ping else []
+    blocks += [
         {"type": "section", "text": mrkdwn(f"*<{url}|{label}>*" if url else f"*{label}*")},
         {"type": "context", "elements": [mrkdwn(meta)]},
     ]
@@ -146,10 +167,10 @@ def render_alert(alert: Alert) -> SlackMessage:
     link = [f"<{url}>"] if url else []  # the URL is never made inert: it must stay intact
     inert = [summary, watches if alert.watches else ""]
     summary_i, watches_i = (piece.translate(INERT) for piece in inert)
-    lines = [label, meta, *link, summary_i, watches_i]
+    lines = [ping, label, meta, *link, summary_i, watches_i]
     text = SlackText.cut("\n".join(line for line in lines if line), MAX_TEXT)
     short = f"{SlackMrkdwn.show(title, 200)} ({source.translate(INERT)})"
-    fallback = SlackText.cut("\n".join([short, *link]), MAX_FALLBACK)
+    fallback = SlackText.cut("\n".join(line for line in [ping, short, *link] if line), MAX_FALLBACK)
     return SlackMessage(text=text, blocks=tuple(blocks), fallback=fallback)
 
 

@@ -101,6 +101,7 @@ async def test_jsonl_appends_the_spec_record(tmp_path: Path) -> None:
         "published": "2026-11-24T09:30:00+00:00",
         "summary": "The union and the studios agreed.",
         "watches": ["SAG-AFTRA", "WGA"],
+        "watch_names": [None, None],
     }
     assert second == {"kind": "notice", "channel": target, "text": "source disabled"}
 
@@ -112,11 +113,15 @@ async def test_jsonl_writes_digests_with_outlet_counts(tmp_path: Path) -> None:
         channel=target,
         since=datetime(2026, 11, 23, tzinfo=UTC),
         until=datetime(2026, 11, 24, tzinfo=UTC),
-        sections=(DigestSection("SAG-AFTRA", (story,), more=2),),
+        sections=(DigestSection("Unions", (story,), more=2, queries=("SAG-AFTRA", "WGA")),),
     )
     await JsonlAdapter(CONFIG).send(target, digest)
     record = json.loads((tmp_path / "out.jsonl").read_text())
     assert record["kind"] == "digest"
+    assert (record["sections"][0]["watch"], record["sections"][0]["queries"]) == (
+        "Unions",  # the watches' name, and the queries under it
+        ["SAG-AFTRA", "WGA"],
+    )
     assert record["sections"][0]["stories"][0]["outlets"] == 3
     assert record["sections"][0]["more"] == 2
 

@@ -86,7 +86,8 @@ def test_watch_add_list_and_remove_from_the_command_line(tmp_path: Path) -> None
     assert "Watching #2" in added.stdout
     listed = newswatch("--config", str(config), "watch", "list", cwd=tmp_path)
     assert (
-        "#1 Sora [file]" in listed.stdout and "#2 strik* actors OR writers [chat]" in listed.stdout
+        "`Sora` #1 [file]" in listed.stdout
+        and "`strik* actors OR writers` #2 [chat]" in listed.stdout
     )
     refused = newswatch("--config", str(config), "watch", "remove", "Sora", cwd=tmp_path)
     assert refused.returncode == 2 and "list.toml" in refused.stderr

@@ -182,7 +182,7 @@ async def test_watch_add_quotes_feed_titles_and_the_query_with_nothing_live(
     assert links(reply) == [] and live_marks(reply) == []
     assert f"• {HOSTILE_TITLE} (Out_let_ *x*)" in shown(reply)
     assert links(listed["data"]["content"]) == [] and live_marks(listed["data"]["content"]) == []
-    assert "Sora -_golf_ [chat]" in shown(listed["data"]["content"])
+    assert "Sora -_golf_ #2 [chat]" in shown(listed["data"]["content"])
 
 
 async def run_cli(*args: str) -> int:

@@ -106,6 +106,7 @@ async def test_alert_record_has_the_spec_fields(tmp_path: Path, feed_server: Any
         "published",
         "summary",
         "watches",
+        "watch_names",
     }
     assert alert["kind"] == "alert"
     assert alert["channel"] == "jsonl:alerts0.jsonl"  # the target string as configured
@@ -115,6 +116,7 @@ async def test_alert_record_has_the_spec_fields(tmp_path: Path, feed_server: Any
     assert alert["published"].startswith("2027-01-15T")
     assert alert["summary"] == "The union met today."
     assert alert["watches"] == ["SAG-AFTRA"]
+    assert alert["watch_names"] == [None]  # one a watch, null where it has no name
 
 
 async def test_undated_item_is_published_when_first_seen_and_reported_as_null(

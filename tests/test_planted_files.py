@@ -213,7 +213,7 @@ def test_a_database_linked_on_purpose_is_used_where_it_points(tmp_path: Path) ->
     (tmp_path / "nw.db").symlink_to(tmp_path / "real" / "nw.db")
     listed = newswatch("--config", str(config), "watch", "list", cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
-    assert "#1 Sora [file]" in listed.stdout
+    assert "`Sora` #1 [file]" in listed.stdout
 
 
 def test_a_database_link_to_a_file_that_is_not_a_newswatch_database_is_refused(

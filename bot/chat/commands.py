@@ -16,6 +16,7 @@ from bot.match.query import QueryError, parse_query
 from bot.store.copies import recent_items
 from bot.store.db import Store
 from bot.store.watches import (
+    Watch,
     add_watch,
     channel_id,
     find_watch,
@@ -161,10 +162,18 @@ def _list(db: Store, cid: int, command: Command) -> str:
         return _terms("This channel has no watches. Add one with `/watch add <query>`.", command)
     lines = [f"{len(watches)} watch{'es' if len(watches) != 1 else ''} in this channel:"]
     for watch in watches:
-        origin = "file" if watch.from_file else "chat"
-        state = " (paused)" if watch.paused else ""
-        lines.append(compose(f"#{watch.id} ", Quoted(watch.query), f" [{origin}]{state}"))
+        lines.append(_list_line(watch))
     return compose(lines[0], *(compose("\n", line) for line in lines[1:]))
+
+
+def _list_line(watch: Watch) -> str:
+    """`Name `query` #3 [file]`: its name first (where it has one), the query as code, the id,
+    where it comes from, whom it pings and whether it is paused."""
+    head = compose(Quoted(watch.name), " ") if watch.name else ""
+    origin = "file" if watch.from_file else "chat"
+    pings = compose(" pings ", Quoted(watch.notify)) if watch.notify else ""
+    state = " (paused)" if watch.paused else ""
+    return compose(head, "`", Code(watch.query), f"` #{watch.id} [{origin}]", pings, state)
 
 
 def _terms(text: str, command: Command) -> str:

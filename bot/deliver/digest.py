@@ -11,7 +11,7 @@ from bot.store.channels import last_digest, set_last_digest
 from bot.store.copies import DigestRow, alerted_in, alerted_in_window
 from bot.store.db import Store, transaction
 from bot.store.outbox import Delivery
-from bot.store.watches import watch_queries
+from bot.store.watches import list_watches
 
 MAX_WINDOW = 7 * 86400.0
 STORIES_PER_WATCH = 10
@@ -35,7 +35,7 @@ def build_digest(db: Store, channel_id: int, target: str, since: float, until: f
         since=datetime.fromtimestamp(since, UTC),
         until=datetime.fromtimestamp(until, UTC),
         sections=_sections(
-            watch_queries(db, channel_id), alerted_in_window(db, channel_id, since, until)
+            _labels(db, channel_id), alerted_in_window(db, channel_id, since, until)
         ),
     )
 
@@ -48,15 +48,24 @@ def backlog_digest(
         channel=delivery.target,
         since=datetime.fromtimestamp(since, UTC),
         until=datetime.fromtimestamp(until, UTC),
-        sections=_sections(watch_queries(db, delivery.channel_id), alerted_in(db, delivery_ids)),
+        sections=_sections(_labels(db, delivery.channel_id), alerted_in(db, delivery_ids)),
     )
 
 
-def _sections(watches: list[str], rows: list[DigestRow]) -> tuple[DigestSection, ...]:
-    """Stories under each watch (in the channel's watch order), most-covered first."""
-    order = {query: position for position, query in enumerate(watches)}
-    grouped: dict[str, list[DigestStory]] = defaultdict(list)
-    for row in rows:
+def _labels(db: Store, channel_id: int) -> dict[str, str]:
+    """Each watch's query and how a digest heads it (its name, else the query), in order."""
+    return {watch.query: watch.label for watch in list_watches(db, channel_id)}
+
+
+def _sections(labels: dict[str, str], rows: list[DigestRow]) -> tuple[DigestSection, ...]:
+    """Stories under each watch's name (watches that share a name share a section, a story
+    once), in the channel's watch order, most-covered first; a watch gone since: its query."""
+    order: dict[str, int] = {}
+    for position, label in enumerate(labels.values()):
+        order.setdefault(label, position)
+    grouped: dict[str, dict[int, DigestStory]] = defaultdict(dict)
+    queries: dict[str, dict[str, None]] = defaultdict(dict)
+    for index, row in enumerate(rows):
         copy = row.copy
         story = DigestStory(
             story_id=row.story_id,
@@ -66,19 +75,22 @@ def _sections(watches: list[str], rows: list[DigestRow]) -> tuple[DigestSection,
             published=datetime.fromtimestamp(copy.published, UTC) if copy.dated else None,
             outlets=row.outlets,
         )
-        for watch in row.watches:
-            grouped[watch].append(story)
+        for query in row.watches:
+            label = labels.get(query, query)
+            grouped[label].setdefault(row.story_id or -1 - index, story)  # no id: no merge
+            queries[label][query] = None
     sections = []
-    for watch in sorted(grouped, key=lambda w: (order.get(w, len(order)), w)):
+    for label in sorted(grouped, key=lambda w: (order.get(w, len(order)), w)):
         stories = sorted(
-            grouped[watch],
+            grouped[label].values(),
             key=lambda s: (-s.outlets, -(s.published.timestamp() if s.published else 0)),
         )
         sections.append(
             DigestSection(
-                watch=watch,
+                watch=label,
                 stories=tuple(stories[:STORIES_PER_WATCH]),
                 more=max(0, len(stories) - STORIES_PER_WATCH),
+                queries=tuple(queries[label]),
             )
         )
     return tuple(sections)

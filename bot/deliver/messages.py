@@ -10,6 +10,7 @@ from bot.deliver.model import Alert, Message, Notice
 from bot.store.copies import Copy, alert_copy
 from bot.store.db import Store
 from bot.store.outbox import Delivery, created_at
+from bot.store.watches import WatchLabel, watch_labels
 
 
 def build_message(db: Store, delivery: Delivery, copies: dict[int, Copy] | None = None) -> Message:
@@ -34,6 +35,7 @@ def build_message(db: Store, delivery: Delivery, copies: dict[int, Copy] | None 
             raise LookupError(f"alert {delivery.id}: its story's items are gone")
         if copies is not None and delivery.story_id:
             copies[delivery.story_id] = copy
+    labels = watch_labels(db, delivery.channel_id, delivery.watches)
     return Alert(
         channel=delivery.target,
         story_id=int(delivery.story_id or 0),
@@ -43,4 +45,13 @@ def build_message(db: Store, delivery: Delivery, copies: dict[int, Copy] | None 
         published=datetime.fromtimestamp(copy.published, UTC) if copy.dated else None,
         summary=copy.summary,
         watches=delivery.watches,
+        watch_names=tuple(labels[q].name if q in labels else None for q in delivery.watches),
+        notify=_mentions(labels, delivery.watches),
     )
+
+
+def _mentions(labels: dict[str, WatchLabel], queries: tuple[str, ...]) -> tuple[str, ...]:
+    """What the matching watches ping, each mention once, read at the send: a watch renamed
+    or muted in its file alerts as it is now."""
+    found = (labels[query].notify for query in queries if query in labels)
+    return tuple(dict.fromkeys(mention for mention in found if mention))

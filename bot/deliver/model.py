@@ -19,6 +19,14 @@ class Alert:
     summary: str
     watches: tuple[str, ...]
     kind: str = "alert"
+    watch_names: tuple[str | None, ...] = ()  # beside watches, None where one has no name
+    notify: tuple[str, ...] = ()  # what the matching watches ping, each once, as in the file
+
+    @property
+    def watch_labels(self) -> tuple[str, ...]:
+        """The matching watches as people read them: each one's name, else its query."""
+        names = self.watch_names or (None,) * len(self.watches)
+        return tuple(name or query for query, name in zip(self.watches, names, strict=False))
 
 
 @dataclass(frozen=True)
@@ -35,11 +43,12 @@ class DigestStory:
 
 @dataclass(frozen=True)
 class DigestSection:
-    """The stories of one watch, most-covered first."""
+    """The stories of one watch, most-covered first, headed by its name (else its query)."""
 
     watch: str
     stories: tuple[DigestStory, ...]
     more: int = 0
+    queries: tuple[str, ...] = ()  # the queries of the watches under that name
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,9 @@ def plain_alert_lines(alert: Alert, zone: tzinfo = UTC) -> list[str]:
         lines.append(f"  {safe(alert.url)}")
     if alert.summary:
         lines.append(f"  {safe(alert.summary)}")
-    lines.append(f"  watches: {', '.join(safe(w) for w in alert.watches)}")
+    lines.append(f"  watches: {', '.join(safe(w) for w in alert.watch_labels)}")
+    if alert.notify:  # shown as written; a terminal or a file pings nobody
+        lines.append(f"  notify: {' '.join(safe(m) for m in alert.notify)}")
     return lines
 
 

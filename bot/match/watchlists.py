@@ -44,7 +44,7 @@ class WatchlistError(Exception):
 class FileWatch(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """One [[watch]]: its query, and optionally how alerts name it and whom it pings.
 
-    name and notify are checked and carried; alerts do not use them yet (issue 15)."""
+    Both are synced into the store with the watch (bot.store.watches) and read at each send."""
 
     query: Annotated[str, Meta(description="a query string")]
     name: Annotated[str, Meta(description="a string")] | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.config import Config
@@ -13,6 +14,7 @@ from bot.target import Target
 
 MAX_WATCHES_PER_CHANNEL = 100  # added in chat; files may add up to 10,000 (bot.match.watchlists)
 MAX_WATCHES_PER_USER = 100  # added by one person across one workspace or server
+LABEL_BATCH = 500  # queries looked up at once, well under SQLite's limit on parameters
 SCOPE_WORDS = {"slack": "workspace", "discord": "server"}
 
 
@@ -23,10 +25,25 @@ class Watch:
     query: str
     origin: str | None
     paused: bool
+    name: str | None = None  # from its file; chat watches have none (SPEC Watchlists)
+    notify: str | None = None  # the mention its alerts ping, as written in the file
 
     @property
     def from_file(self) -> bool:
         return bool(self.origin and self.origin.startswith("file:"))
+
+    @property
+    def label(self) -> str:
+        """How alerts, lists and digests name the watch: its name, else its query."""
+        return self.name or self.query
+
+
+@dataclass(frozen=True)
+class WatchLabel:
+    """What a message shows and pings for one watch, read at its send (the file may change)."""
+
+    name: str | None
+    notify: str | None
 
 
 def sync_file_watches(db: Store, config: Config, now: float) -> None:
@@ -34,10 +51,13 @@ def sync_file_watches(db: Store, config: Config, now: float) -> None:
     with transaction(db):
         for channel in config.channels:
             cid = channel_id(db, channel.target)
-            wanted: dict[str, str] = {}
+            wanted: dict[str, tuple[str, str | None, str | None]] = {}
             for watchlist in channel.watchlists:
-                for query in watchlist.queries:
-                    wanted.setdefault(normalise_query(query), f"file:{watchlist.path}")
+                for watch in watchlist.watches:  # a query's first watch in the files wins
+                    wanted.setdefault(
+                        normalise_query(watch.query),
+                        (f"file:{watchlist.path}", watch.name, watch.notify),
+                    )
             existing = {
                 row["query"]: row["origin"]
                 for row in db.rows("SELECT query, origin FROM watches WHERE channel_id = ?", [cid])
@@ -47,11 +67,12 @@ def sync_file_watches(db: Store, config: Config, now: float) -> None:
                     db.execute(
                         "DELETE FROM watches WHERE channel_id = ? AND query = ?", [cid, query]
                     )
-            for query, origin in wanted.items():
+            for query, (origin, name, notify) in wanted.items():
                 db.execute(
-                    "INSERT INTO watches (channel_id, query, origin, created) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (channel_id, query) DO UPDATE SET origin = excluded.origin",
-                    [cid, query, origin, now],
+                    "INSERT INTO watches (channel_id, query, origin, created, name, notify) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, query) DO UPDATE SET "
+                    "origin = excluded.origin, name = excluded.name, notify = excluded.notify",
+                    [cid, query, origin, now, name, notify],
                 )
 
 
@@ -62,12 +83,15 @@ def _watch(row: sqlite3.Row) -> Watch:
         query=row["query"],
         origin=row["origin"],
         paused=bool(row["paused"]),
+        name=row["name"],
+        notify=row["notify"],
     )
 
 
 def list_watches(db: Store, cid: int) -> list[Watch]:
     rows = db.rows(
-        "SELECT id, channel_id, query, origin, paused FROM watches WHERE channel_id = ? "
+        "SELECT id, channel_id, query, origin, paused, name, notify FROM watches "
+        "WHERE channel_id = ? "
         "ORDER BY id",
         [cid],
     )
@@ -80,9 +104,28 @@ def watch_queries(db: Store, cid: int) -> list[str]:
     return [str(row["query"]) for row in rows]
 
 
+def watch_labels(
+    db: Store, cid: int, queries: Sequence[str] | None = None
+) -> dict[str, WatchLabel]:
+    """A channel's watches (all, or those with `queries`) by stored query: name and notify, as
+    an alert or a digest shows them when sent (an outbox row keeps only the queries it matched)."""
+    sql = "SELECT query, name, notify FROM watches WHERE channel_id = ?"
+    if queries is None:
+        batches: list[list[str]] = [[]]
+    else:
+        wanted = list(dict.fromkeys(queries))
+        batches = [wanted[at : at + LABEL_BATCH] for at in range(0, len(wanted), LABEL_BATCH)]
+    labels: dict[str, WatchLabel] = {}
+    for batch in batches:
+        where = f" AND query IN ({', '.join('?' * len(batch))})" if queries is not None else ""
+        for row in db.rows(sql + where, [cid, *batch]):
+            labels[str(row["query"])] = WatchLabel(row["name"], row["notify"])
+    return labels
+
+
 def active_watches(db: Store) -> list[Watch]:
     rows = db.rows(
-        "SELECT w.id, w.channel_id, w.query, w.origin, w.paused FROM watches w "
+        "SELECT w.id, w.channel_id, w.query, w.origin, w.paused, w.name, w.notify FROM watches w "
         "JOIN channels c ON c.id = w.channel_id WHERE w.paused = 0 ORDER BY w.id"
     )
     return [_watch(row) for row in rows]

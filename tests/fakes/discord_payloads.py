@@ -8,6 +8,7 @@ rate-limit conventions.
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -188,8 +189,8 @@ def message(message_id: str, channel: str, body: dict[str, Any], flags: int = 0)
         "edited_timestamp": None,
         "tts": False,
         "mention_everyone": pings_everyone(body),
-        "mentions": [],
-        "mention_roles": [],
+        "mentions": [member_user(user) for user in pinged(body, "users")],
+        "mention_roles": pinged(body, "roles"),
         "attachments": [],
         "embeds": body.get("embeds") or [],
         "pinned": False,
@@ -247,6 +248,9 @@ def check_message(body: Any) -> dict[str, Any] | None:
     if not isinstance(body, dict):
         return {"_errors": [{"code": "DICT_TYPE_CONVERT"}]}
     embeds = body.get("embeds") or []
+    mentions = check_allowed_mentions(body.get("allowed_mentions"))
+    if mentions is not None:
+        return mentions
     if not body.get("content") and not embeds:
         return {"content": {"_errors": [{"code": "BASE_TYPE_REQUIRED"}]}}
     if len(body.get("content") or "") > 2000:
@@ -262,6 +266,47 @@ def check_message(body: Any) -> dict[str, Any] | None:
             return {"embeds": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH"}]}}
         total += sum(sizes)
     return {"embeds": {"_errors": [{"code": "MAX_EMBED_SIZE_EXCEEDED"}]}} if total > 6000 else None
+
+
+# Mentions in a message's content (https://discord.com/developers/docs/reference#message-
+# formatting): users `<@ID>` or `<@!ID>`, roles `<@&ID>`. Embeds never mention anyone.
+MENTION_FORMS = {"users": re.compile(r"<@!?([0-9]+)>"), "roles": re.compile(r"<@&([0-9]+)>")}
+
+
+def pinged(body: dict[str, Any], kind: str) -> list[str]:
+    """The users or roles a message notifies, as Discord decides: those its content mentions
+    that allowed_mentions lets through (its `parse` names the kind, or its list holds the id);
+    no allowed_mentions lets every mention through."""
+    content = str(body.get("content") or "")
+    found = list(dict.fromkeys(MENTION_FORMS[kind].findall(content)))
+    allowed = body.get("allowed_mentions")
+    if allowed is None or kind in allowed.get("parse", []):
+        return found
+    listed = {str(x) for x in allowed.get(kind) or []}
+    return [x for x in found if x in listed]
+
+
+def member_user(user_id: str) -> dict[str, Any]:
+    """A mentioned user as a message's `mentions` lists it."""
+    return {
+        "id": user_id,
+        "username": f"member{user_id[-4:]}",
+        "discriminator": "0",
+        "avatar": None,
+    }
+
+
+def check_allowed_mentions(allowed: Any) -> dict[str, Any] | None:
+    """Discord refuses a type both parsed and listed, and a list of more than 100 ids."""
+    if allowed is None:
+        return None
+    if not isinstance(allowed, dict):
+        return {"allowed_mentions": {"_errors": [{"code": "DICT_TYPE_CONVERT"}]}}
+    for kind in ("users", "roles"):
+        listed = allowed.get(kind)
+        if listed is not None and (kind in allowed.get("parse", []) or len(listed) > 100):
+            return {"allowed_mentions": {"_errors": [{"code": "MENTION_CONFLICT"}]}}
+    return None
 
 
 def pings_everyone(body: dict[str, Any]) -> bool:

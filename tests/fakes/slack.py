@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import socket
 import time
 from dataclasses import dataclass, field
@@ -428,3 +429,23 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# Mentions as Slack reads them in message text (https://docs.slack.dev/messaging/formatting-
+# message-text#mentioning-users): special mentions, user groups and members, with an optional
+# `|label`. An escaped `&lt;!here&gt;` is text, and so is anything in a plain_text object.
+LIVE_MENTION = re.compile(
+    r"<(!here|!channel|!everyone|!subteam\^[A-Z0-9]+|@[UW][A-Z0-9]+)(?:\|[^>]*)?>"
+)
+
+
+def pings(message: dict[str, Any]) -> list[str]:
+    """Whom a posted message notifies, each once in order (`!here`, `!subteam^S1`, `@U1`):
+    the mentions in its top-level text and in the mrkdwn of its blocks (section text and
+    fields, context elements); plain_text never mentions anyone."""
+    texts = [str(message.get("text") or "")]
+    for block in message.get("blocks") or []:
+        objects = [block.get("text") or {}, *block.get("fields", []), *block.get("elements", [])]
+        texts += [str(o.get("text", "")) for o in objects if o.get("type") == "mrkdwn"]
+    found = (match.group(1) for text in texts for match in LIVE_MENTION.finditer(text))
+    return list(dict.fromkeys(found))
