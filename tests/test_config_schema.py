@@ -12,7 +12,7 @@ from bot.config import ConfigError, load_config
 from bot.match.watchlists import WatchlistError, load_watchlist
 
 TOP_KNOWN = (
-    "allow_private_networks, backfill, channels, database, discord, max_age, poll_interval, "
+    "alerts, allow_private_networks, backfill, channels, database, discord, max_age, poll_interval, "
     "retention, slack, sources, timezone"
 )
 TARGETS = "console | jsonl:PATH | slack:ID | discord:ID"

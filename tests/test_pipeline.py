@@ -105,6 +105,7 @@ async def test_alert_record_has_the_spec_fields(tmp_path: Path, feed_server: Any
         "published",
         "summary",
         "watches",
+        "outlets",
     }
     assert alert["kind"] == "alert"
     assert alert["channel"] == "jsonl:alerts0.jsonl"  # the target string as configured
@@ -114,6 +115,7 @@ async def test_alert_record_has_the_spec_fields(tmp_path: Path, feed_server: Any
     assert alert["published"].startswith("2027-01-15T")
     assert alert["summary"] == "The union met today."
     assert alert["watches"] == ["SAG-AFTRA"]
+    assert alert["outlets"] == 1
 
 
 async def test_undated_item_is_published_when_first_seen_and_reported_as_null(
