@@ -151,7 +151,7 @@ def render_alert(alert: Alert) -> SlackMessage:
     lines = [label, meta, *link, summary_i, watches_i, outlets_i]
     text = SlackText.cut("\n".join(line for line in lines if line), MAX_TEXT)
     short = f"{SlackMrkdwn.show(title, 200)} ({source.translate(INERT)})"
-    fallback = SlackText.cut("\n".join([short, *link]), MAX_FALLBACK)
+    fallback = SlackText.cut("\n".join([short, outlets_i, *link]), MAX_FALLBACK)
     return SlackMessage(text=text, blocks=tuple(blocks), fallback=fallback)
 
 
