@@ -22,23 +22,26 @@ HEADLINES = {
     "IndieWire": "Sora comes to Hollywood: what OpenAI is offering",
 }
 OUTLETS = list(HEADLINES)
-OTHER = "Sora app passes ten million downloads"  # another story, in Variety's feed
+OTHER = "Sora app passes ten million downloads"  # another story
 
 
 def feed_path(outlet: str) -> str:
     return "/" + outlet.lower().replace(" ", "-") + ".xml"
 
 
-def serve(feed_server: Any, carrying: list[str], now: float, *, other: bool = False) -> list[str]:
+def serve(
+    feed_server: Any, carrying: list[str], now: float, *, other: str | None = None
+) -> list[str]:
     """Every outlet's feed, the story in those `carrying` it (published a minute before
-    `now`); `other` adds a second story to Variety's. Returns the feed URLs."""
+    `now`); `other` names an outlet whose feed also has a second story, after the first.
+    Returns the feed URLs."""
     urls = []
     for outlet in OUTLETS:
         entries = []
         if outlet in carrying:
             link = f"{LINK}?utm_source={feed_path(outlet)[1:-4]}"  # the same canonical URL
             entries.append(Entry(HEADLINES[outlet], link, published=now - 60))
-        if other and outlet == "Variety":
+        if outlet == other:
             entries.append(Entry(OTHER, "https://news.example/sora-downloads", published=now))
         body = rss(entries, title=outlet)
         feed_server.add(feed_path(outlet), body=body, content_type="application/rss+xml")

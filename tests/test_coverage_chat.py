@@ -256,15 +256,19 @@ async def test_a_deleted_alert_drops_its_update_and_holds_up_nothing(
         await app.cycle(all_sources=True)
         [alert] = chat.alerts()
         chat.delete(alert)
-        serve(feed_server, ["Variety", "The Verge"], clock.now, other=True)
+        serve(feed_server, ["Variety", "The Verge"], clock.now, other="The Verge")
         report = await app.cycle(all_sources=True)
+        at_once = [OTHER in chat.shown(m) for m in chat.alerts()]
         clock.advance(2 * 3600)
-        serve(feed_server, ["Variety", "The Verge", "Deadline"], clock.now - 7200, other=True)
+        serve(
+            feed_server, ["Variety", "The Verge", "Deadline"], clock.now - 7200, other="The Verge"
+        )
         await app.cycle(all_sources=True)
         updates = rows(app)
     finally:
         await app.close()
     assert report.delivery.dead == 1
+    assert at_once == [True]  # the story after the update went out in the same drain
     assert updates == [("dead", 0)]  # dropped, and no later one for a message that is gone
     assert chat.edits() == 1
     assert [OTHER in chat.shown(m) for m in chat.alerts()] == [True]  # the channel goes on

@@ -140,10 +140,12 @@ async def test_an_update_waits_ten_minutes_after_the_last_without_holding_the_ch
         serve(feed_server, ["Variety", "The Verge"], start)
         await app.cycle(all_sources=True)  # the first update goes at once
         clock.advance(60)
-        serve(feed_server, ["Variety", "The Verge", "Deadline"], start, other=True)
+        serve(feed_server, ["Variety", "The Verge", "Deadline"], start, other="Deadline")
         await app.cycle(all_sources=True)  # Deadline's copy waits; another story's alert not
         kinds_a_minute_on = [(r["kind"], r.get("title")) for r in jsonl_records(tmp_path)]
-        serve(feed_server, ["Variety", "The Verge", "Deadline", "IndieWire"], start, other=True)
+        serve(
+            feed_server, ["Variety", "The Verge", "Deadline", "IndieWire"], start, other="Deadline"
+        )
         clock.advance(UPDATE_INTERVAL - 61)
         await app.cycle(all_sources=True)  # folded into the waiting one, still waiting
         waiting = rows(app)
@@ -220,3 +222,25 @@ def test_a_poll_killed_after_writing_an_update_does_not_write_it_again(
     with sqlite3.connect(tmp_path / "nw.db") as db:
         found = db.execute("SELECT status, ambiguous FROM deliveries WHERE kind = 'update'")
         assert found.fetchall() == [("sent", 1)]
+
+
+def test_an_update_cut_off_mid_write_is_found_as_written_though_more_copies_came(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    """The rerun polls first: Deadline's copy arrives before the update cut off is looked
+    for, which still reads as it was written (its copies kept), and Deadline's copy waits
+    for an update of its own."""
+    now = time.time()
+    feeds = serve(feed_server, ["Variety"], now)
+    config = write_config(tmp_path, feeds, "jsonl:out.jsonl", updates_table("edit"))
+    assert newswatch(config, "poll", "--all").returncode == 0
+    serve(feed_server, ["Variety", "The Verge"], now)
+    assert newswatch(config, "poll", "--all", crash_at="after-send").returncode == 137
+    written = jsonl_records(tmp_path)
+    serve(feed_server, ["Variety", "The Verge", "Deadline"], now)
+    again = newswatch(config, "poll", "--all")
+    assert again.returncode == 0, again.stderr
+    assert jsonl_records(tmp_path) == written
+    with sqlite3.connect(tmp_path / "nw.db") as db:
+        found = db.execute("SELECT status, ambiguous FROM deliveries WHERE kind = 'update'")
+        assert found.fetchall() == [("sent", 1), ("pending", 0)]
