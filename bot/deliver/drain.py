@@ -256,8 +256,9 @@ class Deliverer:
             self.outbox.mark_sent_many(
                 self.db, (d for d, _ in ready if d.id in found), self.clock()
             )
+            held_rows = [(d, m) for d, m in ready if d.id in found]
             self.store.updates.record_confirmed(
-                self.db, covered([(d, m) for d, m in ready if d.id in found])
+                self.db, covered(held_rows, [None] * len(held_rows))
             )
         report.sent += len(found)
         log.warning(
