@@ -12,8 +12,8 @@ from typing import TextIO
 
 from bot.config import Config
 from bot.deliver.adapter import Adapter
-from bot.deliver.model import Alert, Digest, Message, Notice
-from bot.deliver.render import plain_alert_lines, plain_digest_lines
+from bot.deliver.model import Alert, Digest, Message, Notice, Update
+from bot.deliver.render import plain_alert_lines, plain_digest_lines, plain_update_line
 from bot.text import clean_text, terminal_safe
 
 
@@ -30,6 +30,10 @@ class ConsoleAdapter(Adapter):
         return f"\x1b[{code}m{text}\x1b[0m"
 
     async def send(self, target: str, message: Message) -> None:
+        if isinstance(message, Update):  # one line: the alert it updates is above
+            self.stream.write(self._style(terminal_safe(plain_update_line(message)), "2") + "\n\n")
+            self.stream.flush()
+            return
         if isinstance(message, Alert):
             lines = [terminal_safe(line) for line in plain_alert_lines(message, self.config.zone)]
             lines[0] = self._style(lines[0], "1")

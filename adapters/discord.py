@@ -26,11 +26,11 @@ from adapters.discord_doctor import doctor_lines
 from adapters.discord_gateway import FIRST_RETRY, MAX_RETRY, GatewaySession
 from adapters.discord_render import digest_payloads, message_payloads
 from adapters.discord_reply import reply_chunks
-from bot.backoff import MAX_RETRY_AFTER
+from adapters.discord_update import describe_http, edit_payload, guarded, reply_payload
 from bot.chat.commands import Command
 from bot.config import Config
-from bot.deliver.adapter import Adapter, DeliveryError
-from bot.deliver.model import Message
+from bot.deliver.adapter import Adapter, DeliveryError, Sent
+from bot.deliver.model import Alert, Message, Update
 from bot.target import Target, TargetError
 
 log = logging.getLogger("newswatch.discord")
@@ -43,7 +43,6 @@ INVITE_PERMISSIONS = discord.Permissions(
     view_channel=True, send_messages=True, embed_links=True, read_message_history=True
 )
 INVITE_SCOPES = ("bot", "applications.commands")
-DESTINATION_CODES = frozenset({10003, 50001, 50013})  # Unknown Channel, Missing Access/Permissions
 
 
 class DiscordAdapter(Adapter):
@@ -84,7 +83,7 @@ class DiscordAdapter(Adapter):
                 ) from None
             if isinstance(exc, discord.HTTPException):
                 raise RuntimeError(
-                    f"discord: {self.api_url} refused the login: {_describe_http(exc)}"
+                    f"discord: {self.api_url} refused the login: {describe_http(exc)}"
                 ) from None
             if isinstance(exc, aiohttp.ClientError | OSError | TimeoutError):
                 raise RuntimeError(
@@ -142,34 +141,40 @@ class DiscordAdapter(Adapter):
 
     # -- outbound --------------------------------------------------------------------------
 
-    async def send(self, target: str, message: Message) -> None:
-        """Post every payload in order; return once Discord created (or had) each."""
+    async def send(self, target: str, message: Message) -> Sent | None:
+        """Post every payload in order; return once Discord created (or had) each, an
+        alert with its message id (which coverage updates edit and reply to)."""
         channel = _channel_id(target)
-        for payload in message_payloads(message, target):
-            await self._post(channel, payload)
+        if isinstance(message, Update):
+            await self._update(channel, message, target)
+            return None
+        sent = [await self._post(channel, p) for p in message_payloads(message, target)]
+        return sent[0] if isinstance(message, Alert) else None
 
-    async def _post(self, channel: int, payload: dict[str, Any]) -> None:
+    async def _update(self, channel: int, update: Update, target: str) -> None:
+        """Edit the alert (adapters.discord_update); with `thread`, reply to it as well."""
+        if not (update.ref or "").isdigit():
+            raise DeliveryError("discord: the alert has no message id to edit", scope="gone")
+        params = MultipartParameters(payload=edit_payload(update), multipart=None, files=None)
+        http = self._http()
+        edit = http.edit_message(channel, int(update.ref or 0), params=params)
+        await guarded(edit, "PATCH /channels/messages", self.send_timeout)
+        if update.thread:
+            await self._post(channel, reply_payload(update, target, str(update.ref)))
+
+    def _http(self) -> discord.http.HTTPClient:
         if self.client is None or self.client.is_closed():
             # discord.py closes the client (and its HTTP session) after a fatal gateway close
             # such as 4004 (token reset): keep the alerts, and say what happened.
             raise DeliveryError("discord: not connected (see the log)", scope="transient")
+        return self.client.http
+
+    async def _post(self, channel: int, payload: dict[str, Any]) -> Sent:
         params = MultipartParameters(payload=payload, multipart=None, files=None)
-        try:
-            await asyncio.wait_for(
-                self.client.http.send_message(channel, params=params), self.send_timeout
-            )
-        except discord.RateLimited as exc:  # longer than discord.py waits in line
-            # Capped here, so neither the log nor the stored error spells a 300-digit wait.
-            wait = exc.retry_after if 0 <= exc.retry_after < MAX_RETRY_AFTER else MAX_RETRY_AFTER
-            raise DeliveryError(
-                f"discord: rate limited for {wait:.0f}s", scope="transient", retry_after=wait
-            ) from None
-        except discord.HTTPException as exc:
-            raise _delivery_error(exc) from None
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            # Discord may have created the message anyway: the retry carries the same nonce,
-            # and enforce_nonce makes Discord return that message instead of a second one.
-            raise DeliveryError(f"discord: {type(exc).__name__}", scope="transient") from None
+        send = self._http().send_message(channel, params=params)
+        created = await guarded(send, "POST /channels/messages", self.send_timeout)
+        message_id = created.get("id") if isinstance(created, dict) else None
+        return Sent(str(message_id) if message_id else None)
 
     # -- commands --------------------------------------------------------------------------
 
@@ -197,7 +202,7 @@ class DiscordAdapter(Adapter):
         except discord.HTTPException as exc:
             log.warning(
                 "command reply failed",
-                extra={"channel": command.target, "reason": _describe_http(exc)},
+                extra={"channel": command.target, "reason": describe_http(exc)},
             )
 
     # -- doctor and command line ------------------------------------------------------------
@@ -288,20 +293,3 @@ def _channel_id(target: str) -> int:
     if not raw.isdigit():
         raise DeliveryError(f"discord: {target!r} is not a channel id", scope="destination")
     return int(raw)
-
-
-def _describe_http(exc: discord.HTTPException) -> str:
-    text = f"HTTP {exc.status}"
-    if exc.code:
-        text += f" code {exc.code}"
-    return f"{text} ({exc.text})" if exc.text else text
-
-
-def _delivery_error(exc: discord.HTTPException) -> DeliveryError:
-    """Discord's answer as the outbox scope (https://discord.com/developers/docs/topics/opcodes-and-status-codes)."""
-    reason = f"discord POST /channels/messages: {_describe_http(exc)}"
-    if exc.status >= 500 or exc.status == 429:  # 429 here: no Via header, likely Cloudflare
-        return DeliveryError(reason, scope="transient")
-    if exc.status in (401, 403, 404) or exc.code in DESTINATION_CODES:
-        return DeliveryError(reason, scope="destination")
-    return DeliveryError(reason, scope="message")  # 400 Invalid Form Body and the like

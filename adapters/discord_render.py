@@ -22,8 +22,8 @@ from urllib.parse import quote
 import regex
 from discord import AllowedMentions, Object
 
-from bot.deliver.model import Alert, Digest, DigestStory, Message, Notice
-from bot.deliver.render import PlatformText, pack_lines
+from bot.deliver.model import Alert, Digest, DigestStory, Message, Notice, Update
+from bot.deliver.render import PlatformText, outlet_summary, pack_lines
 from bot.stories.urls import safe_link
 
 EMBED_TOTAL = 6000  # title + description + field names and values + footer + author, per message
@@ -183,6 +183,7 @@ def alert_embed(alert: Alert) -> dict[str, Any]:
         },
         {"name": "Published", "value": when(alert.published), "inline": True},
         {"name": "Watches", "value": watches or "none", "inline": False},
+        {"name": "Outlets", "value": _outlets(alert), "inline": False},
     ]
     if alert.published:
         embed["timestamp"] = alert.published.isoformat()
@@ -193,6 +194,12 @@ def alert_embed(alert: Alert) -> dict[str, Any]:
     if overflow > 0 and summary:
         embed["description"] = truncate(summary, max(1, len(summary) - overflow))
     return embed
+
+
+def _outlets(alert: Alert) -> str:
+    """ "3 outlets: Variety, The Verge", within a field's 1024 characters."""
+    shown = outlet_summary(alert, lambda name: escape(name, SOURCE, single_line=True))
+    return truncate(shown, DiscordText.field_maxlen)
 
 
 def alert_payload(alert: Alert, target: str) -> dict[str, Any]:
@@ -300,4 +307,6 @@ def message_payloads(message: Message, target: str) -> list[dict[str, Any]]:
         return [alert_payload(message, target)]
     if isinstance(message, Digest):
         return digest_payloads(message, target)
+    if isinstance(message, Update):  # an edit and a reply, not new posts: discord_update
+        raise TypeError("a coverage update is not posted as new messages")
     return [notice_payload(message, target)]

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config
-from bot.deliver.adapter import Adapter, DeliveryError
-from bot.deliver.model import Alert, Digest, Message, Notice
+from bot.deliver.adapter import Adapter, DeliveryError, Sent
+from bot.deliver.model import Alert, Digest, Message, Notice, Update
 from bot.ops.safefiles import UnsafeFileError, open_append, open_regular
 
 LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
@@ -32,6 +32,26 @@ def alert_record(alert: Alert) -> dict[str, Any]:
         "watches": list(alert.watches),
         # Beside `watches`, one entry each: the watch's name, or null where it has none.
         "watch_names": list(alert.watch_names or (None,) * len(alert.watches)),
+        "outlets": alert.outlets,
+    }
+
+
+def update_record(update: Update) -> dict[str, Any]:
+    """SPEC Alerts: the outlet count now, and the copies new since the last record."""
+    return {
+        "kind": "update",
+        "channel": update.channel,
+        "story": str(update.story_id),
+        "outlets": update.outlets,
+        "copies": [
+            {
+                "title": copy.title,
+                "url": copy.url,
+                "source": copy.source,
+                "published": copy.published.isoformat() if copy.published else None,
+            }
+            for copy in update.copies
+        ],
     }
 
 
@@ -81,10 +101,10 @@ class JsonlAdapter(Adapter):
             path = self._paths[target] = self.config.jsonl_path(target)
         return path
 
-    async def send(self, target: str, message: Message) -> None:
-        await self.send_batch(target, [message])
+    async def send(self, target: str, message: Message) -> Sent | None:
+        return (await self.send_batch(target, [message]))[0]
 
-    async def send_batch(self, target: str, messages: Sequence[Message]) -> None:
+    async def send_batch(self, target: str, messages: Sequence[Message]) -> list[Sent | None]:
         path = self._path(target)
         text = "".join(record_line(message) for message in messages)
         try:
@@ -95,6 +115,7 @@ class JsonlAdapter(Adapter):
             raise DeliveryError(str(exc), scope="destination") from None
         except OSError as exc:
             raise DeliveryError(f"cannot write {path}: {exc.strerror}") from None
+        return [None] * len(messages)  # a line in a file: nothing to keep a reference to
 
     async def doctor(self) -> list[str]:
         """Whether each jsonl channel could take a record now, found without writing one."""
@@ -106,7 +127,8 @@ class JsonlAdapter(Adapter):
         return lines
 
     async def delivered_already(self, target: str, messages: Sequence[Message]) -> list[bool]:
-        """Alerts by (channel, story), other records by their exact line."""
+        """Alerts by (channel, story), other records by their exact line (an update cut off
+        mid-send is rendered again with the copies it had then: bot.store.updates)."""
         try:
             seen = set(await asyncio.to_thread(_tail, self._path(target), self.LOOKBACK))
         except OSError:  # no file yet, unreadable or refused: nothing is known to be there
@@ -131,6 +153,8 @@ def record_line(message: Message) -> str:
     """The SPEC's record for a message, as one line."""
     if isinstance(message, Alert):
         record = alert_record(message)
+    elif isinstance(message, Update):
+        record = update_record(message)
     elif isinstance(message, Digest):
         record = digest_record(message)
     elif isinstance(message, Notice):

@@ -42,10 +42,11 @@ from adapters.slack_render import (
     reply_text,
 )
 from adapters.slack_respond import respond
+from adapters.slack_update import edit_alert, parse_ref, render_reply, slack_ref
 from bot.chat.commands import Command, Reply
 from bot.config import Config
-from bot.deliver.adapter import Adapter, DeliveryError
-from bot.deliver.model import Alert, Digest, Message, Notice
+from bot.deliver.adapter import Adapter, DeliveryError, Sent
+from bot.deliver.model import Alert, Digest, Message, Notice, Update
 from bot.ingest.netguard import Resolver
 from bot.target import Target
 
@@ -206,23 +207,35 @@ class SlackAdapter(Adapter):
 
     # -- outbound --------------------------------------------------------------------------
 
-    async def send(self, target: str, message: Message) -> None:
-        """Render and post; return only when Slack said ok for every part."""
+    async def send(self, target: str, message: Message) -> Sent | None:
+        """Render and post; return only when Slack said ok for every part (an alert's with
+        its channel and ts, which its coverage updates edit)."""
         channel = Target.parse(target).address
+        if isinstance(message, Update):
+            await self._send_update(message)
+            return None
         if isinstance(message, Alert):
             parts = [render_alert(message)]
         elif isinstance(message, Digest):
             parts = render_digest(message)
         elif isinstance(message, Notice):
             parts = [render_notice(message)]
-        for part in parts:
-            await self._deliver(channel, part)
+        sent = [await self._deliver(channel, part) for part in parts]
+        return sent[0] if isinstance(message, Alert) else None
 
-    async def _deliver(self, channel: str, message: SlackMessage) -> None:
+    async def _send_update(self, update: Update) -> None:
+        """Edit the alert; with `thread`, then reply in its thread with the new outlets."""
+        channel, ts = parse_ref(update.ref)
+        await edit_alert(self.client, channel, ts, render_alert(update.alert))
+        if update.thread:
+            await self._deliver(channel, render_reply(update), thread_ts=ts)
+
+    async def _deliver(
+        self, channel: str, message: SlackMessage, thread_ts: str | None = None
+    ) -> Sent:
         """Post with blocks; after msg_too_long or invalid_blocks, once as plain text."""
         try:
-            await self._post(channel, text=message.text, blocks=list(message.blocks))
-            return
+            return await self._post(channel, message.text, list(message.blocks), thread_ts)
         except SlackApiError as exc:
             error = error_code(exc)
             if error not in MESSAGE_ERRORS:
@@ -234,27 +247,33 @@ class SlackAdapter(Adapter):
         except Exception as exc:
             raise transient(exc) from None
         try:
-            await self._post(channel, text=message.fallback, blocks=None)
+            return await self._post(channel, message.fallback, None, thread_ts)
         except SlackApiError as exc:
             raise delivery_error(exc, after_fallback=True) from None
         except Exception as exc:
             raise transient(exc) from None
 
-    async def _post(self, channel: str, text: str, blocks: list[Any] | None) -> None:
-        """chat.postMessage, at most one a second per channel, unfurls off."""
+    async def _post(
+        self, channel: str, text: str, blocks: list[Any] | None, thread_ts: str | None
+    ) -> Sent:
+        """chat.postMessage, at most one a second per channel, unfurls off; a reply in a
+        thread with `thread_ts`."""
         pace = self._pace.setdefault(channel, _Pace())
         async with pace.lock:
             wait = pace.last + self.interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
             pace.last = time.monotonic()
-            await self.client.chat_postMessage(
+            response = await self.client.chat_postMessage(
                 channel=channel,
                 text=text,
                 blocks=blocks,
+                thread_ts=thread_ts,
                 unfurl_links=False,
                 unfurl_media=False,
             )
+        ts = response.get("ts")
+        return Sent(slack_ref(str(response.get("channel") or channel), str(ts)) if ts else None)
 
     # -- commands --------------------------------------------------------------------------
 

@@ -61,6 +61,9 @@ MESSAGE_ERRORS = frozenset(
         "markdown_text_conflict",
     }
 )
+# https://docs.slack.dev/reference/methods/chat.update#errors: the alert can never be edited
+# again (deleted, not ours, past the workspace's edit window), so its update is dropped.
+GONE_ERRORS = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 TRANSIENT_ERRORS = frozenset(
     {
         "ratelimited",
@@ -136,11 +139,13 @@ def transient(exc: BaseException) -> DeliveryError:
     return DeliveryError(f"slack: {describe(exc)}", scope="transient")
 
 
-def delivery_error(exc: SlackApiError, after_fallback: bool = False) -> DeliveryError:
+def delivery_error(
+    exc: SlackApiError, after_fallback: bool = False, method: str = "chat.postMessage"
+) -> DeliveryError:
     """Slack's answer as a DeliveryError scope for the outbox."""
     status = getattr(exc.response, "status_code", 200)
     error = error_code(exc)
-    reason = f"slack chat.postMessage: {error}"
+    reason = f"slack {method}: {error}"
     if status == 429 or error in ("ratelimited", "rate_limited"):
         return DeliveryError(
             reason, scope="transient", retry_after=retry_after(exc.response.headers, time.time())
@@ -149,6 +154,8 @@ def delivery_error(exc: SlackApiError, after_fallback: bool = False) -> Delivery
         return DeliveryError(reason, scope="transient")
     if error in DESTINATION_ERRORS:
         return DeliveryError(reason, scope="destination")
+    if method == "chat.update" and error in GONE_ERRORS:
+        return DeliveryError(reason, scope="gone")
     if after_fallback and error in MESSAGE_ERRORS:
         return DeliveryError(f"{reason} (plain-text fallback refused too)", scope="message")
     # Anything else is about this message (invalid_arguments, ...): retrying it unchanged

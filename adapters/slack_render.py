@@ -21,7 +21,7 @@ import regex
 
 from bot.deliver.model import Alert, Digest, Notice
 from bot.deliver.quoting import ReplyText, inert_code, render
-from bot.deliver.render import PlatformText, pack_lines, when
+from bot.deliver.render import PlatformText, outlet_summary, pack_lines, when
 from bot.stories.urls import safe_link
 from bot.text import clean_text
 
@@ -155,6 +155,7 @@ def render_alert(alert: Alert) -> SlackMessage:
         MAX_SECTION,
     )
     ping = mentions(alert)
+    outlets = outlet_summary(alert, lambda name: SlackText.show(name, SOURCE_CHARS))
     blocks: list[Block] = [{"type": "section", "text": mrkdwn(ping)}] if ping else []
     blocks += [
         {"type": "section", "text": mrkdwn(f"*<{url}|{label}>*" if url else f"*{label}*")},
@@ -164,13 +165,16 @@ def render_alert(alert: Alert) -> SlackMessage:
         blocks.append({"type": "section", "text": plain(summary)})
     if alert.watches:
         blocks.append({"type": "context", "elements": [plain(watches)]})
+    blocks.append({"type": "context", "elements": [plain(outlets)]})
     link = [f"<{url}>"] if url else []  # the URL is never made inert: it must stay intact
-    inert = [summary, watches if alert.watches else ""]
-    summary_i, watches_i = (piece.translate(INERT) for piece in inert)
-    lines = [ping, label, meta, *link, summary_i, watches_i]
+    inert = [summary, watches if alert.watches else "", outlets]
+    summary_i, watches_i, outlets_i = (piece.translate(INERT) for piece in inert)
+    lines = [ping, label, meta, *link, summary_i, watches_i, outlets_i]
     text = SlackText.cut("\n".join(line for line in lines if line), MAX_TEXT)
     short = f"{SlackMrkdwn.show(title, 200)} ({source.translate(INERT)})"
-    fallback = SlackText.cut("\n".join(line for line in [ping, short, *link] if line), MAX_FALLBACK)
+    fallback = SlackText.cut(
+        "\n".join(line for line in [ping, short, outlets_i, *link] if line), MAX_FALLBACK
+    )
     return SlackMessage(text=text, blocks=tuple(blocks), fallback=fallback)
 
 

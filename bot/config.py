@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config_decode import SchemaError, convert
+from bot.config_schema import AlertsConfig as AlertsConfig
 from bot.config_schema import ChannelEntry, ConfigFile, default_sources, is_listen_host
 from bot.config_schema import DiscordConfig as DiscordConfig
 from bot.config_schema import SlackConfig as SlackConfig
@@ -69,6 +70,7 @@ class Config:
     timezone: str = "UTC"  # an IANA name, checked at load: digest schedules and console times
     sources: tuple[SourceConfig, ...] = ()
     channels: tuple[ChannelConfig, ...] = ()
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
 
@@ -141,8 +143,7 @@ def _default_channel(where: str) -> ChannelConfig:
 
 def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     """Check a parsed TOML document against the schema, then what no type can say."""
-    where = str(path)
-    base = path.resolve().parent
+    where, base = str(path), path.resolve().parent
     try:
         raw = convert(data, ConfigFile)
     except SchemaError as exc:
@@ -186,6 +187,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         timezone=raw.timezone,
         sources=sources,
         channels=channels,
+        alerts=raw.alerts,
         slack=raw.slack,
         discord=raw.discord,
     )

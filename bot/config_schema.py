@@ -62,6 +62,14 @@ class DiscordConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     gateway_url: str = ""
 
 
+class AlertsConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """[alerts]: what a channel is told when more outlets carry a story it was alerted to."""
+
+    updates: Annotated[
+        Literal["edit", "thread", "off"], Meta(description="edit, thread or off")
+    ] = "edit"
+
+
 Duration = Annotated[str, Meta(description=DURATION)]
 
 
@@ -83,6 +91,7 @@ class ConfigFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         Annotated[tuple[ChannelEntry, ...], Meta(description="an array of tables ([[channels]])")]
         | None
     ) = None
+    alerts: AlertsConfig = msgspec.field(default_factory=AlertsConfig)
     slack: SlackConfig = msgspec.field(default_factory=SlackConfig)
     discord: DiscordConfig = msgspec.field(default_factory=DiscordConfig)
 

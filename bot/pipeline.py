@@ -241,14 +241,23 @@ def _file(item: FeedItem, arrival: Arrival, run: PollRun) -> Filed | None:
 
 
 def _queue_alerts(item: FeedItem, filed: Filed, arrival: Arrival, run: PollRun) -> None:
-    """One alert per channel whose watches the item matches, naming those watches."""
+    """One alert per channel whose watches the item matches, naming those watches; a copy
+    from a new outlet of a story alerted already updates those alerts (SPEC Alerts)."""
+    db, store, mode = run.tools.db, run.tools.store, run.tools.config.alerts.updates
+    outlet = item.outlet or arrival.outlet
+    if not (filed.fresh or mode == "off") and store.updates.new_outlet(
+        db, filed.story_id, filed.item_id, outlet
+    ):
+        store.updates.queue_updates(
+            db, story_id=filed.story_id, item_id=filed.item_id, now=arrival.now, mode=mode
+        )
     watches = run.watches
     by_channel: dict[int, list[str]] = defaultdict(list)
     for watch_id in watches.matches(item, arrival.source.query):
         by_channel[watches.channel_of[watch_id]].append(watches.query_of[watch_id])
     for channel_id, queries in by_channel.items():
-        run.tools.store.outbox.add_alert(
-            run.tools.db,
+        store.outbox.add_alert(
+            db,
             channel_id=channel_id,
             story_id=filed.story_id,
             item_id=filed.item_id,

@@ -26,6 +26,8 @@ ALERT = Alert(
     published=datetime(2026, 11, 24, 9, 30, tzinfo=UTC),
     summary="The union and the studios agreed.",
     watches=("SAG-AFTRA", "WGA"),
+    outlets=2,
+    outlet_names=("Variety", "The Verge"),
 )
 
 
@@ -42,7 +44,8 @@ async def test_console_prints_a_readable_block_without_colour_off_a_terminal() -
         "  Variety · 2026-11-24 09:30 UTC\n"
         "  https://variety.example/deal\n"
         "  The union and the studios agreed.\n"
-        "  watches: SAG-AFTRA, WGA\n\n"
+        "  watches: SAG-AFTRA, WGA\n"
+        "  2 outlets: Variety, The Verge\n\n"
     )
 
 
@@ -102,6 +105,7 @@ async def test_jsonl_appends_the_spec_record(tmp_path: Path) -> None:
         "summary": "The union and the studios agreed.",
         "watches": ["SAG-AFTRA", "WGA"],
         "watch_names": [None, None],
+        "outlets": 2,
     }
     assert second == {"kind": "notice", "channel": target, "text": "source disabled"}
 

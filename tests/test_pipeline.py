@@ -107,6 +107,7 @@ async def test_alert_record_has_the_spec_fields(tmp_path: Path, feed_server: Any
         "summary",
         "watches",
         "watch_names",
+        "outlets",
     }
     assert alert["kind"] == "alert"
     assert alert["channel"] == "jsonl:alerts0.jsonl"  # the target string as configured
@@ -117,6 +118,7 @@ async def test_alert_record_has_the_spec_fields(tmp_path: Path, feed_server: Any
     assert alert["summary"] == "The union met today."
     assert alert["watches"] == ["SAG-AFTRA"]
     assert alert["watch_names"] == [None]  # one a watch, null where it has no name
+    assert alert["outlets"] == 1
 
 
 async def test_undated_item_is_published_when_first_seen_and_reported_as_null(

@@ -70,6 +70,10 @@ def test_alert_blocks_are_title_link_meta_summary_and_watches() -> None:
             "type": "context",
             "elements": [{"type": "plain_text", "text": "Watches: Sora", "emoji": False}],
         },
+        {
+            "type": "context",
+            "elements": [{"type": "plain_text", "text": "1 outlet", "emoji": False}],
+        },
     ]
     assert message.text.splitlines()[0] == "Sora opens to filmmakers"
     assert "<https://variety.example/sora?a=1&amp;b=2>" in message.text

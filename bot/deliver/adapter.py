@@ -11,6 +11,7 @@ import importlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from bot.chat.commands import Command, Reply
@@ -31,7 +32,7 @@ REGISTRY: dict[str, str] = {
 # Subcommands an adapter adds to the CLI (`newswatch discord sync`), found the same way.
 CLI_COMMANDS: dict[str, str] = {"discord": "adapters.discord:run_cli"}
 
-Scope = Literal["transient", "message", "destination"]
+Scope = Literal["transient", "message", "destination", "gone"]
 CommandHandler = Callable[[Command], Reply]
 
 
@@ -39,7 +40,8 @@ class DeliveryError(Exception):
     """A send that did not go through, and what the outbox should do about it.
 
     transient: retry later (after retry_after if given); message: this message will never
-    be accepted; destination: the channel refuses us for good (stop it, tell the operator).
+    be accepted; destination: the channel refuses us for good (stop it, tell the operator);
+    gone: the message an update edits was deleted (drop the update, and the ones after it).
     The reason is scrubbed here, as every stored and printed delivery reason comes from one:
     APIs and proxies echo tokens in their error text.
     """
@@ -51,6 +53,14 @@ class DeliveryError(Exception):
         super().__init__(self.reason)
         self.scope: Scope = scope
         self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A confirmed send, and the platform's reference to the message when it has one (a
+    Slack channel and ts, a Discord message id), which coverage updates edit."""
+
+    ref: str | None = None
 
 
 class Adapter(ABC):
@@ -100,14 +110,14 @@ class Adapter(ABC):
         """Release connections; called once at shutdown."""
 
     @abstractmethod
-    async def send(self, target: str, message: Message) -> None:
-        """Deliver one message to a target; return only when the platform confirmed it."""
+    async def send(self, target: str, message: Message) -> Sent | None:
+        """Deliver one message to a target; return only when the platform confirmed it,
+        with its reference to the message where it has one (None: nothing to keep)."""
 
-    async def send_batch(self, target: str, messages: Sequence[Message]) -> None:
+    async def send_batch(self, target: str, messages: Sequence[Message]) -> list[Sent | None]:
         """Deliver several messages, in order, all confirmed or an error; adapters with a
         `batch_size` above 1 confirm them at once (one fsync for a file, not one each)."""
-        for message in messages:
-            await self.send(target, message)
+        return [await self.send(target, message) for message in messages]
 
     async def delivered_already(self, target: str, messages: Sequence[Message]) -> list[bool]:
         """For messages cut off mid-send: which the target holds already. A chat API cannot

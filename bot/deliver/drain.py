@@ -9,37 +9,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
-from bot.deliver.adapter import Adapter, DeliveryError
-from bot.deliver.messages import build_message
+from bot.deliver.adapter import Adapter, DeliveryError, Sent
+from bot.deliver.messages import NothingNew, StoryView, build_message
 from bot.deliver.model import Message
+from bot.deliver.outcome import DrainReport as DrainReport
+from bot.deliver.outcome import SendOutcome, covered, gather_all
 from bot.ops.crashpoints import crash_point
-from bot.store.copies import Copy
 from bot.store.db import Store
-from bot.store.errors import StorageUnavailable
 from bot.store.interface import StoreModules
 from bot.store.outbox import Delivery
+from bot.store.updates import Confirmed
 from bot.target import Target
 
 log = logging.getLogger("newswatch.deliver")
-SendOutcome = Literal["sent", "message failed", "channel failed"]
 BATCH = 500  # outbox rows read at a time
 BACKLOG_AGE = 900.0  # only alerts that waited this long count as an outage's backlog
 SEND_DEADLINE = 30.0  # a send with no answer by then is cut off, and retried later
 DIGEST_DEADLINE_FACTOR = 10  # a digest's deadline, in send deadlines (several messages)
 CHANNELS_AT_ONCE = 8  # chat channels of one platform sent to at the same time
 T = TypeVar("T")
-
-
-@dataclass
-class DrainReport:
-    sent: int = 0
-    retrying: int = 0
-    dead: int = 0
-    stopped: list[str] = field(default_factory=list)
 
 
 class Deliverer:
@@ -90,7 +81,7 @@ class Deliverer:
             blocked: set[int] = set()  # a channel that failed waits, keeping its order
             # Each story's best copy, read once for all the file rows of this drain (they
             # are written within seconds); chat rows are read fresh at their turn.
-            copies: dict[int, Copy] = {}
+            copies: dict[int, StoryView] = {}
             files = adapter.batch_size > 1
             while not self.paused():
                 before = report.sent + report.dead
@@ -138,12 +129,14 @@ class Deliverer:
             return False
         with self.transaction(self.db):
             self.outbox.mark_sending_many(self.db, (delivery for delivery, _ in ready))
-        outcome = await self._send_ready(adapter, ready, report)
+            self.store.updates.record_confirmed(self.db, covered(ready))
+        outcome, sents = await self._send_ready(adapter, ready, report)
         if outcome != "sent":
             return outcome == "channel failed"
         now = self.clock()
         with self.transaction(self.db):
             self.outbox.mark_sent_many(self.db, (delivery for delivery, _ in ready), now)
+            self.store.updates.record_confirmed(self.db, covered(ready, sents))
         report.sent += len(ready)
         return False
 
@@ -153,7 +146,7 @@ class Deliverer:
         batch: list[Delivery],
         report: DrainReport,
         blocked: set[int],
-        copies: dict[int, Copy],
+        copies: dict[int, StoryView],
     ) -> None:
         """Rows for file adapters: marked sending in one transaction, written channel by
         channel a batch_size at a time, and confirmed in one transaction at the end. A crash
@@ -170,35 +163,38 @@ class Deliverer:
                 chunks.append(ready[start : start + adapter.batch_size])
         if not chunks:
             return
+        pairs = [pair for ready in chunks for pair in ready]
         with self.transaction(self.db):
-            self.outbox.mark_sending_many(
-                self.db, (delivery for ready in chunks for delivery, _ in ready)
-            )
+            self.outbox.mark_sending_many(self.db, (delivery for delivery, _ in pairs))
+            self.store.updates.record_confirmed(self.db, covered(pairs))
         sent: list[Delivery] = []
+        confirmed: list[Confirmed] = []
         unsent: list[Delivery] = []
         for ready in chunks:
             channel = ready[0][0].channel_id
             if channel in blocked:
                 unsent.extend(delivery for delivery, _ in ready)
                 continue
-            outcome = await self._send_ready(adapter, ready, report)
+            outcome, sents = await self._send_ready(adapter, ready, report)
             if outcome == "sent":
                 sent.extend(delivery for delivery, _ in ready)
+                confirmed += covered(ready, sents)
             elif outcome == "channel failed":
                 blocked.add(channel)
         now = self.clock()
         with self.transaction(self.db):
             self.outbox.mark_sent_many(self.db, sent, now)
+            self.store.updates.record_confirmed(self.db, confirmed)
             for delivery in unsent:  # never tried: its channel failed before its turn
                 self.outbox.release(self.db, delivery)
         report.sent += len(sent)
 
     async def _send_ready(
         self, adapter: Adapter, ready: list[tuple[Delivery, Message]], report: DrainReport
-    ) -> SendOutcome:
+    ) -> tuple[SendOutcome, list[Sent | None]]:
         """Send rows already marked sending, within the send deadline. On failure the rows
         are recorded as failed; the outcome says whether the channel should wait ("channel
-        failed") or only the rows."""
+        failed") or only the rows. Sent rows come with what the platform confirmed."""
         target = ready[0][0].target
         # A digest may go out as several paced messages.
         deadline = self.send_deadline * (
@@ -207,33 +203,37 @@ class Deliverer:
         timer = asyncio.timeout(deadline)
         try:
             async with timer:
-                await adapter.send_batch(target, [message for _, message in ready])
+                sents = await adapter.send_batch(target, [message for _, message in ready])
         except DeliveryError as exc:
             for delivery, _ in ready:
                 self._failed(delivery, exc, report)
-            return "message failed" if exc.scope == "message" else "channel failed"
+            return ("message failed" if exc.scope in ("message", "gone") else "channel failed"), []
         except Exception as exc:  # an adapter bug must not leave the rows 'sending'
             if timer.expired():  # no answer: the target may have it; retried, flagged
                 cut_off = DeliveryError(f"{adapter.platform}: no answer within {deadline:g} s")
                 for delivery, _ in ready:
                     self._failed(delivery, cut_off, report, ambiguous=True)
-                return "channel failed"
+                return "channel failed", []
             log.exception("adapter failed", extra={"channel": target})
             for delivery, _ in ready:
                 self._failed(delivery, DeliveryError(f"{type(exc).__name__}"), report)
-            return "channel failed"
+            return "channel failed", []
         crash_point("after-send")
         await asyncio.sleep(0)  # a long drain never holds up commands on the loop
-        return "sent"
+        return "sent", list(sents or [])
 
     def _render(
-        self, rows: list[Delivery], report: DrainReport, copies: dict[int, Copy] | None = None
+        self, rows: list[Delivery], report: DrainReport, copies: dict[int, StoryView] | None = None
     ) -> list[tuple[Delivery, Message]]:
-        """Each row's message; a row that cannot be rendered never will be, and goes dead."""
+        """Each row's message; a row that cannot be rendered never will be, and goes dead;
+        an update with nothing new to say is done without a send."""
         ready: list[tuple[Delivery, Message]] = []
         for delivery in rows:
             try:
                 ready.append((delivery, build_message(self.db, delivery, copies)))
+            except NothingNew:
+                with self.transaction(self.db):
+                    self.outbox.mark_sent_many(self.db, [delivery], self.clock())
             except Exception as exc:
                 self._failed(
                     delivery, DeliveryError(f"unreadable row: {exc}", scope="message"), report
@@ -255,6 +255,10 @@ class Deliverer:
         with self.transaction(self.db):
             self.outbox.mark_sent_many(
                 self.db, (d for d, _ in ready if d.id in found), self.clock()
+            )
+            held_rows = [(d, m) for d, m in ready if d.id in found]
+            self.store.updates.record_confirmed(
+                self.db, covered(held_rows, [None] * len(held_rows))
             )
         report.sent += len(found)
         log.warning(
@@ -296,10 +300,13 @@ class Deliverer:
                 self.store.channels.stop_channel(self.db, delivery.channel_id, exc.reason)
                 report.stopped.append(delivery.target)
                 log.error("destination stopped", extra=extra)
-            elif exc.scope == "message":
+            elif exc.scope in ("message", "gone"):
                 self.outbox.mark_dead(self.db, delivery, exc.reason)
                 report.dead += 1
-                log.error("message refused", extra=extra)
+                if exc.scope == "gone":  # deleted in the channel: no update of it ever again
+                    log.warning("update dropped: its alert message is gone", extra=extra)
+                else:
+                    log.error("message refused", extra=extra)
             else:
                 self.outbox.retry_later(
                     self.db,
@@ -312,13 +319,3 @@ class Deliverer:
                 )
                 report.retrying += 1
                 log.warning("delivery will be retried", extra=extra)
-
-
-async def gather_all(awaitables: list[Awaitable[T]]) -> list[T]:
-    """Await every one to its end, then raise the first failure (a storage failure first),
-    so no send is left running behind its caller's back."""
-    results = await asyncio.gather(*awaitables, return_exceptions=True)
-    errors = [result for result in results if isinstance(result, BaseException)]
-    if errors:
-        raise next((e for e in errors if isinstance(e, StorageUnavailable)), errors[0])
-    return [result for result in results if not isinstance(result, BaseException)]

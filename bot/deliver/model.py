@@ -21,12 +21,20 @@ class Alert:
     kind: str = "alert"
     watch_names: tuple[str | None, ...] = ()  # beside watches, None where one has no name
     notify: tuple[str, ...] = ()  # what the matching watches ping, each once, as in the file
+    outlets: int = 1  # distinct outlets among the story's copies when it is sent
+    outlet_names: tuple[str, ...] = ()  # those outlets, the first to carry it first
+    through: int | None = None  # the newest copy counted (an item id), kept once confirmed
 
     @property
     def watch_labels(self) -> tuple[str, ...]:
         """The matching watches as people read them: each one's name, else its query."""
         names = self.watch_names or (None,) * len(self.watches)
         return tuple(name or query for query, name in zip(self.watches, names, strict=False))
+
+    @property
+    def outlets_text(self) -> str:
+        """ "3 outlets", the words every platform shows."""
+        return f"{self.outlets} outlet{'s' if self.outlets != 1 else ''}"
 
 
 @dataclass(frozen=True)
@@ -74,4 +82,36 @@ class Notice:
     kind: str = "notice"
 
 
-Message = Alert | Digest | Notice
+@dataclass(frozen=True)
+class NewCopy:
+    """A copy from an outlet new to the story, as an update lists it."""
+
+    title: str
+    url: str | None
+    source: str
+    published: datetime | None
+
+
+@dataclass(frozen=True)
+class Update:
+    """A coverage update (SPEC Alerts) of an alert already confirmed in a channel: the
+    alert as it reads now (the edit), and the copies new since the last record about it."""
+
+    channel: str
+    story_id: int
+    alert: Alert  # re-rendered with today's best copy, outlet count and names
+    ref: str | None  # the platform's reference to the alert message (None: it has none)
+    copies: tuple[NewCopy, ...]
+    thread: bool = False  # also reply in the alert's thread with the new copies
+    kind: str = "update"
+
+    @property
+    def outlets(self) -> int:
+        return self.alert.outlets
+
+    @property
+    def through(self) -> int | None:
+        return self.alert.through
+
+
+Message = Alert | Digest | Notice | Update

@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import regex
 
-from bot.deliver.model import Alert, Digest
+from bot.deliver.model import Alert, Digest, Update
 from bot.text import GRAPHEME, clean_head, cut
 from bot.text import clean_text as safe
 
@@ -64,7 +64,26 @@ def plain_alert_lines(alert: Alert, zone: tzinfo = UTC) -> list[str]:
     lines.append(f"  watches: {', '.join(safe(w) for w in alert.watch_labels)}")
     if alert.notify:  # shown as written; a terminal or a file pings nobody
         lines.append(f"  notify: {' '.join(safe(m) for m in alert.notify)}")
+    lines.append(f"  {outlet_summary(alert, safe)}")
     return lines
+
+
+MAX_OUTLET_NAMES = 8  # an alert names this many outlets, then says how many more
+
+
+def outlet_summary(alert: Alert, show: Callable[[str], str]) -> str:
+    """ "3 outlets: Variety, The Verge, Deadline", each name through the platform's `show`
+    (the first few, then "and N more")."""
+    names = [show(name) for name in alert.outlet_names[:MAX_OUTLET_NAMES]]
+    more = len(alert.outlet_names) - len(names)
+    tail = f" and {more} more" if more > 0 else ""
+    return f"{alert.outlets_text}: {', '.join(names)}{tail}" if names else alert.outlets_text
+
+
+def plain_update_line(update: Update) -> str:
+    """A coverage update on one line: `update: TITLE now 3 outlets: Variety, The Verge`."""
+    title = safe(update.alert.title) or "(untitled)"
+    return f"update: {title} now {outlet_summary(update.alert, safe)}"
 
 
 def plain_digest_lines(digest: Digest, zone: tzinfo = UTC) -> list[str]:

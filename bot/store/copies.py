@@ -116,3 +116,36 @@ def recent_items(db: Store, limit: int) -> Iterator[RecentItem]:
     )
     for r in rows:
         yield RecentItem(r["story_id"], r["title"], r["summary"], r["outlet"])
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which outlets carry a story, first to carry it first, as of its newest copy then."""
+
+    through: int  # the newest copy's item id (0: none)
+    outlets: tuple[str, ...]
+
+
+def coverage(db: Store, story_id: int, through: int | None = None) -> Coverage:
+    """The story's outlets among its copies up to `through` (all of them when None)."""
+    rows = db.rows(
+        "SELECT outlet, MIN(id) AS first, MAX(id) AS last FROM items "
+        "WHERE story_id = ? AND id <= ? GROUP BY outlet ORDER BY first",
+        [story_id, through if through is not None else 2**63 - 1],
+    )
+    newest = max((int(row["last"]) for row in rows), default=0)
+    return Coverage(through=newest, outlets=tuple(str(row["outlet"]) for row in rows))
+
+
+def new_copies(db: Store, story_id: int, after: int, through: int) -> list[Copy]:
+    """Copies in (after, through] from outlets the story had not had up to `after`: the
+    first copy of each new outlet, in the order they came."""
+    rows = db.rows(
+        f"SELECT {_COPY_COLUMNS} FROM items i WHERE i.id IN ("
+        " SELECT MIN(n.id) FROM items n WHERE n.story_id = ? AND n.id > ? AND n.id <= ?"
+        " AND NOT EXISTS (SELECT 1 FROM items o WHERE o.story_id = n.story_id"
+        "  AND o.outlet = n.outlet AND o.id <= ?)"
+        " GROUP BY n.outlet) ORDER BY i.id",
+        [story_id, after, through, after],
+    )
+    return [_copy(row) for row in rows]

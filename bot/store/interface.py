@@ -27,6 +27,7 @@ from bot.store.outbox import Delivery, Depth
 from bot.store.sources import Source
 from bot.store.status import SourceStatus
 from bot.store.stories import Centroid
+from bot.store.updates import AlertRef, Confirmed
 from bot.store.watches import Watch, WatchLabel
 
 DB = TypeVar("DB", contravariant=True)
@@ -214,6 +215,19 @@ class Copies(Protocol[DB]):
 
 
 @runtime_checkable
+class Updates(Protocol[DB]):
+    """Coverage updates (SPEC Alerts): queued per story and channel, and what each
+    confirmed message covered and where the platform keeps it."""
+
+    def new_outlet(self, db: DB, story_id: int, item_id: int, outlet: str) -> bool: ...
+    def queue_updates(
+        self, db: DB, *, story_id: int, item_id: int, now: float, mode: str
+    ) -> int: ...
+    def alert_of(self, db: DB, story_id: int, channel_id: int) -> AlertRef | None: ...
+    def record_confirmed(self, db: DB, confirmed: Iterable[Confirmed]) -> None: ...
+
+
+@runtime_checkable
 class Status(Protocol[DB]):
     """Status reads (`newswatch sources`, doctor); the outbox depth is Outbox.depth."""
 
@@ -235,6 +249,7 @@ class StoreModules(Generic[DB]):
     watches: Watches[DB]
     copies: Copies[DB]
     status: Status[DB]
+    updates: Updates[DB]
 
 
 def sqlite_store() -> StoreModules[Store]:
@@ -248,6 +263,7 @@ def sqlite_store() -> StoreModules[Store]:
         sources,
         status,
         stories,
+        updates,
         watches,
     )
     from bot.store.db import transaction
@@ -263,4 +279,5 @@ def sqlite_store() -> StoreModules[Store]:
         watches=watches,
         copies=copies,
         status=status,
+        updates=updates,
     )

@@ -35,6 +35,7 @@ class Delivery:
     payload: str | None
     attempts: int
     ambiguous: bool = False  # cut off mid-send once: the target may hold it already
+    through: int | None = None  # an update's newest copy, kept from a send cut off (updates.py)
 
 
 def add_alert(
@@ -109,7 +110,7 @@ def due(
             platforms=None if platforms is None else len(kinds),
             by_channel=by_channel,
         ),
-        [now, now, *skipped, *kinds, limit],
+        [now, now, now, *skipped, *kinds, limit],
     )
     return [
         Delivery(
@@ -123,14 +124,15 @@ def due(
             payload=r["payload"],
             attempts=r["attempts"],
             ambiguous=bool(r["ambiguous"]),
+            through=r["through"],
         )
         for r in rows
     ]
 
 
 def _due_sql(*, skipped: int, platforms: int | None, by_channel: bool) -> str:
-    """The statement `due` runs: parameters now, now, the skipped channels, the platforms,
-    the limit."""
+    """The statement `due` runs: parameters now, now, now, the skipped channels, the
+    platforms, the limit."""
     kind_sql = (
         # A target is "platform:rest", or a bare platform name (console).
         "AND substr(c.target, 1, instr(c.target || ':', ':') - 1) "
@@ -147,13 +149,14 @@ def _due_sql(*, skipped: int, platforms: int | None, by_channel: bool) -> str:
         "  UNION ALL SELECT channel_id, id FROM deliveries WHERE status = 'sending'"
         " ) GROUP BY channel_id) "
         "SELECT d.id, d.channel_id, c.target, d.kind, d.story_id, d.item_id, d.watches, "
-        "d.payload, d.attempts, d.ambiguous "
+        "d.payload, d.attempts, d.ambiguous, d.through "
         "FROM deliveries d JOIN channels c ON c.id = d.channel_id "
         "LEFT JOIN held h ON h.channel_id = d.channel_id "
         # In channel order, deliveries_pending gives the order without a sort; the unary +
         # keeps the planner from choosing deliveries_due for the time filter instead.
         f"WHERE d.status = 'pending' AND {'+' if by_channel else ''}d.next_attempt <= ? "
-        "AND c.status = 'ok' "
+        # An update waiting out its 10 minutes (updates.UPDATE_INTERVAL) holds nothing back.
+        "AND d.not_before <= ? AND c.status = 'ok' "
         "AND (h.first_id IS NULL OR d.id < h.first_id) "
         + (f"AND d.channel_id NOT IN ({','.join('?' * skipped)}) " if skipped else "")
         + kind_sql
@@ -256,7 +259,8 @@ def retry_later(
     ambiguous: bool = False,
 ) -> float:
     """Back off exponentially with jitter (capped at an hour); Retry-After wins when longer.
-    An `ambiguous` failure (a send cut off at its deadline) may have reached the target."""
+    An `ambiguous` failure (a send cut off at its deadline) may have reached the target, and
+    keeps the copies an update covered (its `through`), so a file can find it as written."""
     delay = backoff(
         delivery.attempts,
         base=FIRST_RETRY_DELAY,
@@ -267,8 +271,9 @@ def retry_later(
     )
     db.execute(
         "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, next_attempt = ?, "
-        "last_error = ?, ambiguous = MAX(ambiguous, ?) WHERE id = ?",
-        [now + delay, reason[:300], int(ambiguous), delivery.id],
+        "last_error = ?, ambiguous = MAX(ambiguous, ?), "
+        "through = CASE WHEN ? OR kind <> 'update' THEN through END WHERE id = ?",
+        [now + delay, reason[:300], int(ambiguous), int(ambiguous), delivery.id],
     )
     return delay
 

@@ -155,9 +155,17 @@ MIGRATIONS: tuple[str, ...] = (
     DELETE FROM meta WHERE key = 'title_index_tokens_until';
     """,
     # 8: coverage updates (SPEC Alerts): the platform's reference to a confirmed alert (a
-    # Slack channel and ts, a Discord message id), which edits and thread replies address.
+    # Slack channel and ts, a Discord message id), which edits and thread replies address;
+    # the newest copy of its story a message covered (`through`, an item id: the next
+    # update lists the copies after it); an update's earliest send time (`not_before`, 10
+    # minutes after the one before), which waits without holding its channel; and one
+    # story's updates in a channel found by an index.
     """
     ALTER TABLE deliveries ADD COLUMN remote_ref TEXT;
+    ALTER TABLE deliveries ADD COLUMN through INTEGER;
+    ALTER TABLE deliveries ADD COLUMN not_before REAL NOT NULL DEFAULT 0;
+    CREATE INDEX deliveries_updates ON deliveries (story_id, channel_id, id)
+        WHERE kind = 'update';
     """,
     # 9: a watch's optional name and notify (SPEC Watchlists), synced from its file.
     """

@@ -12,6 +12,10 @@ string), `{"message", "code"}` errors, 429 with a `retry_after` body, `Retry-Aft
 `X-RateLimit-*` and `Via` headers (discord.py treats a 429 without `Via` as a Cloudflare
 ban), the message limits that make Discord say 50035, and `nonce` + `enforce_nonce`: the
 same nonce from the same author within minutes returns the earlier message, not a second.
+Messages can be edited (PATCH: 10008 Unknown Message for one deleted or never there, 50005
+for another user's, the same limits) and replied to (`message_reference`: a reply to a
+missing message is a 50035 unless `fail_if_not_exists` is false, when it posts as a plain
+message); tests delete messages and post as other users.
 The gateway speaks HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeat ACK and RESUME, in
 zlib-stream when the client asks for it, and tests inject INTERACTION_CREATE.
 """
@@ -39,6 +43,7 @@ from tests.fakes.discord_payloads import (
     POSTING,
     Fault,
     application,
+    check_edit,
     check_message,
     error,
     fault_response,
@@ -49,6 +54,7 @@ from tests.fakes.discord_payloads import (
     option,
     sub,
     text_channel,
+    unknown_reference,
 )
 
 __all__ = ["APP_ID", "BOT_TOKEN", "CHANNEL_ID", "GUILD_ID", "MANAGE_GUILD", "POSTING"]
@@ -123,6 +129,12 @@ class FakeDiscord:
             ),
             ("GET", "/channels/{channel}", "channel", self._channel),
             ("POST", "/channels/{channel}/messages", "create_message", self._create_message),
+            (
+                "PATCH",
+                "/channels/{channel}/messages/{message}",
+                "edit_message",
+                self._edit_message,
+            ),
             ("POST", "/interactions/{id}/{token}/callback", "callback", self._callback),
             ("POST", "/webhooks/{app}/{token}", "webhook", self._followup),
             ("PATCH", "/webhooks/{app}/{token}/messages/{message}", "webhook_edit", self._followup),
@@ -181,6 +193,20 @@ class FakeDiscord:
     def refuse(self, channel: str, status: int = 403, code: int = 50001, message: str = "") -> None:
         """Every post to this channel fails like Discord (Missing Access, Unknown Channel...)."""
         self.refused[channel] = (status, code, message)
+
+    def delete(self, message_id: str, channel: str = CHANNEL_ID) -> None:
+        """Someone deleted this message in Discord."""
+        self.messages[channel] = [m for m in self.posted(channel) if m["id"] != message_id]
+
+    def post_as_user(self, content: str, channel: str = CHANNEL_ID) -> str:
+        """A message another user wrote in the channel (the bot cannot edit it); its id."""
+        created = message(str(next(self._ids)), channel, {"content": content})
+        created["author"] = {**created["author"], "id": "6000000000000000006", "bot": False}
+        self.messages.setdefault(channel, []).append(created)
+        return str(created["id"])
+
+    def find(self, message_id: str, channel: str = CHANNEL_ID) -> dict[str, Any] | None:
+        return next((m for m in self.posted(channel) if m["id"] == message_id), None)
 
     # -- REST -----------------------------------------------------------------------------
 
@@ -267,11 +293,38 @@ class FakeDiscord:
             earlier = self._nonces.get((channel, nonce))
             if earlier is not None and now - earlier[0] < NONCE_WINDOW:
                 return json_response(earlier[1])
+        reference = dict(body.get("message_reference") or {})
+        replied = self.find(str(reference.get("message_id")), channel) if reference else None
+        if reference and replied is None and reference.get("fail_if_not_exists", True):
+            return json_response({**ERROR_50035, "errors": unknown_reference()}, 400)
         created = message(str(next(self._ids)), channel, body)
+        if replied is not None:  # a reply (type 19) to a message that is there
+            created.update(type=19, referenced_message=replied)
+            created["message_reference"] = {"message_id": replied["id"], "channel_id": channel}
         self.messages.setdefault(channel, []).append(created)
         if nonce:
             self._nonces[(channel, nonce)] = (now, created)
         return json_response(created)
+
+    async def _edit_message(self, request: web.Request, body: Any) -> web.Response:
+        """PATCH a message: only the bot's own, with the limits of a new one."""
+        channel, message_id = request.match_info["channel"], request.match_info["message"]
+        if channel in self.refused:
+            return error(*self.refused[channel])
+        found = self.find(message_id, channel)
+        if found is None:
+            return error(404, 10008)
+        if found["author"]["id"] != BOT_USER["id"]:
+            return error(403, 50005)
+        problem = check_edit(body)
+        if problem:
+            return json_response({**ERROR_50035, "errors": problem}, 400)
+        for key in ("content", "embeds", "flags"):
+            if key in body:
+                found[key] = body[key]
+        found["edited_timestamp"] = "2027-01-15T09:40:00.000000+00:00"
+        found["_edits"] = [*found.get("_edits", []), body]  # for assertions (not Discord's)
+        return json_response(found)
 
     # -- interactions ---------------------------------------------------------------------
 

@@ -36,6 +36,8 @@ BOT_USER = {
 }
 ERRORS = {
     10003: "Unknown Channel",
+    10008: "Unknown Message",
+    50005: "Cannot edit a message authored by another user",
     50001: "Missing Access",
     50013: "Missing Permissions",
     50035: "Invalid Form Body",
@@ -307,6 +309,22 @@ def check_allowed_mentions(allowed: Any) -> dict[str, Any] | None:
         if listed is not None and (kind in allowed.get("parse", []) or len(listed) > 100):
             return {"allowed_mentions": {"_errors": [{"code": "MENTION_CONFLICT"}]}}
     return None
+
+
+def check_edit(body: Any) -> dict[str, Any] | None:
+    """Discord's refusals for an edit-message body: every field is optional there, the
+    limits are the same as a new message's."""
+    if not isinstance(body, dict):
+        return {"_errors": [{"code": "DICT_TYPE_CONVERT"}]}
+    if "content" not in body and "embeds" not in body:
+        return None
+    return check_message({"content": "x", **body} if not body.get("content") else body)
+
+
+def unknown_reference() -> dict[str, Any]:
+    """The 50035 `errors` of a reply to a message that is not there (fail_if_not_exists)."""
+    problem = {"code": "REPLIES_UNKNOWN_MESSAGE", "message": "Unknown message"}
+    return {"message_reference": {"_errors": [problem]}}
 
 
 def pings_everyone(body: dict[str, Any]) -> bool:

@@ -9,7 +9,12 @@
 It answers like Slack (https://docs.slack.dev/reference/methods): HTTP 200 with
 `{"ok": true, ...}` or `{"ok": false, "error": "..."}`, a bearer-token check, the Block Kit
 limits that make Slack say invalid_blocks or msg_too_long, 429 with Retry-After and 5xx on
-demand. Every request is recorded with its method, decoded payload and arrival time
+demand. chat.update edits a message by `channel` + `ts` (message_not_found for one that is
+not there or was deleted, cant_update_message for another user's, edit_window_closed past
+the workspace's edit window; blocks left out are kept, an empty list drops them), and
+chat.postMessage with `thread_ts` replies in a thread (invalid_thread_ts for a malformed
+ts; an unknown but well-formed one is accepted, as Slack does, with no thread to show it).
+Every request is recorded with its method, decoded payload and arrival time
 (time.monotonic, the event loop's clock). It also serves `response_url`s (which fail or
 redirect on demand) and a Socket Mode WebSocket (apps.connections.open, hello, envelopes
 and their acks), and signs slash commands the way Slack does
@@ -33,6 +38,7 @@ from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 
+_TS = re.compile(r"^\d{10}\.\d{6}$")  # a message ts as Slack writes one
 BOT_TOKEN = "xoxb-0000-fake-bot-token"
 APP_TOKEN = "xapp-1-A0FAKE-0000-fake-app-token"
 SIGNING_SECRET = "fake-signing-secret-0123456789abcdef"
@@ -82,6 +88,8 @@ class FakeSlack:
     # conversations.info: every channel is a public one the bot is in, unless changed here
     channel_info: dict[str, dict[str, Any]] = field(default_factory=dict)
     response_redirect: str = ""  # response_urls answer 307 to this URL instead of "ok"
+    edit_window: float | None = None  # seconds a message stays editable (None: forever)
+    replies: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -146,6 +154,22 @@ class FakeSlack:
         """Every post to this channel answers ok: false with this error."""
         self.refused[channel] = error
 
+    def delete(self, channel: str, ts: str) -> None:
+        """Someone deleted this message in Slack: it is gone from the channel."""
+        history = self.messages.get(channel, [])
+        self.messages[channel] = [m for m in history if m["ts"] != ts]
+
+    def post_as_user(self, channel: str, text: str, user: str = "U0HUMAN") -> str:
+        """A message another user wrote in the channel (the bot cannot edit it); its ts."""
+        ts = f"1700000000.{next(self._ts):06d}"
+        message = {"type": "message", "user": user, "ts": ts, "text": text, "blocks": None}
+        self.messages.setdefault(channel, []).append(message)
+        return ts
+
+    def thread(self, channel: str, ts: str) -> list[dict[str, Any]]:
+        """The replies posted in the thread of message `ts`, in order."""
+        return list(self.replies.get((channel, ts), []))
+
     # -- the Web API ----------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.Response:
@@ -201,6 +225,8 @@ class FakeSlack:
             return _error("channel_not_found")
         if channel in self.refused:
             return _error(self.refused[channel])
+        if method == "chat.update":
+            return self._update(channel, payload)
         problem = _check_message(payload)
         if problem:
             return _error(problem)
@@ -212,24 +238,47 @@ class FakeSlack:
             "ts": ts,
             "text": payload.get("text", ""),
             "blocks": payload.get("blocks"),
+            "_at": time.monotonic(),  # when it was posted, for the edit window (not Slack's)
         }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
-        history = self.messages.setdefault(channel, [])
-        if method == "chat.update":
-            for old in history:
-                if old["ts"] == payload.get("ts"):
-                    old.update(text=message["text"], blocks=message["blocks"])
-                    return {
-                        "ok": True,
-                        "channel": channel,
-                        "ts": old["ts"],
-                        "text": old["text"],
-                        "message": old,
-                    }
-            return _error("message_not_found")
-        history.append(message)
+        thread_ts = payload.get("thread_ts")
+        if thread_ts:
+            if not _TS.match(str(thread_ts)):
+                return _error("invalid_thread_ts")
+            message["thread_ts"] = str(thread_ts)
+            self.replies.setdefault((channel, str(thread_ts)), []).append(message)
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        self.messages.setdefault(channel, []).append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _update(self, channel: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """chat.update: `channel` and `ts` name the message; text and blocks replace its own
+        (blocks left out are kept, `[]` removes them)."""
+        old = next(
+            (m for m in self.messages.get(channel, []) if m["ts"] == payload.get("ts")), None
+        )
+        if old is None:
+            return _error("message_not_found")
+        if old.get("user") != BOT_USER:
+            return _error("cant_update_message")
+        if self.edit_window is not None and time.monotonic() - old["_at"] > self.edit_window:
+            return _error("edit_window_closed")
+        blocks = payload.get("blocks")
+        problem = _check_message({"text": payload.get("text"), "blocks": blocks or None})
+        if problem:
+            return _error(problem)
+        old["text"] = payload.get("text", "")
+        if blocks is not None:
+            old["blocks"] = blocks or None
+        old["edited"] = {"user": BOT_USER, "ts": f"1700000000.{next(self._ts):06d}"}
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": old["ts"],
+            "text": old["text"],
+            "message": old,
+        }
 
     def _conversation(self, channel: str) -> dict[str, Any]:
         """conversations.info as Slack answers it: missing_scope (with `needed` and
