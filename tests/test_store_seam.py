@@ -29,6 +29,7 @@ SEAMS = {
     "stories": interface.Stories,
     "retention": interface.Retention,
     "outbox": interface.Outbox,
+    "storyview": interface.StoryView,
 }
 
 
