@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from bot.deliver.digest import backlog_digest
+from bot.deliver.highlight import alert_highlights
 from bot.deliver.model import Alert, Message, Notice
 from bot.store.copies import Copy, alert_copy
 from bot.store.db import Store
@@ -43,4 +44,9 @@ def build_message(db: Store, delivery: Delivery, copies: dict[int, Copy] | None 
         published=datetime.fromtimestamp(copy.published, UTC) if copy.dated else None,
         summary=copy.summary,
         watches=delivery.watches,
+        # Rows read with a shared `copies` are a file adapter's (jsonl), which shows no
+        # bold: the spans are found only for messages a person reads.
+        highlights=()
+        if copies is not None
+        else alert_highlights(copy.title, copy.summary, delivery.watches),
     )

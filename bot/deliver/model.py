@@ -7,6 +7,16 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
+class Highlight:
+    """Characters start..end of an alert's `field` ("title" or "summary") that a watch of
+    the alert matched on: shown in bold (bot.deliver.highlight)."""
+
+    field: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Alert:
     """One new story for one channel: everything an adapter needs to render it."""
 
@@ -19,6 +29,7 @@ class Alert:
     summary: str
     watches: tuple[str, ...]
     kind: str = "alert"
+    highlights: tuple[Highlight, ...] = ()
 
 
 @dataclass(frozen=True)

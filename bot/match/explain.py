@@ -52,7 +52,7 @@ class _Item:
     def __init__(self, fields: Fields) -> None:
         self.fields = [(name, text) for name, text in fields if text]
         self.texts = [ItemText.from_fields([text]) for _, text in self.fields]
-        self.spanned = [token_spans(text) for _, text in self.fields]
+        self.spanned: dict[int, list[SpanToken] | None] = {}  # made when a term is found there
         self.memo: dict[Term, tuple[int, ...]] = {}
 
     def where(self, term: Term) -> tuple[int, ...]:
@@ -66,14 +66,28 @@ class _Item:
 
     def found(self, term: Term, name: str) -> list[Found]:
         return [
-            Found(name, self.fields[index][0], tuple(term_spans(term, self.spanned[index] or [])))
+            Found(name, self.fields[index][0], tuple(term_spans(term, self.tokens(index) or [])))
             for index in self.where(term)
         ]
+
+    def tokens(self, index: int) -> list[SpanToken] | None:
+        if index not in self.spanned:
+            self.spanned[index] = token_spans(self.fields[index][1])
+        return self.spanned[index]
 
 
 def explain(query: Query, fields: Fields) -> Explanation:
     """Whether the item matches the query, which terms were found where, and what kept it out."""
+    return explain_each([query], fields)[0]
+
+
+def explain_each(queries: Sequence[Query], fields: Fields) -> list[Explanation]:
+    """explain() of each query on one item, which is tokenized once for them all."""
     item = _Item(fields)
+    return [_explain(query, item) for query in queries]
+
+
+def _explain(query: Query, item: _Item) -> Explanation:
     matches = _holds(query.root, item)
     found = [hit for term in _positive_terms(query.root) for hit in item.found(term, _name(term))]
     excluded: list[Found] = []
@@ -155,7 +169,10 @@ def term_spans(term: Term, tokens: Sequence[SpanToken]) -> Iterator[Span]:
                 at = token.text.find(want[0], at + len(want[0]))
         return
     size = len(want)
+    whole_first = not is_spaceless(want[0]) and not (term.prefix and size == 1)
     for start in range(len(tokens) - size + 1):
+        if whole_first and tokens[start].text != want[0]:  # the common case, cheaply
+            continue
         window = tokens[start : start + size]
         if all(_token_fits(term, index, token.text) for index, token in enumerate(window)):
             yield (_phrase_start(want[0], window[0], size), _phrase_end(want[-1], window[-1], size))
@@ -163,11 +180,11 @@ def term_spans(term: Term, tokens: Sequence[SpanToken]) -> Iterator[Span]:
 
 def _phrase_start(first: str, token: SpanToken, size: int) -> int:
     if size > 1 and is_spaceless(first):  # the run ends with the phrase's first word
-        return token.starts[len(token.text) - len(first)]
+        return token.part(len(token.text) - len(first), len(token.text))[0]
     return token.span[0]
 
 
 def _phrase_end(last: str, token: SpanToken, size: int) -> int:
     if size > 1 and is_spaceless(last):  # the run starts with the phrase's last word
-        return token.ends[len(last) - 1]
+        return token.part(0, len(last))[1]
     return token.span[1]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import regex
 
-from bot.match.tokens import OTHER, _kind, normalise, tokenize
+from bot.match.tokens import _ASCII_TOKEN, OTHER, _kind, normalise, tokenize
 
 _CLUSTER = regex.compile(r"\X")
 Span = tuple[int, int]
@@ -21,23 +21,33 @@ Span = tuple[int, int]
 
 @dataclass(frozen=True)
 class SpanToken:
-    """A token as bot.match.tokens gives it, and where each of its characters came from."""
+    """A token as bot.match.tokens gives it, and where each of its characters came from
+    (`starts` and `ends` per character; None when they are one for one from `start`)."""
 
     text: str
-    starts: tuple[int, ...]  # per character of `text`: where its cluster starts in the source
-    ends: tuple[int, ...]  # ... and where it ends
+    start: int
+    end: int
+    starts: tuple[int, ...] | None = None
+    ends: tuple[int, ...] | None = None
 
     @property
     def span(self) -> Span:
-        return (self.starts[0], self.ends[-1])
+        return (self.start, self.end)
 
     def part(self, first: int, last: int) -> Span:
         """The source span of characters first..last-1 of the token."""
+        if self.starts is None or self.ends is None:
+            return (self.start + first, self.start + last)
         return (self.starts[first], self.ends[last - 1])
 
 
 def token_spans(text: str) -> list[SpanToken] | None:
     """The tokens of `text`, each with its place in it; None if they differ from tokenize's."""
+    if text.isascii():  # lower() keeps every place: the tokens are the regex's matches
+        return [
+            SpanToken(match.group(), match.start(), match.end())
+            for match in _ASCII_TOKEN.finditer(text.lower())
+        ]
     chars: list[tuple[str, int, int]] = []
     for cluster in _CLUSTER.finditer(text):
         start, end = cluster.span()
@@ -64,6 +74,8 @@ def token_spans(text: str) -> list[SpanToken] | None:
 def _token(chars: list[tuple[str, int, int]]) -> SpanToken:
     return SpanToken(
         text="".join(char for char, _, _ in chars),
+        start=chars[0][1],
+        end=chars[-1][2],
         starts=tuple(start for _, start, _ in chars),
         ends=tuple(end for _, _, end in chars),
     )
