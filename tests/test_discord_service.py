@@ -215,6 +215,7 @@ async def test_sync_to_a_guild_copies_the_global_commands_then_puts_them_there(
         "pause",
         "remove",
         "resume",
+        "why",
     ]
     assert fake.calls_to("commands") == []
 
