@@ -12,9 +12,12 @@ from typing import TextIO
 
 from bot.config import Config
 from bot.deliver.adapter import Adapter
+from bot.deliver.highlight import bold, spans_of
 from bot.deliver.model import Alert, Digest, Message, Notice, Update
 from bot.deliver.render import plain_alert_lines, plain_digest_lines, plain_update_line
 from bot.text import clean_text, terminal_safe
+
+BOLD, NORMAL = "\x1b[1m", "\x1b[22m"
 
 
 class ConsoleAdapter(Adapter):
@@ -24,10 +27,32 @@ class ConsoleAdapter(Adapter):
         super().__init__(config)
         self.stream = stream or sys.stdout
 
+    def _tty(self) -> bool:
+        return hasattr(self.stream, "isatty") and bool(self.stream.isatty())
+
     def _style(self, text: str, code: str) -> str:
-        if not (hasattr(self.stream, "isatty") and self.stream.isatty()):
+        if not self._tty():
             return text
         return f"\x1b[{code}m{text}\x1b[0m"
+
+    def _emphasise(self, alert: Alert, lines: list[str]) -> None:
+        """On a terminal, the matched terms of the title and summary in ANSI bold (the title
+        is then not bold as a whole); the codes go around spans of the terminal-safe text."""
+        for field, index, indent in (("title", 0, ""), ("summary", None, "  ")):
+            text = getattr(alert, field)
+            if not text or not spans_of(alert, field):
+                continue
+            plain = terminal_safe(indent + clean_text(text))
+            at = index if index is not None else lines.index(plain) if plain in lines else -1
+            if at >= 0:
+                lines[at] = indent + bold(
+                    text,
+                    spans_of(alert, field),
+                    show=lambda raw: terminal_safe(clean_text(raw)),
+                    cut=lambda shown, limit: shown,
+                    limit=1 << 30,
+                    markers=lambda shown, start, end: (BOLD, NORMAL),
+                )
 
     async def send(self, target: str, message: Message) -> None:
         if isinstance(message, Update):  # one line: the alert it updates is above
@@ -37,6 +62,8 @@ class ConsoleAdapter(Adapter):
         if isinstance(message, Alert):
             lines = [terminal_safe(line) for line in plain_alert_lines(message, self.config.zone)]
             lines[0] = self._style(lines[0], "1")
+            if self._tty() and message.highlights:
+                self._emphasise(message, lines)
         elif isinstance(message, Digest):
             lines = [terminal_safe(line) for line in plain_digest_lines(message, self.config.zone)]
             lines[0] = self._style(lines[0], "1;36")

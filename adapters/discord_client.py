@@ -137,7 +137,7 @@ class NewswatchTree(app_commands.CommandTree[Any]):
 
 
 def build_tree(client: discord.Client, on_slash: SlashHandler) -> app_commands.CommandTree[Any]:
-    """`/watch add|remove|list|pause|resume` and `/digest [window]`, guild-only."""
+    """`/watch add|remove|why|list|pause|resume` and `/digest [window]`, guild-only."""
     tree: app_commands.CommandTree[Any] = NewswatchTree(client)
     tree.add_command(_watch_group(on_slash))
 
@@ -177,6 +177,13 @@ def _watch_group(on_slash: SlashHandler) -> app_commands.Group:
         if await _stale(interaction, query):
             return
         await on_slash(interaction, "watch", f"remove {query}")
+
+    @watch.command(name="why", description="Why an item is in its story, and each watch on it")
+    @app_commands.describe(item="The item's link, or a story id")
+    async def why(interaction: discord.Interaction, item: str) -> None:
+        if await _stale(interaction, item):
+            return
+        await on_slash(interaction, "watch", f"why {item}")
 
     for name, description in (
         ("list", "List this channel's watches"),

@@ -22,9 +22,11 @@ from urllib.parse import quote
 import regex
 from discord import AllowedMentions, Object
 
+from bot.deliver.highlight import bold, spans_of
 from bot.deliver.model import Alert, Digest, DigestStory, Message, Notice, Update
 from bot.deliver.render import PlatformText, outlet_summary, pack_lines
 from bot.stories.urls import safe_link
+from bot.text import clean_head
 
 EMBED_TOTAL = 6000  # title + description + field names and values + footer + author, per message
 EMBEDS_PER_MESSAGE = 10
@@ -166,12 +168,12 @@ def embed_length(embed: dict[str, Any]) -> int:
 
 def alert_embed(alert: Alert) -> dict[str, Any]:
     """One embed: linked title, summary, then source, time and the matching watches."""
-    title = escape(alert.title, TITLE, single_line=True) or "(untitled)"
+    title = emphasised(alert, "title", TITLE) or "(untitled)"
     embed: dict[str, Any] = {"title": title, "color": COLOUR}
     url = safe_url(alert.url)
     if url:
         embed["url"] = url
-    summary = escape(alert.summary, DESCRIPTION) if alert.summary else ""
+    summary = emphasised(alert, "summary", DESCRIPTION) if alert.summary else ""
     if summary:
         embed["description"] = summary
     watches = escape(", ".join(alert.watch_labels), DiscordText.field_maxlen, single_line=True)
@@ -200,6 +202,20 @@ def _outlets(alert: Alert) -> str:
     """ "3 outlets: Variety, The Verge", within a field's 1024 characters."""
     shown = outlet_summary(alert, lambda name: escape(name, SOURCE, single_line=True))
     return truncate(shown, DiscordText.field_maxlen)
+
+
+def emphasised(alert: Alert, field: str, limit: int) -> str:
+    """An alert's title or summary as escape() shows it, its matched terms in `**bold**`,
+    put around spans of the escaped text (bot.deliver.highlight), never taken from it."""
+    text, single_line = getattr(alert, field), field == "title"
+    return bold(
+        text,
+        spans_of(alert, field),
+        show=lambda raw: DiscordText.escape(clean_head(raw, limit, lines=not single_line)),
+        cut=DiscordText.cut,
+        limit=limit,
+        markers=lambda shown, start, end: ("**", "**"),
+    )
 
 
 def alert_payload(alert: Alert, target: str) -> dict[str, Any]:

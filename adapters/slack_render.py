@@ -19,11 +19,12 @@ from typing import Any, ClassVar
 
 import regex
 
+from bot.deliver.highlight import bold, spans_of
 from bot.deliver.model import Alert, Digest, Notice
 from bot.deliver.quoting import ReplyText, inert_code, render
 from bot.deliver.render import PlatformText, outlet_summary, pack_lines, when
 from bot.stories.urls import safe_link
-from bot.text import clean_text
+from bot.text import clean_head, clean_text
 
 Block = dict[str, Any]
 
@@ -144,6 +145,7 @@ def render_alert(alert: Alert) -> SlackMessage:
     first the pings its watches opted in to (in a block and in the notification text)."""
     title = clean_text(alert.title) or "(untitled)"
     label = SlackMrkdwn.show(title, SlackText.title_maxlen)
+    bold_label = emphasised(alert, "title", SlackText.title_maxlen)
     url = safe_url(alert.url)
     source = SlackText.show(alert.source, SlackText.source_maxlen) or "unknown source"
     # mrkdwn, so that the date token works; the source in it made inert like a link label.
@@ -156,12 +158,19 @@ def render_alert(alert: Alert) -> SlackMessage:
     )
     ping = mentions(alert)
     outlets = outlet_summary(alert, lambda name: SlackText.show(name, SOURCE_CHARS))
+    if bold_label:  # the matched terms in bold, so the title is not bold as a whole
+        head = f"<{url}|{bold_label}>" if url else bold_label
+    else:
+        head = f"*<{url}|{label}>*" if url else f"*{label}*"
     blocks: list[Block] = [{"type": "section", "text": mrkdwn(ping)}] if ping else []
     blocks += [
-        {"type": "section", "text": mrkdwn(f"*<{url}|{label}>*" if url else f"*{label}*")},
+        {"type": "section", "text": mrkdwn(head)},
         {"type": "context", "elements": [mrkdwn(meta)]},
     ]
-    if summary:
+    bold_summary = emphasised(alert, "summary", SlackText.body_maxlen)
+    if summary and bold_summary:  # mrkdwn for the bold: the summary's own marks made inert
+        blocks.append({"type": "section", "text": mrkdwn(bold_summary)})
+    elif summary:
         blocks.append({"type": "section", "text": plain(summary)})
     if alert.watches:
         blocks.append({"type": "context", "elements": [plain(watches)]})
@@ -176,6 +185,33 @@ def render_alert(alert: Alert) -> SlackMessage:
         "\n".join(line for line in [ping, short, outlets_i, *link] if line), MAX_FALLBACK
     )
     return SlackMessage(text=text, blocks=tuple(blocks), fallback=fallback)
+
+
+def emphasised(alert: Alert, field: str, limit: int) -> str | None:
+    """An alert's title or summary as mrkdwn (SlackMrkdwn), its matched terms in `*bold*`,
+    put around spans of the escaped text (bot.deliver.highlight), never taken from it; None
+    when nothing in it is bold. A zero-width space keeps the bold apart from a letter it
+    touches (inside a word or a run of CJK), where Slack would not see `*` as markup."""
+    if not spans_of(alert, field):
+        return None
+    shown = bold(
+        getattr(alert, field),
+        spans_of(alert, field),
+        show=lambda raw: SlackMrkdwn.escape(clean_head(raw, limit)),
+        cut=SlackText.cut,
+        limit=limit,
+        markers=_bold_markers,
+    )
+    return shown if "*" in shown else None  # feed text has no `*` left: SlackMrkdwn
+
+
+def _bold_markers(shown: str, start: int, end: int) -> tuple[str, str]:
+    before = shown[start - 1] if start else ""
+    after = shown[end] if end < len(shown) else ""
+    return (
+        ("\u200b" if before.isalnum() else "") + "*",
+        "*" + ("\u200b" if after.isalnum() else ""),
+    )
 
 
 def render_notice(notice: Notice) -> SlackMessage:

@@ -1,4 +1,4 @@
-"""The `newswatch` command line: run, poll, digest, watch, sources, demo, doctor.
+"""The `newswatch` command line: run, poll, digest, watch, stories, why, sources, demo, doctor.
 
 Exit 0 on success, 2 on bad usage or config, 1 on other failure, with one line on
 stderr that says what and where.
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.config import Config, ConfigError, load_config
+from bot.ops import storycli as story_commands
 from bot.ops.instance import AlreadyRunning
 from bot.store.db import StoreError
 from bot.target import Target, TargetError
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         "query", nargs="*", help="the query (add: every word, -golf included) or its id (remove)"
     )
     watch.add_argument("--channel", help="target (default: the first channel)")
+    story_commands.add_parsers(sub)
     sub.add_parser("sources", help="each source's status, failures and next poll")
     sub.add_parser("demo", help="offline demo: serve the seed feeds on loopback and poll them")
     sub.add_parser("doctor", help="check config, tokens, database and reachability")
@@ -228,6 +230,8 @@ async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> in
     if args.command == "sources":
         print(sources_table(app.db, time.time()))
         return 0
+    if args.command in story_commands.COMMANDS:
+        return story_commands.run(app.db, args, lambda: _target(config, args.channel))
     target = _target(config, args.channel)
     if args.command == "digest":
         await _digest(app, target, args.since, args.post)
@@ -241,6 +245,7 @@ async def _one_shot(app: object, config: Config, args: argparse.Namespace) -> in
 async def _poll(app: App, all_sources: bool) -> int:
     """`newswatch poll`: one cycle, a summary line; exit 1 when every source failed (SPEC)."""
     from bot.ops.progress import ProgressLine
+    from bot.ops.status import nothing_due
     from bot.text import terminal_safe
 
     await app.start(listen=False)
@@ -262,7 +267,7 @@ async def _poll(app: App, all_sources: bool) -> int:
         )
         return 1
     if not report.poll.polled:
-        print(_nothing_due(app), file=sys.stderr)
+        print(nothing_due(app.db, time.time()), file=sys.stderr)
     print(
         f"polled {report.poll.polled} sources ({report.poll.not_modified} unchanged, "
         f"{failed} failed), {report.poll.new_items} new items, "
@@ -291,21 +296,6 @@ async def _digest(app: App, target: str, since_text: str | None, post: bool) -> 
     else:
         digest = build_digest(app.db, cid, target, since, now)
         print("\n".join(map(terminal_safe, plain_digest_lines(digest, app.config.zone))))
-
-
-def _nothing_due(app: App) -> str:
-    """Why a poll polled nothing, and how to poll anyway."""
-    from bot.store.sources import next_due
-
-    now = time.time()
-    due = next_due(app.db, now)
-    if due is None:
-        when = "no source is active"
-    else:
-        wait = max(due - now, 1.0)
-        rounded = f"{int(wait)}s" if wait < 120 else f"{-(-int(wait) // 60)}m"
-        when = f"the next source is due in {rounded}"
-    return f"nothing to poll yet: {when}; `newswatch poll --all` polls every source now"
 
 
 def _target(config: Config, explicit: str | None) -> str:

@@ -104,7 +104,9 @@ class DiscordChat(Chat):
         return [m for m in self.fake.posted() if m["type"] == 0]
 
     def shown(self, message: dict[str, Any]) -> str:
-        return json.dumps([message["content"], message["embeds"]], ensure_ascii=False)
+        """Without the bold of matched terms (bot.deliver.highlight)."""
+        shown = json.dumps([message["content"], message["embeds"]], ensure_ascii=False)
+        return shown.replace("**", "")
 
     def edits(self) -> int:
         return len(self.fake.calls_to("edit_message"))

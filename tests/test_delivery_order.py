@@ -260,7 +260,7 @@ def outbox_titles(app: App) -> list[str]:
 def posted_titles(platform: Platform) -> list[str]:
     found: list[str] = []
     for message in platform.posted():
-        text = json.dumps(message, ensure_ascii=False)
+        text = json.dumps(message, ensure_ascii=False).replace("**", "")  # matched terms' bold
         found += [title for title in TITLES if title in text]
     return found
 

@@ -88,7 +88,7 @@ async def test_a_story_alerts_once_on_discord_and_not_again_after_a_restart(
         await app.close()
     assert report.delivery.sent == 1
     [message] = fake.posted()
-    assert message["embeds"][0]["title"] == "Sora opens to filmmakers"
+    assert message["embeds"][0]["title"] == "**Sora** opens to filmmakers"  # the term matched
     assert message["_sent"]["allowed_mentions"] == {"parse": []}
     clock.advance(HOUR)
     app = await started_app(config, clock)
@@ -215,6 +215,7 @@ async def test_sync_to_a_guild_copies_the_global_commands_then_puts_them_there(
         "pause",
         "remove",
         "resume",
+        "why",
     ]
     assert fake.calls_to("commands") == []
 

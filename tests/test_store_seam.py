@@ -30,6 +30,7 @@ SEAMS = {
     "retention": interface.Retention,
     "outbox": interface.Outbox,
     "updates": interface.Updates,
+    "storyview": interface.StoryView,
 }
 
 

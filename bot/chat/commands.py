@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.chat.why import why
 from bot.deliver.digest import build_digest, default_since, mark_digested, parse_window
 from bot.deliver.model import Digest
 from bot.deliver.quoting import Code, Quoted, compose
@@ -31,7 +32,7 @@ RECENT_STORIES = 3
 RECENT_SCAN = 5000
 USAGE = (
     "Usage: `/watch add <query>`, `/watch remove <query or id>`, `/watch list`, "
-    "`/watch pause`, `/watch resume`"
+    "`/watch pause`, `/watch resume`, `/watch why <link or story id>`"
 )
 CLI_USER = "cli"  # the user bot.cli names: its replies say `newswatch watch`, not `/watch`
 
@@ -75,6 +76,9 @@ def handle(
         return Reply(_terms(USAGE, command))
     if verb == "list":
         return Reply(_list(db, cid, command))
+    if verb == "why":  # anyone may ask, as they may list
+        answer = why(db, cid, rest)
+        return Reply(answer.text, ok=answer.found)
     if verb not in ("add", "remove", "pause", "resume"):
         usage = _terms(USAGE, command)
         return Reply(compose("Unknown subcommand ", Quoted(repr(verb)), f". {usage}"), ok=False)

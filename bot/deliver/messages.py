@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from bot.deliver.digest import backlog_digest
+from bot.deliver.highlight import alert_highlights
 from bot.deliver.model import Alert, Message, NewCopy, Notice, Update
 from bot.store.copies import Copy, Coverage, alert_copy, coverage, new_copies
 from bot.store.db import Store
@@ -47,7 +48,7 @@ def build_message(
         if stories is not None and story_id:
             stories[story_id] = view
     labels = watch_labels(db, delivery.channel_id, delivery.watches)
-    return _alert(delivery, view, delivery.watches, labels)
+    return _alert(delivery, view, delivery.watches, labels, highlight=stories is None)
 
 
 def build_update(db: Store, delivery: Delivery) -> Update:
@@ -96,6 +97,7 @@ def _alert(
     labels: dict[str, WatchLabel],
     *,
     ping: bool = True,
+    highlight: bool = True,
 ) -> Alert:
     copy, covered = view
     names = covered.outlets or (copy.outlet,)
@@ -113,6 +115,9 @@ def _alert(
         outlets=len(names),
         outlet_names=names,
         through=covered.through or None,
+        # A file adapter's rows (jsonl, read with a shared `stories`) show no bold: the spans
+        # are found only for messages a person reads.
+        highlights=alert_highlights(copy.title, copy.summary, watches) if highlight else (),
     )
 
 

@@ -7,6 +7,16 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
+class Highlight:
+    """Characters start..end of an alert's `field` ("title" or "summary") that a watch of
+    the alert matched on: shown in bold (bot.deliver.highlight)."""
+
+    field: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Alert:
     """One new story for one channel: everything an adapter needs to render it."""
 
@@ -24,6 +34,7 @@ class Alert:
     outlets: int = 1  # distinct outlets among the story's copies when it is sent
     outlet_names: tuple[str, ...] = ()  # those outlets, the first to carry it first
     through: int | None = None  # the newest copy counted (an item id), kept once confirmed
+    highlights: tuple[Highlight, ...] = ()
 
     @property
     def watch_labels(self) -> tuple[str, ...]:

@@ -87,3 +87,17 @@ def service_summary(db: Store, targets: list[str]) -> str:
         f"{sources} source{'s' if sources != 1 else ''}, {watches} "
         f"watch{'es' if watches != 1 else ''}, posting to {where}"
     )
+
+
+def nothing_due(db: Store, now: float) -> str:
+    """Why a poll polled nothing, and how to poll anyway (moved here from bot.cli)."""
+    from bot.store.sources import next_due
+
+    due = next_due(db, now)
+    if due is None:
+        when = "no source is active"
+    else:
+        wait = max(due - now, 1.0)
+        rounded = f"{int(wait)}s" if wait < 120 else f"{-(-int(wait) // 60)}m"
+        when = f"the next source is due in {rounded}"
+    return f"nothing to poll yet: {when}; `newswatch poll --all` polls every source now"

@@ -27,6 +27,7 @@ from bot.store.outbox import Delivery, Depth
 from bot.store.sources import Source
 from bot.store.status import SourceStatus
 from bot.store.stories import Centroid
+from bot.store.storyview import StoryCopies, StoryCopy
 from bot.store.updates import AlertRef, Confirmed
 from bot.store.watches import Watch, WatchLabel
 
@@ -234,6 +235,19 @@ class Status(Protocol[DB]):
     def source_statuses(self, db: DB) -> list[SourceStatus]: ...
 
 
+@runtime_checkable
+class StoryView(Protocol[DB]):
+    """Stories with every copy and its merge evidence (`newswatch stories`, `why`)."""
+
+    def stories_since(
+        self, db: DB, since: float, channel_id: int | None = None
+    ) -> list[StoryCopies]: ...
+    def story_copies(self, db: DB, story_id: int) -> StoryCopies | None: ...
+    def best_copy_id(self, db: DB, story_id: int) -> int | None: ...
+    def items_with_link(self, db: DB, link: str) -> list[StoryCopy]: ...
+    def copy_titles(self, db: DB, item_ids: Sequence[int]) -> dict[int, str]: ...
+
+
 @dataclass(frozen=True)
 class StoreModules(Generic[DB]):
     """One implementation of every seam above, and its transaction: committed at the end,
@@ -250,6 +264,7 @@ class StoreModules(Generic[DB]):
     copies: Copies[DB]
     status: Status[DB]
     updates: Updates[DB]
+    storyview: StoryView[DB]
 
 
 def sqlite_store() -> StoreModules[Store]:
@@ -263,6 +278,7 @@ def sqlite_store() -> StoreModules[Store]:
         sources,
         status,
         stories,
+        storyview,
         updates,
         watches,
     )
@@ -280,4 +296,5 @@ def sqlite_store() -> StoreModules[Store]:
         copies=copies,
         status=status,
         updates=updates,
+        storyview=storyview,
     )
