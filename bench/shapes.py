@@ -154,11 +154,15 @@ def _common_summary(rng: random.Random, who: list[str], link: str) -> str:
     return f"<p>{' '.join(words[:30])}.</p><p>{' '.join(words[30:])}.</p>"
 
 
-def _names(titles: list[str], limit: int = 3000) -> list[str]:
-    """Capitalized words the titles carry most, as names for watch queries."""
-    counts = Counter(w.strip(".,:;'\"!?()") for t in titles for w in t.split())
+def _names(words: list[str], limit: int = 3000) -> list[str]:
+    """Names for watch queries: the capitalized words the texts carry most, padded with
+    generated names to `limit`, since bench/feeds.make_queries needs thousands of distinct
+    ones (a sixth of its queries is a bare name) or it never finishes."""
+    counts = Counter(w.strip(".,:;'\"!?()") for t in words for w in t.split())
     names = [w for w, _ in counts.most_common() if len(w) > 3 and w.isalnum() and w[0].isupper()]
-    return (names[:limit] or ["News"]) + REAL
+    names = names[:limit]
+    padding = [n for n in _entities(random.Random(19), limit) if n not in set(names)]
+    return names + padding[: max(0, limit - len(names))] + REAL
 
 
 def _real_items() -> list[tuple[str, str]]:
@@ -219,8 +223,9 @@ def build_shape(shape: str, feeds: int, items: int, now: float | None = None) ->
         return Corpus(bodies=bodies, entities=names, words=list(WORDS))
     if shape == "small-vocab":
         bodies = _generated(feeds, items, stamp, _common_title, _common_summary)
-        picked = [w.title() for w in COMMON[::6]] + REAL
-        return Corpus(bodies=bodies, entities=picked, words=list(COMMON))
+        return Corpus(
+            bodies=bodies, entities=_names([w.title() for w in COMMON]), words=list(COMMON)
+        )
     if shape == "real":
         return _spread(_real_items(), feeds, items, stamp)
     if shape == "real-titles":

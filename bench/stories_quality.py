@@ -1,7 +1,7 @@
 """Story quality of the real product on the labelled corpus (bench/data/stories/).
 
     .venv/bin/python bench/stories_quality.py [--sets uci,curated] [--split each|all|tune|test]
-                                              [--worst 5] [--inprocess] [--keep DIR]
+                                              [--worst 5] [--inprocess | --baseline] [--keep DIR]
 
 For each labelled set (and each split of it: `tune` to tune on, `test` to report on, and
 both together), serves the set as one RSS feed per outlet on loopback, runs a first
@@ -12,6 +12,7 @@ recall, stories per true story, and the worst merges and splits.
 
 `--inprocess` skips feeds and the poll: it calls bot.stories.engine.assign_all(items) on
 the same items in published order, for fast tuning; exit 2 when that function is missing.
+`--baseline` does the same with bench/story_baseline.py, a plain TF-IDF reference.
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ from pathlib import Path
 from typing import Any
 
 from feeds import serve, write_setup
+from story_baseline import assign_all as baseline
 from story_corpus import Record, feeds, load, sets
 from story_metrics import Mistake, score, worst_merges, worst_splits
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
+ENGINE = "bot.stories.engine.assign_all"
 SINCE = "3650d"  # every story the poll made: the sets span days, redated to now
 
 
@@ -136,8 +139,9 @@ def engine_function() -> Callable[[list[dict[str, Any]]], list[int]]:
         raise SystemExit(2) from None
 
 
-def in_process(records: Sequence[Record]) -> tuple[list[Hashable], str]:
-    assign = engine_function()
+def in_process(
+    records: Sequence[Record], assign: Callable[[list[dict[str, Any]]], list[int]], name: str
+) -> tuple[list[Hashable], str]:
     order = sorted(range(len(records)), key=lambda n: (records[n].published, n))
     items = [
         {
@@ -154,7 +158,7 @@ def in_process(records: Sequence[Record]) -> tuple[list[Hashable], str]:
     predicted: list[Hashable] = [0] * len(records)
     for n, story in zip(order, stories, strict=True):
         predicted[n] = story
-    return predicted, f"in process, bot.stories.engine.assign_all {took:.2f} s"
+    return predicted, f"in process, {name} {took:.2f} s"
 
 
 def _example(
@@ -222,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="each", help="each, all, or one split's name")
     parser.add_argument("--worst", type=int, default=5, help="merges and splits to show")
     parser.add_argument("--inprocess", action="store_true", help="call assign_all directly")
+    parser.add_argument("--baseline", action="store_true", help="the TF-IDF reference instead")
     parser.add_argument("--keep", type=Path, help="keep the config, store and alerts here")
     args = parser.parse_args(argv)
     chosen = sets(args.sets.split(",") if args.sets else None)
@@ -234,8 +239,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\n== {set_name}/{split}: no items")
                 continue
             keep = args.keep / f"{set_name}-{split}" if args.keep else None
-            if args.inprocess:
-                predicted, note = in_process(records)
+            if args.baseline:
+                predicted, note = in_process(records, baseline, "bench/story_baseline.py")
+            elif args.inprocess:
+                predicted, note = in_process(records, engine_function(), ENGINE)
             else:
                 predicted, note = through_poll(records, keep)
             report(f"{set_name}/{split}", records, predicted, note, args.worst)
