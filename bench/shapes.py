@@ -223,9 +223,9 @@ def build_shape(shape: str, feeds: int, items: int, now: float | None = None) ->
         return Corpus(bodies=bodies, entities=names, words=list(WORDS))
     if shape == "small-vocab":
         bodies = _generated(feeds, items, stamp, _common_title, _common_summary)
-        return Corpus(
-            bodies=bodies, entities=_names([w.title() for w in COMMON]), words=list(COMMON)
-        )
+        # watches name no common word: one that did would alert on most items of every
+        # channel (313,581 alerts in a trial run), measuring delivery rather than polling
+        return Corpus(bodies=bodies, entities=_names([]), words=list(COMMON))
     if shape == "real":
         return _spread(_real_items(), feeds, items, stamp)
     if shape == "real-titles":
