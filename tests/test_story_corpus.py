@@ -124,3 +124,27 @@ def test_the_bench_feeds_carry_every_item_with_its_title_link_and_date() -> None
         expected = " ".join(record.title.split())
         assert title in (expected, expected.rpartition(" - ")[0])
         assert published == pytest.approx(record.published, abs=1.0)
+
+
+def test_the_bench_finds_each_items_story_by_link_guid_or_title_and_counts_the_lost() -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        quality = _module("stories_quality")
+    finally:
+        sys.path.pop(0)
+    record = _module("story_corpus").Record
+    records = [
+        record("s", "all", "a", "One", "", "https://a.example/1", "A", 0.0, "en"),
+        record("s", "all", "a", "Two", "", "https://a.example/2\\?x", "A", 0.0, "en"),
+        record("s", "all", "b", "Three - B", "", "https://news.google.com/x", "G", 0.0, "en"),
+        record("s", "all", "b", "Four", "", "https://a.example/4", "A", 0.0, "en"),
+    ]
+    copy = quality.Copy
+    copies = [
+        copy("https://a.example/1", "One", "A", 7),
+        copy("", "Two, updated", "A", 7, guid="https://a.example/2\\?x"),  # link dropped
+        copy("https://b.example/3", "Three - B", "G", 9),  # the product chose another link
+    ]
+    predicted, lost = quality.match(records, copies)
+    assert predicted[:3] == [7, 7, 9]
+    assert lost == 1 and predicted[3] == ("lost", 3)
