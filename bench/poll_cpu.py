@@ -1,6 +1,7 @@
 """CPU and memory of a real `newswatch poll` subprocess against the fetch+feedparser floor.
 
     .venv/bin/python bench/poll_cpu.py [--feeds 300] [--items 50] [--watches 10000]
+        [--shape default|rich|title-only|small-vocab|real|real-titles]
 
 Serves generated feeds on loopback (bench/feeds.py), then runs, each as a child process
 whose user+sys CPU and peak RSS come from os.wait4:
@@ -9,7 +10,8 @@ whose user+sys CPU and peak RSS come from os.wait4:
   poll-10k   a first `poll --all` with 10,000 watches in 100 channels of 100
   startup    `poll` with no due source (the cost of starting at all)
   quiet      `poll --all` again, every source answering 304
-and prints a table of figures and ratios. All figures come from this one run.
+and prints a table of figures and ratios. All figures come from this one run. `--shape`
+picks the feeds (bench/shapes.py); the default is bench/feeds.py's generator, as always.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from feeds import build_corpus, make_queries, serve, write_setup
+from feeds import make_queries, serve, write_setup
+from shapes import SHAPES, build_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -64,10 +67,11 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=50)
     parser.add_argument("--watches", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3, help="rounds of every case (min kept)")
+    parser.add_argument("--shape", choices=SHAPES, default="default", help="feed shape")
     args = parser.parse_args()
-    corpus = build_corpus(args.feeds, args.items)
+    corpus = build_shape(args.shape, args.feeds, args.items)
     print(
-        f"corpus: {args.feeds} feeds x {args.items} items, "
+        f"corpus ({args.shape}): {args.feeds} feeds x {args.items} items, "
         f"{sum(map(len, corpus.bodies.values())) / 1e6:.1f} MB of RSS; cpus={os.cpu_count()}"
     )
     rows: list[tuple[str, Run, str]] = []
