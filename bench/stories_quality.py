@@ -10,7 +10,7 @@ one jsonl channel), reads which story each item went to (`newswatch stories --js
 that command exists, else the SQLite file), and prints B-cubed and pairwise precision and
 recall, stories per true story, and the worst merges and splits.
 
-`--inprocess` skips feeds and the poll: it calls bot.stories.engine.assign_all(items) on
+`--inprocess` skips feeds and the poll: it calls bot.stories.replay.assign_all(items) on
 the same items in published order, for fast tuning; exit 2 when that function is missing.
 `--baseline` does the same with bench/story_baseline.py, a plain TF-IDF reference.
 """
@@ -38,7 +38,7 @@ from story_metrics import Mistake, score, worst_merges, worst_splits
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-ENGINE = "bot.stories.engine.assign_all"
+ENGINE = "bot.stories.replay.assign_all"
 SINCE = "3650d"  # every story the poll made: the sets span days, redated to now
 
 
@@ -132,10 +132,10 @@ def through_poll(records: Sequence[Record], keep: Path | None) -> tuple[list[Has
 
 def engine_function() -> Callable[[list[dict[str, Any]]], list[int]]:
     try:
-        engine = importlib.import_module("bot.stories.engine")
+        engine = importlib.import_module("bot.stories.replay")
         return engine.assign_all  # type: ignore[no-any-return]
     except (ImportError, AttributeError) as exc:
-        print(f"--inprocess needs bot.stories.engine.assign_all(items): {exc}", file=sys.stderr)
+        print(f"--inprocess needs bot.stories.replay.assign_all(items): {exc}", file=sys.stderr)
         raise SystemExit(2) from None
 
 
