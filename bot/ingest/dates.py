@@ -1,0 +1,119 @@
+"""Dates a person reads at once but feedparser leaves unparsed (issue 14): day and month names
+of the common European languages, `GMT+9`, `22.11.2022 12:16:00`, `Fri, 05/03/2019 - 15:21`.
+
+python-dateutil reads what is left once the names are English and the numeric date is ISO.
+Nothing is invented: a date without a year, month and day, a day-first or month-first numeric
+date that neither a weekday nor dots settle, or an unknown zone name gives None (the item is
+then dated when first seen, SPEC "Polling").
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import UTC, datetime, timedelta, timezone
+
+from dateutil import parser as dateutil_parser
+
+from bot.ingest.datenames import MONTHS, WEEKDAYS
+
+MAX_DATE_CHARS = 100
+_WORD = re.compile(r"[^\W\d_]+\.?")
+_LEADING_WEEKDAY = re.compile(r"^\s*([^\W\d_]+)\.?\s*,?\s*")
+_OFFSET = re.compile(r"\b(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\b", re.I)
+_NUMERIC = re.compile(r"\b(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})\b")
+_DASH_BEFORE_TIME = re.compile(r"\s+[-–—|]\s+(?=\d{1,2}:\d)")
+_ZONES = {
+    name: timezone(timedelta(hours=hours))
+    for name, hours in (
+        ("CET", 1), ("CEST", 2), ("MEZ", 1), ("MESZ", 2), ("EET", 2), ("EEST", 3), ("WET", 0),
+        ("WEST", 1), ("BST", 1), ("MSK", 3), ("JST", 9), ("KST", 9), ("HKT", 8), ("SGT", 8),
+        ("AEST", 10), ("AEDT", 11), ("NZST", 12), ("NZDT", 13), ("UT", 0), ("Z", 0),
+    )
+}  # fmt: skip
+# Two defaults that share no field: a part the text lacks shows up as a difference.
+_DEFAULTS = (datetime(1901, 1, 1), datetime(1902, 2, 2))
+
+
+def readable_date(raw: str) -> float | None:
+    """The UTC timestamp a person would read in `raw`, or None when it cannot be read surely."""
+    text = raw.strip()
+    if not text or len(text) > MAX_DATE_CHARS:
+        return None
+    weekday, text = _weekday(text)
+    text = _OFFSET.sub(_offset, text)
+    text = _DASH_BEFORE_TIME.sub(" ", text)
+    numeric = _iso_numeric(text, weekday)
+    if numeric is None:
+        return None
+    text = _WORD.sub(_english, numeric)
+    readings = [_parse(text, default) for default in _DEFAULTS]
+    first = readings[0]
+    if first is None or readings[1] != first:
+        return None  # a year, month or day the text does not give, or no date at all
+    if first.tzinfo is None:
+        first = first.replace(tzinfo=UTC)  # as feedparser does for a date without a zone
+    return first.timestamp()
+
+
+def _parse(text: str, default: datetime) -> datetime | None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an unknown zone name would otherwise read as UTC
+        try:
+            return dateutil_parser.parse(text, default=default, tzinfos=_ZONES)
+        except (Warning, ValueError, OverflowError, TypeError):
+            return None
+
+
+def _weekday(text: str) -> tuple[int | None, str]:
+    """A leading day name (any language) and the text without it."""
+    match = _LEADING_WEEKDAY.match(text)
+    if match:
+        day = WEEKDAYS.get(match.group(1).lower())
+        if day is not None:
+            return day, text[match.end() :]
+    return None, text
+
+
+def _offset(match: re.Match[str]) -> str:
+    """`GMT+9` as a person reads it, nine hours ahead of UTC (dateutil reads POSIX's
+    opposite sign)."""
+    sign, hours, minutes = match.group(1), int(match.group(2)), match.group(3) or "00"
+    return f"{sign}{hours:02d}{minutes}"
+
+
+def _iso_numeric(text: str, weekday: int | None) -> str | None:
+    """The text with a numeric day/month/year date written as ISO, or None when it is
+    ambiguous: 05/03/2019 is 3 May (a Friday) or 5 March (a Tuesday)."""
+    match = _NUMERIC.search(text)
+    if match is None:
+        return text
+    first, separator, second, year_text = match.groups()
+    year = int(year_text) if len(year_text) == 4 else 2000 + int(year_text)
+    readings = [
+        (year, month, day)
+        for day, month in ((int(first), int(second)), (int(second), int(first)))
+        if _valid(year, month, day)
+    ]
+    if len(set(readings)) > 1:
+        if weekday is not None:
+            readings = [r for r in readings if datetime(*r).weekday() == weekday]
+        elif separator == ".":
+            readings = readings[:1]  # 22.11.2022: dots are day first wherever they are used
+    if len(set(readings)) != 1:
+        return None
+    year, month, day = readings[0]
+    return f"{text[: match.start()]}{year:04d}-{month:02d}-{day:02d}{text[match.end() :]}"
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        datetime(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _english(match: re.Match[str]) -> str:
+    word = match.group(0)
+    return MONTHS.get(word.rstrip(".").lower(), word)
