@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 import ftfy
+from ftfy.badness import is_bad
 
 _UTF8_NAMES = frozenset({"utf-8", "utf8"})
 _BOMS_OF_OTHER_ENCODINGS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
@@ -41,10 +42,15 @@ def repaired_body(body: bytes, content_type: str | None) -> bytes:
 
 
 def repaired_text(text: str) -> str:
-    """`text` with classic UTF-8-read-as-cp1252 mojibake undone; other text as it was."""
+    """`text` with classic UTF-8-read-as-cp1252 mojibake undone; other text as it was.
+
+    A repair that still looks garbled (a legacy CJK encoding read as Latin-1, which ftfy
+    would only half decode) is no repair: the text stays as it came.
+    """
     if text.isascii() or not _MOJIBAKE.search(text):
         return text
-    return ftfy.fix_encoding(text)
+    fixed = ftfy.fix_encoding(text)
+    return text if fixed == text or is_bad(fixed) else fixed
 
 
 def declares_utf8(body: bytes, content_type: str | None) -> bool:

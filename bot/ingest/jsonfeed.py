@@ -17,7 +17,8 @@ from feedparser.datetimes import _parse_date
 from bot.ingest.fastentry import Entry
 
 JSON_TYPES = frozenset({"application/feed+json", "application/json"})
-VERSIONS = frozenset({"https://jsonfeed.org/version/1", "https://jsonfeed.org/version/1.1"})
+# Publishers write the version URL with http:// too (pxlnv.com, in tests/fixtures/wild).
+VERSIONS = frozenset({"jsonfeed.org/version/1", "jsonfeed.org/version/1.1"})
 _LEADING = b"\xef\xbb\xbf \t\r\n"
 
 
@@ -32,7 +33,8 @@ def looks_like_json(body: bytes, content_type: str | None) -> bool:
 def json_feed(body: bytes, limit: int) -> tuple[str, list[Entry]] | str:
     """The feed title and up to `limit` entries, or the reason this is not a JSON Feed."""
     try:
-        document = json.loads(body.decode("utf-8", "replace").lstrip("\ufeff"))
+        # strict=False: raw tabs and newlines inside strings, which real feeds carry
+        document = json.loads(body.decode("utf-8", "replace").lstrip("\ufeff"), strict=False)
     except RecursionError:
         return "not a feed: JSON nested too deeply"
     except ValueError as exc:  # JSONDecodeError, or a number of thousands of digits
@@ -40,13 +42,17 @@ def json_feed(body: bytes, limit: int) -> tuple[str, list[Entry]] | str:
     if not isinstance(document, dict):
         return "not a feed: JSON that is not a JSON Feed (no version)"
     version = document.get("version")
-    if not isinstance(version, str) or version.rstrip("/") not in VERSIONS:
+    if not isinstance(version, str) or _unversioned(version) not in VERSIONS:
         return "not a feed: JSON that is not a JSON Feed (no jsonfeed.org version)"
     items = document.get("items")
     if not isinstance(items, list):
         return "not a feed: JSON Feed without an items list"
     entries = [_entry(item) for item in items[:limit] if isinstance(item, dict)]
     return _plain(document.get("title")), entries
+
+
+def _unversioned(version: str) -> str:
+    return version.strip().removeprefix("https://").removeprefix("http://").rstrip("/")
 
 
 def _entry(item: dict[str, Any]) -> Entry:

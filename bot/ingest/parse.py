@@ -12,6 +12,7 @@ import calendar
 import hashlib
 import io
 import logging
+import re
 import time
 from dataclasses import dataclass, replace
 from typing import Any
@@ -36,6 +37,7 @@ MAX_ENTRIES = 500  # HARDENING A7: a feed of 10,000 entries is capped, newest fi
 MAX_FIELD_CHARS = 200_000  # matching text per field; a 5 MB summary is cut before tokenizing
 FUTURE_SLACK = 86400.0  # a date more than a day ahead is a broken clock: use first-seen instead
 EARLIEST = 631152000.0  # 1990-01-01: anything older is a placeholder date such as 0000-00-00
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _UNREADABLE_DATES_LOGGED: set[str] = set()  # feed URLs whose unreadable date was logged once
 
 
@@ -259,7 +261,17 @@ def _echoes_title(text: str, title: str) -> bool:
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    """A string field, with any lone surrogate a parser handed on made U+FFFD (it could not
+    be stored or sent as UTF-8)."""
+    if not isinstance(value, str):
+        return ""
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", value)
+    return value
 
 
 __all__ = ["MAX_ENTITY_EXPANSION", "FeedItem", "ParsedFeed", "parse_feed"]
