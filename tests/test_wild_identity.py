@@ -105,3 +105,15 @@ def test_publisher_urls_are_read_offline_from_legacy_ids_only(
     link: str, expected: str | None
 ) -> None:
     assert publisher_url(link) == expected
+
+
+def test_entries_alike_but_for_their_dates_are_two_items() -> None:
+    body = rss(
+        [
+            Entry("Daily digest", "https://blog.example/digest", published=1_799_900_000.0),
+            Entry("Daily digest", "https://blog.example/digest", published=1_799_990_000.0),
+        ]
+    )
+    first, second = parse(body).items
+    assert first.identity != second.identity
+    assert [first.published, second.published] == [1_799_900_000.0, 1_799_990_000.0]

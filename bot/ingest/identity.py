@@ -11,20 +11,22 @@ from collections import Counter
 from collections.abc import Sequence
 
 # One item's candidate keys, strongest first: its GUID (or a search feed's own key), its link,
-# the hash of its title and content. An empty string is a key the item does not have.
-Keys = tuple[str, str, str]
+# the hash of its title and content (SPEC "Stories"), then a last resort for entries whose
+# title and content repeat: the hash of all its text, link and date. An empty string is a key
+# the item does not have.
+Keys = tuple[str, str, str, str]
 
 
 def identities(keys: Sequence[Keys]) -> list[str]:
     """Each item's identity: its first key that no other item of this response shares.
 
-    An item whose every key repeats (the same title and content served twice) keeps its hash,
-    so true duplicates still collapse to one item, as HARDENING B8 asks.
+    An item whose every key repeats (the same entry served twice) keeps its text hash, so true
+    duplicates still collapse to one item, as HARDENING B8 asks.
     """
     chosen: list[str | None] = [None] * len(keys)
     taken: set[str] = set()
     pending = list(range(len(keys)))
-    for level in range(3):
+    for level in range(4):
         counts = Counter(keys[i][level] for i in pending if keys[i][level])
         for i in pending:
             key = keys[i][level]

@@ -181,21 +181,25 @@ def _item(entry: Any, feed_url: str, now: float) -> tuple[Keys, FeedItem]:
     body_hash = hashlib.sha256(
         "\x1f".join((title, link or "", summary_text, content_text)).encode()
     )
-    if google:  # its GUIDs change between fetches: headline and publisher instead
-        primary = googlenews.identity_key(title, _text((entry.get("source") or {}).get("href")))
-    else:
-        primary = clean_text(_text(entry.get("id")))[:1000]
+    fingerprint = body_hash.hexdigest()[:32]
+    published = _published(entry, now, feed_url)
+    primary = (
+        googlenews.identity_key(title, _text((entry.get("source") or {}).get("href")))
+        if google  # its GUIDs change between fetches: headline and publisher instead
+        else clean_text(_text(entry.get("id")))[:1000]
+    )
     text_hash = hashlib.sha256("\x1f".join((title, content_text or summary_text)).encode())
-    keys = (primary, link or "", "hash:" + text_hash.hexdigest())
+    body_hash.update(f"\x1f{published}".encode())  # a last resort only: fingerprint unchanged
+    keys = (primary, link or "", "hash:" + text_hash.hexdigest(), "hash:" + body_hash.hexdigest())
     return keys, FeedItem(
         identity=keys[2],
-        fingerprint=body_hash.hexdigest()[:32],
+        fingerprint=fingerprint,
         link=link,
         title=title,
         # summary(markup) of the same markup, without converting it a second time
         summary=shorten_summary(summary_text if raw_summary[:MAX_FIELD_CHARS] else content_text),
         fields=fields,
-        published=_published(entry, now, feed_url),
+        published=published,
         outlet=outlet,
     )
 
