@@ -151,3 +151,9 @@ async def test_a_json_feed_source_alerts_end_to_end(tmp_path: Path, feed_server:
     [alert] = read_alerts(tmp_path)
     assert alert["title"] == "Sora opens to filmmakers"
     assert alert["url"] == "https://example.org/sora"
+
+
+def test_raw_tabs_and_newlines_inside_strings_do_not_lose_the_feed() -> None:
+    body = json_feed([{"id": "1", "url": "https://example.org/1", "title": "TAB"}])
+    [item] = parse(body.replace(b"TAB", b"Sora\topens\nwide"), FEED_URL).items
+    assert item.title == "Sora opens wide"
