@@ -36,6 +36,8 @@ def utc(*parts: int) -> float:
         ("Tue, 05/03/2019 - 15:21", utc(2019, 3, 5, 15, 21)),  # a Tuesday: 5 March
         ("25/12/2022 08:00", utc(2022, 12, 25, 8, 0)),  # only one reading is a date
         ("2022-11-22", utc(2022, 11, 22)),
+        ("Mar 15 2022 10:00 GMT", utc(2022, 3, 15, 10, 0)),  # "mar" is also a Tuesday
+        ("mar, 15 mar 2022 10:00:00 +0100", utc(2022, 3, 15, 9, 0)),  # Spanish Tuesday
     ],
 )
 def test_a_date_a_person_reads_is_read_exactly(raw: str, expected: float) -> None:

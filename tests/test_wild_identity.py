@@ -117,3 +117,9 @@ def test_entries_alike_but_for_their_dates_are_two_items() -> None:
     first, second = parse(body).items
     assert first.identity != second.identity
     assert [first.published, second.published] == [1_799_900_000.0, 1_799_990_000.0]
+
+
+def test_a_google_news_item_naming_no_publisher_url_is_still_not_identified_by_its_guid() -> None:
+    body = wild("google-news-search.xml").replace(b' url="https://www.ndtv.com"', b"")
+    ndtv = parse(body, GOOGLE_NEWS).items[0]
+    assert ndtv.identity == "gnews:elon musk reclaims the title of world's richest man|"

@@ -40,7 +40,15 @@ def readable_date(raw: str) -> float | None:
     text = raw.strip()
     if not text or len(text) > MAX_DATE_CHARS:
         return None
-    weekday, text = _weekday(text)
+    weekday, rest = _weekday(text)
+    stamp = _read(rest, weekday)
+    if stamp is None and weekday is not None:
+        stamp = _read(text, None)  # "Mar 15 2022": March, not Tuesday (martes, martedì)
+    return stamp
+
+
+def _read(text: str, weekday: int | None) -> float | None:
+    """The timestamp in `text` once its weekday (if any) is taken off."""
     text = _OFFSET.sub(_offset, text)
     text = _DASH_BEFORE_TIME.sub(" ", text)
     numeric = _iso_numeric(text, weekday)

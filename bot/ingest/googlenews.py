@@ -24,13 +24,11 @@ def is_google_news(link: str | None) -> bool:
 
 
 def identity_key(title: str, source_url: str | None) -> str:
-    """`gnews:` + the headline (without its publisher suffix), folded, + the publisher domain;
-    empty without a source domain (the item then falls back to the general rules)."""
+    """`gnews:` + the headline (without its publisher suffix), folded, + the publisher domain
+    (empty when the item names none); empty without a headline (the general rules then)."""
     host = (urlsplit(source_url or "").hostname or "").lower().removeprefix("www.")
     headline = _SPACES.sub(" ", title).strip().casefold()
-    if not host or not headline:
-        return ""
-    return f"gnews:{headline}|{host}"
+    return f"gnews:{headline}|{host}" if headline else ""
 
 
 def publisher_url(link: str) -> str | None:
