@@ -61,6 +61,7 @@ def test_a_feed_labelled_utf8_but_written_in_latin1_is_still_read_as_latin1() ->
         ("DÃ©montage du moteur", "Démontage du moteur"),
         ("â€œQuotedâ€\x9d and â€“ dashed", "“Quoted” and – dashed"),
         ("The “real” quotes and a garbled isnâ€™t", "The “real” quotes and a garbled isn’t"),
+        ("the â€œGrand Bargain,â€ an ambitious plan", "the “Grand Bargain,” an ambitious plan"),
     ],
 )
 def test_utf8_read_as_cp1252_by_the_publisher_is_repaired(garbled: str, repaired: str) -> None:
@@ -82,6 +83,7 @@ def test_utf8_read_as_cp1252_by_the_publisher_is_repaired(garbled: str, repaired
         "日本語のニュース",
         "Ê¤ë¤Û¤É¡¢PS2¤Ã¤Æ¤¹¤´¤¤²èÁü½èÍýÇ½ÎÏ¤À",  # EUC-JP read as Latin-1: no sure repair
         "café» and naïve",
+        "Bargain,â€ an ambitious plan",  # a quote or a dagger: no sure repair
     ],
 )
 def test_text_in_other_languages_is_left_alone(text: str) -> None:
@@ -95,6 +97,12 @@ def test_a_feed_with_publisher_mojibake_gives_repaired_titles_and_summaries() ->
     [item] = parse(body).items
     assert item.title == "Apple’s chip isn’t late"
     assert item.summary == "It’s here."
+
+
+def test_a_garbled_closing_quote_is_repaired_before_its_control_byte_is_cleaned() -> None:
+    body = rss([Entry("He said itâ€™s fineâ€\x9d twice", "https://a.example/1")])
+    [item] = parse(body).items
+    assert item.title == "He said it’s fine” twice"
 
 
 def test_a_real_slovak_feed_is_left_as_written() -> None:
@@ -139,3 +147,16 @@ def test_an_entry_that_cannot_be_read_is_dropped_and_the_others_kept(
     parsed = parse(body)
     assert parsed.error is None
     assert [item.title for item in parsed.items] == ["Good"]
+
+
+def test_a_real_feed_with_publisher_mojibake_is_read_as_the_publisher_meant() -> None:
+    parsed = parse(
+        wild("monitorss-nyt-us.xml"), "https://rss.nytimes.com/services/xml/rss/nyt/US.xml"
+    )
+    assert len(parsed.items) == 20
+    titles = [item.title for item in parsed.items]
+    assert "State Dept. Says Moscow’s Ukraine Diplomacy Was a ‘Pretense’" in titles
+    [obituary] = [item for item in parsed.items if "Papademetriou" in item.title]
+    assert obituary.summary.startswith("He designed the “Grand Bargain,” an ambitious plan")
+    garbled = [t for item in parsed.items for t in item.fields if "â€" in t or "Ã©" in t]
+    assert garbled == []

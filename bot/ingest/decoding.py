@@ -22,6 +22,7 @@ _CHARSET = re.compile(r"charset\s*=\s*[\"']?([^\s;\"']+)", re.I)
 # Decoded as UTF-8, at least this many good non-ASCII characters for each bad byte: the
 # declaration is then right but for a few bytes. A Latin-1 feed labelled UTF-8 has almost none.
 GOOD_PER_BAD = 3
+_LOST_CLOSING_QUOTE = re.compile("â€(?=[\\s,.;:!?)]|$)")
 # Candidates only (a long hex or decimal reference); _charref checks the value.
 _BIG_CHARREF = re.compile(rb"&#(?:[xX]0*([0-9A-Fa-f]{4,})|0*([0-9]{5,}));")
 # A UTF-8 lead byte read as cp1252 or Latin-1, then a continuation byte read the same way:
@@ -45,12 +46,17 @@ def repaired_text(text: str) -> str:
     """`text` with classic UTF-8-read-as-cp1252 mojibake undone; other text as it was.
 
     A repair that still looks garbled (a legacy CJK encoding read as Latin-1, which ftfy
-    would only half decode) is no repair: the text stays as it came.
+    would only half decode), or that makes a dagger of a quote whose last byte was lost, is
+    no repair: the text stays as it came.
     """
     if text.isascii() or not _MOJIBAKE.search(text):
         return text
+    if "â€œ" in text:  # an opening quote: a bare "â€ " is its closing one, byte 0x9d lost
+        text = _LOST_CLOSING_QUOTE.sub("â€\x9d", text)
     fixed = ftfy.fix_encoding(text)
-    return text if fixed == text or is_bad(fixed) else fixed
+    if fixed == text or is_bad(fixed) or fixed.count("†") > text.count("†"):
+        return text
+    return fixed
 
 
 def declares_utf8(body: bytes, content_type: str | None) -> bool:

@@ -99,7 +99,7 @@ def parse_feed(
 
 def _parsed(raw_title: str, entries: list[Any], url: str, clock: float) -> ParsedFeed:
     """The items of one response, each with its identity among them (SPEC "Stories")."""
-    feed_title = repaired_text(clean_text(html_to_text(raw_title)))[:200]
+    feed_title = _plain_text(raw_title)[:200]
     built: list[tuple[Keys, FeedItem]] = []
     for entry in entries[:MAX_ENTRIES]:
         try:
@@ -205,8 +205,9 @@ def _item(entry: Any, feed_url: str, now: float) -> tuple[Keys, FeedItem]:
 
 
 def _plain_text(markup: Any) -> str:
-    """A field's text: markup to text, then mojibake the publisher made repaired."""
-    return repaired_text(clean_text(html_to_text(_text(markup))))
+    """A field's text: markup to text, mojibake the publisher made repaired (before the
+    C1 controls it holds, such as the 0x9d of a garbled closing quote, are cleaned away)."""
+    return clean_text(repaired_text(html_to_text(_text(markup))))
 
 
 def _published(entry: Any, now: float, feed_url: str) -> float | None:
