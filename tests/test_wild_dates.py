@@ -54,6 +54,9 @@ def test_a_date_a_person_reads_is_read_exactly(raw: str, expected: float) -> Non
         "0000-00-00",
         "15 Nov 2022 10:00 XYZ",  # an unknown zone would be read as UTC
         "Mon, 14 Nov 2022 25:00:00 GMT",
+        "1 2 3",  # dateutil reads 2 January 2003
+        "12 5 2022 10:00",  # no month a person would read
+        "16 nov 22",  # a two-digit year beside a month name: left to feedparser
         "",
         "9" * 500,
     ],

@@ -22,6 +22,9 @@ _WORD = re.compile(r"[^\W\d_]+\.?")
 _LEADING_WEEKDAY = re.compile(r"^\s*([^\W\d_]+)\.?\s*,?\s*")
 _OFFSET = re.compile(r"\b(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\b", re.I)
 _NUMERIC = re.compile(r"\b(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})\b")
+_FULL_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d\d-\d\d")
+_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b\.?", re.I)
 _DASH_BEFORE_TIME = re.compile(r"\s+[-–—|]\s+(?=\d{1,2}:\d)")
 _ZONES = {
     name: timezone(timedelta(hours=hours))
@@ -55,6 +58,8 @@ def _read(text: str, weekday: int | None) -> float | None:
     if numeric is None:
         return None
     text = _WORD.sub(_english, numeric)
+    if not (_FULL_YEAR.search(text) and (_ISO_DATE.search(text) or _MONTH.search(text))):
+        return None  # "1 2 3" is no date to a person, whatever dateutil makes of it
     readings = [_parse(text, default) for default in _DEFAULTS]
     first = readings[0]
     if first is None or readings[1] != first:
