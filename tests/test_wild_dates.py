@@ -37,9 +37,17 @@ def utc(*parts: int) -> float:
         ("25/12/2022 08:00", utc(2022, 12, 25, 8, 0)),  # only one reading is a date
         ("2022-11-22", utc(2022, 11, 22)),
         ("Mar 15 2022 10:00 GMT", utc(2022, 3, 15, 10, 0)),  # "mar" is also a Tuesday
+        ("2022-11-22 10:00 PST", utc(2022, 11, 22, 18, 0)),
+        ("Sun Nov 6 2022 08:00:00 GMT+0100 (Central European Standard Time)",
+         utc(2022, 11, 6, 7, 0)),  # JavaScript's Date.toString()
+        ("2022/11/22 10:00", utc(2022, 11, 22, 10, 0)),
+        ("Le 16 novembre 2022 à 10h45", utc(2022, 11, 16, 10, 45)),
+        ("Donnerstag, 17. November 2022, 10:45 Uhr", utc(2022, 11, 17, 10, 45)),
+        ("martes, 15 de noviembre de 2022 10:00", utc(2022, 11, 15, 10, 0)),
+        ("17 listopada 2022 10:45", utc(2022, 11, 17, 10, 45)),  # Polish
         ("mar, 15 mar 2022 10:00:00 +0100", utc(2022, 3, 15, 9, 0)),  # Spanish Tuesday
     ],
-)
+)  # fmt: skip
 def test_a_date_a_person_reads_is_read_exactly(raw: str, expected: float) -> None:
     assert readable_date(raw) == expected
 

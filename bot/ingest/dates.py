@@ -26,12 +26,29 @@ _FULL_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d\d-\d\d")
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b\.?", re.I)
 _DASH_BEFORE_TIME = re.compile(r"\s+[-–—|]\s+(?=\d{1,2}:\d)")
+_YEAR_FIRST = re.compile(r"(?<!\d)(\d{4})([./])(\d{1,2})\2(\d{1,2})(?!\d)")  # 2022/11/22
+_HOUR_MARK = re.compile(r"(?<=\d)h(?=\d\d)")  # 10h45
+_COMMENT = re.compile(r"\s*\([^()]*\)\s*$")  # JavaScript's "(Central European Standard Time)"
+
+
+class _Words(dateutil_parser.parserinfo):
+    """dateutil's words, and the little words European dates put between their parts."""
+
+    def __init__(self) -> None:
+        self.JUMP = [*self.JUMP, "à", "alle", "ore", "om", "kl", "uhr", "um", "de", "del", "le"]
+        self.JUMP += ["las", "el"]
+        super().__init__()  # parserinfo reads JUMP here
+
+
+_WORDS = _Words()
 _ZONES = {
     name: timezone(timedelta(hours=hours))
     for name, hours in (
         ("CET", 1), ("CEST", 2), ("MEZ", 1), ("MESZ", 2), ("EET", 2), ("EEST", 3), ("WET", 0),
         ("WEST", 1), ("BST", 1), ("MSK", 3), ("JST", 9), ("KST", 9), ("HKT", 8), ("SGT", 8),
         ("AEST", 10), ("AEDT", 11), ("NZST", 12), ("NZDT", 13), ("UT", 0), ("Z", 0),
+        ("EST", -5), ("EDT", -4), ("CST", -6), ("CDT", -5), ("MST", -7), ("MDT", -6),
+        ("PST", -8), ("PDT", -7), ("AKST", -9), ("AKDT", -8), ("HST", -10),
     )
 }  # fmt: skip
 # Two defaults that share no field: a part the text lacks shows up as a difference.
@@ -52,8 +69,9 @@ def readable_date(raw: str) -> float | None:
 
 def _read(text: str, weekday: int | None) -> float | None:
     """The timestamp in `text` once its weekday (if any) is taken off."""
-    text = _OFFSET.sub(_offset, text)
+    text = _OFFSET.sub(_offset, _COMMENT.sub("", text))
     text = _DASH_BEFORE_TIME.sub(" ", text)
+    text = _HOUR_MARK.sub(":", _YEAR_FIRST.sub(r"\1-\3-\4", text))
     numeric = _iso_numeric(text, weekday)
     if numeric is None:
         return None
@@ -73,7 +91,7 @@ def _parse(text: str, default: datetime) -> datetime | None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # an unknown zone name would otherwise read as UTC
         try:
-            return dateutil_parser.parse(text, default=default, tzinfos=_ZONES)
+            return dateutil_parser.parse(text, _WORDS, default=default, tzinfos=_ZONES)
         except (Warning, ValueError, OverflowError, TypeError):
             return None
 
