@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.ingest.dates import readable_date
+from bot.ingest.parsepool import ParsePool
 from tests.feeds import Entry, rss
-from tests.wild import URL, parse
+from tests.wild import NOW, URL, parse
 
 
 def utc(*parts: int) -> float:
@@ -90,14 +91,26 @@ def test_a_real_portuguese_feed_keeps_every_date() -> None:
     assert items[0].published == utc(2018, 9, 24, 22, 42, 40)  # Seg, 24 Set 2018 19:42:40 -0300
 
 
-def test_an_unreadable_date_is_logged_once_per_source_with_its_text(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+def test_an_undated_items_unreadable_date_text_is_reported_with_the_feed() -> None:
     body = rss([Entry("One", "https://a.example/1"), Entry("Two", "https://a.example/2")])
     body = body.replace(b"</item>", b"<pubDate>sometime last week</pubDate></item>")
-    with caplog.at_level(logging.INFO, logger="newswatch.parse"):
-        first = parse(body, URL + "?unreadable")
-        parse(body, URL + "?unreadable")
-    assert [item.published for item in first.items] == [None, None]
+    parsed = parse(body)
+    assert [item.published for item in parsed.items] == [None, None]
+    assert parsed.unreadable_date == "sometime last week"
+    assert parse(rss([Entry("Three", "https://a.example/3")])).unreadable_date is None
+
+
+async def test_an_unreadable_date_is_logged_once_per_source_with_its_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    body = rss([Entry("One", "https://a.example/1")])
+    body = body.replace(b"</item>", b"<pubDate>sometime last week</pubDate></item>")
+    pool = ParsePool(1)  # the parse runs in a worker process; the pool logs in this one
+    try:
+        with caplog.at_level(logging.INFO, logger="newswatch.parse"):
+            for source in (1, 1, 2):
+                await pool.parse(source, body, URL, None, NOW)
+    finally:
+        pool.close()
     logged = [r.getMessage() for r in caplog.records if "unreadable date" in r.getMessage()]
-    assert logged == ["unreadable date 'sometime last week'"]
+    assert logged == ["unreadable date 'sometime last week'"] * 2  # sources 1 and 2, once each

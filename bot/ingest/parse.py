@@ -38,7 +38,6 @@ MAX_FIELD_CHARS = 200_000  # matching text per field; a 5 MB summary is cut befo
 FUTURE_SLACK = 86400.0  # a date more than a day ahead is a broken clock: use first-seen instead
 EARLIEST = 631152000.0  # 1990-01-01: anything older is a placeholder date such as 0000-00-00
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_UNREADABLE_DATES_LOGGED: set[str] = set()  # feed URLs whose unreadable date was logged once
 
 
 @dataclass(frozen=True)
@@ -60,6 +59,8 @@ class ParsedFeed:
     title: str
     items: tuple[FeedItem, ...]
     error: str | None = None
+    # The first date text no rule could read (bot.ingest.parsepool logs it once per source).
+    unreadable_date: str | None = None
 
 
 def parse_feed(
@@ -101,9 +102,10 @@ def _parsed(raw_title: str, entries: list[Any], url: str, clock: float) -> Parse
     """The items of one response, each with its identity among them (SPEC "Stories")."""
     feed_title = _plain_text(raw_title)[:200]
     built: list[tuple[Keys, FeedItem]] = []
+    unreadable: list[str] = []
     for entry in entries[:MAX_ENTRIES]:
         try:
-            built.append(_item(entry, url, clock))
+            built.append(_item(entry, url, clock, unreadable))
         except MemoryError:
             raise
         except Exception:  # one poison entry is dropped; the rest of the feed is kept
@@ -111,7 +113,8 @@ def _parsed(raw_title: str, entries: list[Any], url: str, clock: float) -> Parse
     items: dict[str, FeedItem] = {}
     for identity, (_, item) in zip(identities([keys for keys, _ in built]), built, strict=True):
         items.setdefault(identity, replace(item, identity=identity))  # true duplicates (B8)
-    return ParsedFeed(title=feed_title, items=tuple(items.values()))
+    first_unreadable = unreadable[0][:100] if unreadable else None
+    return ParsedFeed(feed_title, tuple(items.values()), unreadable_date=first_unreadable)
 
 
 def _feedparser(
@@ -157,7 +160,7 @@ def _no_entries_reason(parsed: Any) -> str:
     return "not a feed: no RSS or Atom document found"
 
 
-def _item(entry: Any, feed_url: str, now: float) -> tuple[Keys, FeedItem]:
+def _item(entry: Any, feed_url: str, now: float, unreadable: list[str]) -> tuple[Keys, FeedItem]:
     """One entry as an item, with its candidate identity keys (bot.ingest.identity)."""
     outlet = _outlet(entry)
     title = _without_outlet(_plain_text(entry.get("title"))[:2000], outlet)
@@ -182,7 +185,7 @@ def _item(entry: Any, feed_url: str, now: float) -> tuple[Keys, FeedItem]:
         "\x1f".join((title, link or "", summary_text, content_text)).encode()
     )
     fingerprint = body_hash.hexdigest()[:32]
-    published = _published(entry, now, feed_url)
+    published = _published(entry, now, unreadable)
     primary = (
         googlenews.identity_key(title, _text((entry.get("source") or {}).get("href")))
         if google  # its GUIDs change between fetches: headline and publisher instead
@@ -210,23 +213,22 @@ def _plain_text(markup: Any) -> str:
     return clean_text(repaired_text(html_to_text(_text(markup))))
 
 
-def _published(entry: Any, now: float, feed_url: str) -> float | None:
+def _published(entry: Any, now: float, unreadable: list[str]) -> float | None:
     """Published, else updated (Atom updated, RSS 1.0 dc:date); None when missing or absurd.
 
-    A date feedparser leaves unparsed is read by bot.ingest.dates when a person would read it.
+    A date feedparser leaves unparsed is read by bot.ingest.dates when a person would read it;
+    the text of one that is still unread goes on `unreadable` when the item stays undated.
     """
-    unreadable = ""
+    raws: list[str] = []
     for key in ("published", "updated"):
         stamp = _stamp(entry.get(key + "_parsed"))
         raw = _text(entry.get(key))
         if stamp is None and raw:
             stamp = readable_date(raw)
-            unreadable = unreadable or ("" if stamp is not None else raw)
+            raws += [] if stamp is not None else [raw]
         if stamp is not None and EARLIEST <= stamp <= now + FUTURE_SLACK:
             return min(stamp, now)
-    if unreadable and feed_url not in _UNREADABLE_DATES_LOGGED:
-        _UNREADABLE_DATES_LOGGED.add(feed_url)  # once per source, not once per item
-        log.info("unreadable date %r", unreadable[:100], extra={"url": feed_url})
+    unreadable.extend(raws[:1])
     return None
 
 
