@@ -95,6 +95,10 @@ def test_a_legacy_google_news_id_links_to_the_publisher_a_new_one_to_google() ->
          "RnlJMzZYMTJXOEx6cG41VjhLN3NYX3cyUXV6Wk1td2pTeHBUS1JqdEZieEtFdGRJT0JvclVKUTNKcXo5MVE"
          "?oc=5", None),  # new style: "AU_yqL..." is opaque
         ("https://news.google.com/rss/articles/CBMiopaque", None),  # truncated
+        ("https://news.google.com/news/url?sa=t&fd=R&ct2=us&usg=AFQjCNE&clid=c3a7d30bb8a4878e06b8"
+         "0cf16b898331&url=https://www.reuters.com/article/us-openai-idUSKBN1", "https://www.reuters"
+         ".com/article/us-openai-idUSKBN1"),  # the oldest form: the URL in the query
+        ("https://news.google.com/news/url?sa=t&url=javascript:alert(1)", None),
         ("https://news.google.com/rss/articles/CBMi%%%", None),
         ("https://news.google.com/rss/articles/CBMiE2phdmFzY3JpcHQ6YWxlcnQoMSk", None),
         ("https://news.google.com/topics/CAAqJggKIiBDQkFTRWdvSUwyMHZNRGx1YlY4U0FtVnVHZ0pWVXlnQVAB",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 GOOGLE_NEWS_HOST = "news.google.com"
 _ARTICLE = re.compile(r"^/(?:rss/)?articles/([A-Za-z0-9_-]+)")
@@ -33,7 +33,11 @@ def identity_key(title: str, source_url: str | None) -> str:
 
 def publisher_url(link: str) -> str | None:
     """The publisher URL inside a legacy Google News article link, or None (new-style ids)."""
-    match = _ARTICLE.match(urlsplit(link).path)
+    parts = urlsplit(link)
+    if parts.path in ("/news/url", "/url"):  # the oldest links: ...&url=https://publisher/...
+        target = parse_qs(parts.query).get("url", [""])[0]
+        return target if target.startswith(("https://", "http://")) else None
+    match = _ARTICLE.match(parts.path)
     if match is None:
         return None
     token = match.group(1)
