@@ -74,6 +74,48 @@ def test_a_date_that_cannot_be_read_surely_is_none(raw: str) -> None:
     assert readable_date(raw) is None
 
 
+@pytest.mark.parametrize(
+    ("day_first", "expected"),
+    [(True, utc(2019, 3, 5, 15, 21)), (False, utc(2019, 5, 3, 15, 21)), (None, None)],
+)
+def test_the_feeds_language_settles_a_numeric_date_nothing_else_does(
+    day_first: bool | None, expected: float | None
+) -> None:
+    assert readable_date("05/03/2019 15:21", day_first) == expected
+
+
+@pytest.mark.parametrize(
+    ("declaration", "expected"),
+    [
+        ("", None),
+        ("<language>de-DE</language>", utc(2019, 3, 5, 15, 21)),
+        ("<language>en-gb</language>", utc(2019, 3, 5, 15, 21)),
+        ("<dc:language>pt-BR</dc:language>", utc(2019, 3, 5, 15, 21)),
+        ("<language>en-us</language>", utc(2019, 5, 3, 15, 21)),
+        ("<language>en</language>", None),  # English of which country?
+        ("<language>ja</language>", None),
+    ],
+)
+def test_a_feed_declaring_its_language_has_its_numeric_dates_read_its_way(
+    declaration: str, expected: float | None
+) -> None:
+    body = rss([Entry("Sora", "https://a.example/1")]).replace(
+        b"</item>", b"<pubDate>05/03/2019 15:21</pubDate></item>"
+    )
+    body = body.replace(b"<channel>", b'<channel xmlns:dc="http://purl.org/dc/elements/1.1/">')
+    body = body.replace(b"</title>", b"</title>" + declaration.encode(), 1)
+    [item] = parse(body).items
+    assert item.published == expected
+
+
+def test_an_atom_feeds_xml_lang_and_a_json_feeds_language_count_too() -> None:
+    from bot.ingest.language import day_first
+
+    assert day_first(b'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">') is True
+    assert day_first(b'<feed xml:lang="en-US" xmlns="http://www.w3.org/2005/Atom">') is False
+    assert day_first(b'{"version": "https://jsonfeed.org/version/1.1", "language": "it"}')
+
+
 def test_an_item_with_a_readable_date_feedparser_leaves_is_published_then() -> None:
     body = rss([Entry("Sora", "https://a.example/1")]).replace(
         b"</item>", b"<pubDate>mer, 16 nov 2022 00:38:15 +0100</pubDate></item>"

@@ -122,10 +122,10 @@ def test_one_poison_item_is_repaired_and_the_rest_of_the_feed_kept(poison: str) 
 
 
 def test_lone_surrogates_a_parser_hands_on_become_replacement_characters() -> None:
-    from bot.ingest.parse import _parsed
+    from bot.ingest.parse import _parsed, _Reading
 
     entry = {"title": "Bad \ud800", "link": "https://a.example/1", "tags": [{"term": "\udfff"}]}
-    [item] = _parsed("Feed", [entry], URL, 1_800_000_000.0).items
+    [item] = _parsed("Feed", [entry], _Reading(URL, 1_800_000_000.0, None)).items
     assert item.fields == ("Bad \ufffd", "\ufffd")
     assert all(field.encode("utf-8") for field in item.fields)
 

@@ -55,24 +55,25 @@ _ZONES = {
 _DEFAULTS = (datetime(1901, 1, 1), datetime(1902, 2, 2))
 
 
-def readable_date(raw: str) -> float | None:
-    """The UTC timestamp a person would read in `raw`, or None when it cannot be read surely."""
+def readable_date(raw: str, day_first: bool | None = None) -> float | None:
+    """The UTC timestamp a person would read in `raw`, or None when it cannot be read surely.
+    `day_first` is how the feed's language writes numeric dates (None: unknown)."""
     text = raw.strip()
     if not text or len(text) > MAX_DATE_CHARS:
         return None
     weekday, rest = _weekday(text)
-    stamp = _read(rest, weekday)
+    stamp = _read(rest, weekday, day_first)
     if stamp is None and weekday is not None:
-        stamp = _read(text, None)  # "Mar 15 2022": March, not Tuesday (martes, martedì)
+        stamp = _read(text, None, day_first)  # "Mar 15 2022": March, not Tuesday (martes, martedì)
     return stamp
 
 
-def _read(text: str, weekday: int | None) -> float | None:
+def _read(text: str, weekday: int | None, day_first: bool | None) -> float | None:
     """The timestamp in `text` once its weekday (if any) is taken off."""
     text = _OFFSET.sub(_offset, _COMMENT.sub("", text))
     text = _DASH_BEFORE_TIME.sub(" ", text)
     text = _HOUR_MARK.sub(":", _YEAR_FIRST.sub(r"\1-\3-\4", text))
-    numeric = _iso_numeric(text, weekday)
+    numeric = _iso_numeric(text, weekday, day_first)
     if numeric is None:
         return None
     text = _WORD.sub(_english, numeric)
@@ -113,9 +114,10 @@ def _offset(match: re.Match[str]) -> str:
     return f"{sign}{hours:02d}{minutes}"
 
 
-def _iso_numeric(text: str, weekday: int | None) -> str | None:
+def _iso_numeric(text: str, weekday: int | None, day_first: bool | None) -> str | None:
     """The text with a numeric day/month/year date written as ISO, or None when it is
-    ambiguous: 05/03/2019 is 3 May (a Friday) or 5 March (a Tuesday)."""
+    ambiguous: 05/03/2019 is 3 May (a Friday) or 5 March (a Tuesday), as the weekday, the
+    dots of 05.03.2019 or the feed's language may say."""
     match = _NUMERIC.search(text)
     if match is None:
         return text
@@ -131,6 +133,8 @@ def _iso_numeric(text: str, weekday: int | None) -> str | None:
             readings = [r for r in readings if datetime(*r).weekday() == weekday]
         elif separator == ".":
             readings = readings[:1]  # 22.11.2022: dots are day first wherever they are used
+        elif day_first is not None:
+            readings = readings[:1] if day_first else readings[1:]
     if len(set(readings)) != 1:
         return None
     year, month, day = readings[0]

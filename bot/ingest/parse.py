@@ -14,7 +14,7 @@ import io
 import logging
 import re
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import feedparser
@@ -26,6 +26,7 @@ from bot.ingest.entities import MAX_ENTITY_EXPANSION, as_feedparser_reads, refus
 from bot.ingest.fastparse import fast_entries
 from bot.ingest.identity import Keys, identities
 from bot.ingest.jsonfeed import json_feed, looks_like_json
+from bot.ingest.language import day_first
 from bot.ingest.links import entry_link
 from bot.match.tokens import tokenize
 from bot.stories.urls import safe_link
@@ -54,6 +55,16 @@ class FeedItem:
     outlet: str | None
 
 
+@dataclass
+class _Reading:
+    """What the entries of one response share while they become items."""
+
+    feed_url: str
+    now: float
+    day_first: bool | None  # how its numeric dates run (bot.ingest.language)
+    unreadable: list[str] = field(default_factory=list)  # date texts no rule could read
+
+
 @dataclass(frozen=True)
 class ParsedFeed:
     title: str
@@ -77,43 +88,42 @@ def parse_feed(
     path (bot.ingest.fastparse), which yields the entries feedparser would; anything else, or
     `fast=False`, goes through feedparser.
     """
-    clock = time.time() if now is None else now
     body = repaired_body(body, content_type)
+    reading = _Reading(url, time.time() if now is None else now, day_first(body))
     if looks_like_json(body, content_type):
         read = json_feed(body, MAX_ENTRIES)
         if isinstance(read, str):
             return ParsedFeed(title="", items=(), error=read)
         if not read[1]:
             return ParsedFeed(title="", items=())
-        return _parsed(*read, url, clock)
+        return _parsed(*read, reading)
     refused = refused_doctype(as_feedparser_reads(body, _headers(url, content_type)))
     if refused:
         return ParsedFeed(title="", items=(), error=f"not a feed: {refused}")
     quick = fast_entries(body, url, content_type, limit=MAX_ENTRIES) if fast else None
     if quick and quick[1]:
-        return _parsed(*quick, url, clock)
+        return _parsed(*quick, reading)
     parsed = _feedparser(body, url, content_type)
     if isinstance(parsed, ParsedFeed):
         return parsed
-    return _parsed(*parsed, url, clock)
+    return _parsed(*parsed, reading)
 
 
-def _parsed(raw_title: str, entries: list[Any], url: str, clock: float) -> ParsedFeed:
+def _parsed(raw_title: str, entries: list[Any], reading: _Reading) -> ParsedFeed:
     """The items of one response, each with its identity among them (SPEC "Stories")."""
     feed_title = _plain_text(raw_title)[:200]
     built: list[tuple[Keys, FeedItem]] = []
-    unreadable: list[str] = []
     for entry in entries[:MAX_ENTRIES]:
         try:
-            built.append(_item(entry, url, clock, unreadable))
+            built.append(_item(entry, reading))
         except MemoryError:
             raise
         except Exception:  # one poison entry is dropped; the rest of the feed is kept
-            log.warning("dropped an entry that could not be read", extra={"url": url})
+            log.warning("dropped an entry that could not be read", extra={"url": reading.feed_url})
     items: dict[str, FeedItem] = {}
     for identity, (_, item) in zip(identities([keys for keys, _ in built]), built, strict=True):
         items.setdefault(identity, replace(item, identity=identity))  # true duplicates (B8)
-    first_unreadable = unreadable[0][:100] if unreadable else None
+    first_unreadable = reading.unreadable[0][:100] if reading.unreadable else None
     return ParsedFeed(feed_title, tuple(items.values()), unreadable_date=first_unreadable)
 
 
@@ -160,8 +170,9 @@ def _no_entries_reason(parsed: Any) -> str:
     return "not a feed: no RSS or Atom document found"
 
 
-def _item(entry: Any, feed_url: str, now: float, unreadable: list[str]) -> tuple[Keys, FeedItem]:
+def _item(entry: Any, reading: _Reading) -> tuple[Keys, FeedItem]:
     """One entry as an item, with its candidate identity keys (bot.ingest.identity)."""
+    feed_url = reading.feed_url
     outlet = _outlet(entry)
     title = _without_outlet(_plain_text(entry.get("title"))[:2000], outlet)
     link = entry_link(entry, feed_url)
@@ -185,7 +196,7 @@ def _item(entry: Any, feed_url: str, now: float, unreadable: list[str]) -> tuple
         "\x1f".join((title, link or "", summary_text, content_text)).encode()
     )
     fingerprint = body_hash.hexdigest()[:32]
-    published = _published(entry, now, unreadable)
+    published = _published(entry, reading)
     primary = (
         googlenews.identity_key(title, _text((entry.get("source") or {}).get("href")))
         if google  # its GUIDs change between fetches: headline and publisher instead
@@ -213,22 +224,22 @@ def _plain_text(markup: Any) -> str:
     return clean_text(repaired_text(html_to_text(_text(markup))))
 
 
-def _published(entry: Any, now: float, unreadable: list[str]) -> float | None:
+def _published(entry: Any, reading: _Reading) -> float | None:
     """Published, else updated (Atom updated, RSS 1.0 dc:date); None when missing or absurd.
 
     A date feedparser leaves unparsed is read by bot.ingest.dates when a person would read it;
-    the text of one that is still unread goes on `unreadable` when the item stays undated.
+    the text of one still unread is noted on `reading` when the item stays undated.
     """
     raws: list[str] = []
     for key in ("published", "updated"):
         stamp = _stamp(entry.get(key + "_parsed"))
         raw = _text(entry.get(key))
         if stamp is None and raw:
-            stamp = readable_date(raw)
+            stamp = readable_date(raw, reading.day_first)
             raws += [] if stamp is not None else [raw]
-        if stamp is not None and EARLIEST <= stamp <= now + FUTURE_SLACK:
-            return min(stamp, now)
-    unreadable.extend(raws[:1])
+        if stamp is not None and EARLIEST <= stamp <= reading.now + FUTURE_SLACK:
+            return min(stamp, reading.now)
+    reading.unreadable.extend(raws[:1])
     return None
 
 
