@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.ingest.decoding import repaired_body
 from bot.ingest.fastparse import fast_entries
 from bot.ingest.parse import parse_feed
 from tests.test_corpus import CORPUS, FILES
@@ -85,6 +86,57 @@ def test_a_plain_rss_feed_takes_the_fast_path() -> None:
     assert took_fast_path(PLAIN_RSS, "application/rss+xml")
 
 
+WILD = Path(__file__).resolve().parent / "fixtures" / "wild"
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p for p in WILD.iterdir() if p.suffix in (".xml", ".rss")), ids=lambda p: p.name
+)
+@pytest.mark.parametrize("content_type", SERVED_AS)
+def test_the_wild_feeds_give_the_same_items_on_both_paths(
+    path: Path, content_type: str | None
+) -> None:
+    fast, slow = both_paths(path.read_bytes(), content_type)
+    assert fast == slow
+
+
+DC_TITLE = PLAIN_RSS.replace(b"<title>T</title>", b"<dc:title>Dublin Core</dc:title>").replace(
+    b"<rss ", b'<rss xmlns:dc="http://purl.org/dc/elements/1.1/" '
+)
+
+
+# Issue 14's cases, each on the fast path where it is plain UTF-8 and well-formed after repair.
+@pytest.mark.parametrize(
+    ("case", "body"),
+    [
+        ("a channel titled by dc:title only", DC_TITLE),
+        ("a repeated link", PLAIN_RSS.replace(b"</item>", b"</item>" + PLAIN_RSS[
+            PLAIN_RSS.index(b"<item>"):PLAIN_RSS.index(b"</item>")].replace(b"Sora", b"Veo")
+            + b"</item>")),
+        ("a readable date feedparser leaves", PLAIN_RSS.replace(
+            b"</link>", b"</link><pubDate>mer, 16 nov 2022 00:38:15 +0100</pubDate>")),
+        ("a poison character reference", PLAIN_RSS.replace(b"Sora", b"&#xD800; Sora")),
+        ("one bad byte in UTF-8", PLAIN_RSS.replace(b"Sora opens", "Démontage \xc3".encode(
+            "utf-8", "surrogateescape"))),
+        ("a link with spaces", PLAIN_RSS.replace(b"n.example/1", b"n.example/a b")),
+        ("an Atom entry with only a PDF alternate", b'<feed xmlns="http://www.w3.org/2005/Atom">'
+         b'<title>T</title><entry><id>tag:x,2026:1</id><title>Paper</title><link rel="alternate"'
+         b' type="application/pdf" href="https://n.example/p.pdf"/></entry></feed>'),
+    ],
+)  # fmt: skip
+def test_the_issue_14_cases_take_the_fast_path_and_agree(case: str, body: bytes) -> None:
+    repaired = repaired_body(body, None)  # what parse_feed hands the fast path
+    assert took_fast_path(repaired, None) or took_fast_path(repaired, "application/rss+xml"), case
+    for content_type in SERVED_AS:
+        fast, slow = both_paths(body, content_type)
+        assert fast == slow, case
+
+
+def test_the_fast_path_takes_dc_title_as_the_channel_title() -> None:
+    fast, _ = both_paths(DC_TITLE, "application/rss+xml")
+    assert fast.title == "Dublin Core"  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(
     ("case", "body", "content_type"),
     [
@@ -121,11 +173,13 @@ TEXT = st.lists(
     max_size=30,
 ).map("".join)
 DATES = st.sampled_from(
-    ["Tue, 01 Dec 2026 10:00:00 GMT", "2026-12-01T10:00:00Z", "yesterday", "", "0000-00-00"]
-)
+    ["Tue, 01 Dec 2026 10:00:00 GMT", "2026-12-01T10:00:00Z", "yesterday", "", "0000-00-00",
+     "mer, 16 nov 2022 00:38:15 +0100", "22.11.2022 12:16:00", "Fri, 05/03/2019 - 15:21"]
+)  # fmt: skip
 LINKS = st.sampled_from(
-    ["https://n.example/a?x=1&y=2", "/relative/path", "story.html", "", "javascript:alert(1)"]
-)
+    ["https://n.example/a?x=1&y=2", "/relative/path", "story.html", "", "javascript:alert(1)",
+     "https://n.example/a b", "tag:n.example,2026:1"]
+)  # fmt: skip
 
 
 def _text_element(draw: st.DrawFn, tag: str, value: str, attrs: str = "") -> str:
@@ -148,9 +202,8 @@ def rss_items(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         permalink = draw(st.sampled_from(["", ' isPermaLink="false"', ' isPermaLink="true"',
                                           ' isPermaLink="True"']))  # fmt: skip
-        parts.append(
-            _text_element(draw, "guid", draw(st.sampled_from(["g1", "urn:x:1"])), permalink)
-        )
+        guid = draw(st.sampled_from(["g1", "urn:x:1", "tag:x,2026:1", "https://n.example/a"]))
+        parts.append(_text_element(draw, "guid", guid, permalink))
     for _ in range(draw(st.integers(0, 2))):
         parts.append(_text_element(draw, "pubDate", draw(DATES)))
     if draw(st.booleans()):
@@ -179,7 +232,8 @@ def atom_entries(draw: st.DrawFn) -> str:
     for _ in range(draw(st.integers(0, 3))):
         rel = draw(st.sampled_from(["", ' rel="alternate"', ' rel="self"', ' rel="enclosure"']))
         kind_attr = draw(st.sampled_from(["", ' type="text/html"', ' type="TEXT/HTML"',
-                                          ' type="application/pdf"']))  # fmt: skip
+                                          ' type="application/pdf"',
+                                          ' type="audio/mpeg"']))  # fmt: skip
         parts.append(f"<link{rel}{kind_attr} href={quoteattr(draw(LINKS))}/>")
     if draw(st.booleans()):
         parts.append(_text_element(draw, "id", draw(st.sampled_from(["tag:x,2026:1", "e1"]))))

@@ -75,8 +75,15 @@ def test_identity_is_the_guid_else_the_link_else_a_hash_of_the_text() -> None:
     assert three.identity.startswith("hash:")
 
 
-def test_duplicate_guids_in_one_feed_are_one_item() -> None:
-    body = rss([Entry("First", guid="g1"), Entry("Second", guid="g1")])
+def test_a_guid_repeated_in_one_response_identifies_nothing_there() -> None:
+    body = rss([Entry("First", "https://a.example/1", guid="g1"), Entry("Second", guid="g1")])
+    first, second = parse_feed(body, "https://feed.example/", now=NOW).items
+    assert first.identity == "https://a.example/1"
+    assert second.identity.startswith("hash:")
+
+
+def test_the_same_entry_served_twice_in_one_feed_is_one_item() -> None:
+    body = rss([Entry("First", guid="g1"), Entry("First", guid="g1")])
     items = parse_feed(body, "https://feed.example/", now=NOW).items
     assert [item.title for item in items] == ["First"]
 

@@ -48,7 +48,7 @@ _ONCE = {
     "content_encoded": "content", "content": "content",
 }  # fmt: skip
 # The keys bot.ingest.parse reads: an unknown element of one of these names would overwrite them.
-_READ_KEYS = frozenset({"tags", "published_parsed", "updated_parsed"})
+_READ_KEYS = frozenset({"tags", "published_parsed", "updated_parsed", "links"})
 # Attributes each text element may carry (feedparser's lower-cased names).
 _LANG = "lang"
 _PLAIN = frozenset({_LANG})
@@ -97,10 +97,10 @@ class EntryBuilder:
                 entry["id"] = value
                 if permalink:  # a permalink guid is the link when no link came first
                     entry.setdefault("link", value)
-            elif name in _PUBLISHED:
-                entry["published_parsed"] = _parse_date(self.text(child))
-            elif name in _UPDATED:
-                entry["updated_parsed"] = _parse_date(self.text(child))
+            elif name in _PUBLISHED or name in _UPDATED:
+                key = "published" if name in _PUBLISHED else "updated"
+                entry[key] = value = self.text(child)  # bot.ingest.dates reads what is unparsed
+                entry[key + "_parsed"] = _parse_date(value)
             elif name == "category":
                 self.category(child, entry)
             elif name == "source":
@@ -135,20 +135,27 @@ class EntryBuilder:
         return value.translate(_cp1252)
 
     def link(self, element: ET.Element, entry: Entry) -> None:
-        """RSS <link>text</link>, or Atom <link href>: the last alternate HTML link wins."""
+        """RSS <link>text</link>, or Atom <link href>: the last alternate HTML link wins.
+        Alternate links of every type are listed too, as feedparser's `links` (the rel and
+        href bot.ingest.links reads)."""
         attrs = _attrs(element)
+        rel = attrs.get("rel", "alternate")
         if "href" not in attrs:
             if "url" in attrs or "uri" in attrs:
                 raise Declined("a link with url or uri")
             value = self.text(element, _LINK, uri=True)
             entry["link"] = _ENTITY_IN_LINK.sub(r"&\g<1>", value.replace("&amp;", "&"))
+            if rel == "alternate" and entry["link"]:
+                entry.setdefault("links", []).append({"rel": rel, "href": entry["link"]})
             return
         if len(element) or "url" in attrs or "uri" in attrs:
             raise Declined("a link feedparser reads another way")
-        rel = attrs.get("rel", "alternate")
         kind = attrs.get("type", "application/atom+xml" if rel == "self" else "text/html")
-        if rel == "alternate" and _TYPE_NAMES.get(kind, kind) in _HTML_TYPES:
-            entry["link"] = _urljoin(self.base, attrs["href"])
+        href = _urljoin(self.base, attrs["href"])
+        if rel == "alternate":
+            entry.setdefault("links", []).append({"rel": rel, "href": href})
+            if _TYPE_NAMES.get(kind, kind) in _HTML_TYPES:
+                entry["link"] = href
 
     def category(self, element: ET.Element, entry: Entry) -> None:
         """feedparser's _start_category and _end_category: attributes, then the text."""

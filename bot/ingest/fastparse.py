@@ -95,7 +95,7 @@ def _feed(root: ET.Element, body: bytes, url: str, limit: int) -> tuple[str, lis
         if name == item_name:
             if len(entries) < limit:
                 entries.append(build.entry(child))
-        elif name == "title":
+        elif name in ("title", "dc_title"):  # feedparser reads dc:title as the title too
             title.append(build.text(child))
         elif name in ("item", "entry"):
             raise Declined("entries of another format")

@@ -82,15 +82,20 @@ class ParsePool:
         # One thread a worker, so a parse always finds a worker idle or room for a new one.
         self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="newswatch-parse")
         self._closed = False
+        self._unreadable_logged: set[int] = set()  # sources whose unreadable date was logged
 
     async def parse(
         self, source: int, body: bytes, url: str, content_type: str | None, now: float
     ) -> ParsedFeed:
         """Parse one fetched body in a worker; `source` names it in busy() and the log."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
+        parsed = await loop.run_in_executor(
             self._threads, self._run, source, (body, url, content_type, now)
         )
+        if parsed.unreadable_date and source not in self._unreadable_logged:
+            self._unreadable_logged.add(source)  # once per source, with the raw text (issue 14)
+            log.info("unreadable date %r", parsed.unreadable_date, extra={"url": url})
+        return parsed
 
     def busy(self) -> dict[int, int]:
         """The pid of each worker that has started a parse, to the source it parses."""
