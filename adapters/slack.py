@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack_app import SlackInbound
 from adapters.slack_command import PendingCommand
+from adapters.slack_digest import render_digest
 from adapters.slack_doctor import channel_lines
 from adapters.slack_errors import (
     MESSAGE_ERRORS,
@@ -34,13 +35,7 @@ from adapters.slack_errors import (
     transient,
 )
 from adapters.slack_listener import ListenerLimits
-from adapters.slack_render import (
-    SlackMessage,
-    render_alert,
-    render_digest,
-    render_notice,
-    reply_text,
-)
+from adapters.slack_render import SlackMessage, render_alert, render_notice, reply_text
 from adapters.slack_respond import respond
 from adapters.slack_update import edit_alert, parse_ref, render_reply, slack_ref
 from bot.chat.commands import Command, Reply

@@ -3,7 +3,8 @@
 Reads like Miniflux's RefreshFeed (internal/reader/handler/handler.go): a conditional GET,
 a parse, "the store returns only the new entries", then what newswatch does with them.
 Each source's outcome is committed in one transaction, so a crash mid-poll leaves every
-source either fully processed or untouched. What one poll knows lives in a PollRun.
+source either fully processed or untouched. What one poll knows lives in a PollRun
+(bot.pollstate).
 
 Every store operation, and the transaction, comes from `PollTools.store` (a
 bot.store.interface.StoreModules): a second store is a second value there, not an edit here.
@@ -15,106 +16,24 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
-import uuid
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from bot.config import Config
-from bot.ingest.fetch import Fetcher, FetchResult
+from bot.ingest.fetch import FetchResult
 from bot.ingest.parse import FeedItem, ParsedFeed
-from bot.ingest.parsepool import ParsePool
 from bot.ops.crashpoints import crash_point
 from bot.ops.logs import scrub
-from bot.store.db import Store
+from bot.pollstate import Arrival, Filed, PollRun, PollTools
 from bot.store.errors import StorageUnavailable
-from bot.store.interface import StoreModules
 from bot.store.items import StoredItem
 from bot.store.sources import Source
-from bot.stories.engine import StoryEngine
-from bot.stories.feedwords import FeedWords, feed_words
+from bot.stories.feedwords import feed_words
 from bot.stories.terms import story_text, terms_of
 from bot.stories.titles import title_key_tokens
 from bot.stories.urls import canonical_url
-from bot.watch_index import WatchIndex
 
 log = logging.getLogger("newswatch.poll")
-MAX_PARALLEL_FETCHES = 16
-
-
-@dataclass
-class PollReport:
-    """What a poll did, for the CLI and the logs."""
-
-    polled: int = 0
-    not_modified: int = 0
-    failed: dict[str, str] = field(default_factory=dict)
-    new_items: int = 0
-    alerts: int = 0
-
-
-@dataclass(frozen=True)
-class PollTools:
-    """What every poll uses and outlives it; the clock and randomness are passed in for tests,
-    and the parse workers (bot.ingest.parsepool) are made when a body first needs them."""
-
-    db: Store
-    config: Config
-    fetcher: Fetcher
-    clock: Callable[[], float]
-    rng: random.Random
-    parse_pool: Callable[[], ParsePool]
-    store: StoreModules[Store]  # every store operation the poll calls (bot.store.interface)
-
-
-@dataclass
-class PollRun:
-    """One poll's state: made at its start, dropped at its end."""
-
-    tools: PollTools
-    poll_id: str
-    now: float  # when the poll began; each source's outcome is stamped when it is stored
-    watches: WatchIndex
-    stories: StoryEngine
-    report: PollReport = field(default_factory=PollReport)
-    halted: StorageUnavailable | None = None  # the first write that failed stops the poll
-    unchanged: list[tuple[Source, float, float]] = field(default_factory=list)  # 304s, unrecorded
-    fetch_slots: asyncio.Semaphore = field(
-        default_factory=lambda: asyncio.Semaphore(MAX_PARALLEL_FETCHES)
-    )
-    # Parses finish in bursts; stored back to back in one turn of the event loop they
-    # would hold slash commands for the whole burst (bench/responsive.py).
-    store_turn: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    @classmethod
-    def start(cls, tools: PollTools, now: float) -> PollRun:
-        watches = WatchIndex(tools.db, tools.store.watches)
-        return cls(
-            tools, uuid.uuid4().hex, now, watches, StoryEngine(tools.db, tools.store.stories)
-        )
-
-
-class Filed(NamedTuple):
-    """A new item as stored: its row, its story, and whether that story was made for it."""
-
-    item_id: int
-    story_id: int
-    published: float
-    fresh: bool  # a story made now has no deliveries to merge into
-
-
-@dataclass(frozen=True)
-class Arrival:
-    """What every new item of one source's refresh shares."""
-
-    source: Source
-    now: float
-    outlet: str  # an item that names no outlet of its own is the feed's
-    oldest_alertable: float  # an older item is stored and merged, but alerts nobody
-    feed_words: FeedWords  # what the feed repeats under every item (bot.stories.feedwords)
 
 
 async def refresh(source: Source, run: PollRun) -> None:

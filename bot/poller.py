@@ -14,7 +14,8 @@ from collections.abc import Callable
 from bot.config import Config
 from bot.ingest.fetch import Fetcher
 from bot.ingest.parsepool import ParsePool
-from bot.pipeline import PollReport, PollRun, PollTools, record_unchanged, refresh
+from bot.pipeline import record_unchanged, refresh
+from bot.pollstate import PollReport, PollRun, PollTools
 from bot.store.db import Store
 from bot.store.interface import StoreModules
 from bot.store.sources import Source

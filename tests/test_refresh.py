@@ -6,7 +6,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from bot.pipeline import PollRun, record_unchanged, refresh
+from bot.pipeline import record_unchanged, refresh
+from bot.pollstate import PollRun
 from bot.store.db import StorageUnavailable
 from bot.store.sources import Source, due_sources
 from tests.feeds import Entry, rss

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adapters.slack_digest import render_digest
 from adapters.slack_render import (
     MAX_BLOCKS,
     MAX_HEADER,
@@ -15,7 +16,6 @@ from adapters.slack_render import (
     SlackText,
     escape,
     render_alert,
-    render_digest,
     render_notice,
     reply_text,
     safe_url,
