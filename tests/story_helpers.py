@@ -13,6 +13,7 @@ from bot.store.db import Store, transaction
 from bot.store.items import StoredItem
 from bot.store.stories import new_story
 from bot.stories.engine import StoryEngine
+from bot.stories.feedwords import NO_FEED_WORDS, FeedWords
 from bot.stories.terms import story_text
 from bot.stories.titles import title_key_tokens
 from bot.stories.urls import canonical_url
@@ -43,11 +44,12 @@ def file_copy(
     summary: str = "",
     source_id: int | None = None,
     story: int | None = None,
+    feed: FeedWords = NO_FEED_WORDS,
 ) -> FiledCopy:
     """File one copy; `story` forces its story (to build a story's copies directly)."""
     engine = StoryEngine(db)
     canonical = canonical_url(link) if link else None
-    placement = engine.place(canonical, story_text(title, summary), published)
+    placement = engine.place(canonical, story_text(title, summary, feed), published)
     story_id = story or placement.story_id
     with transaction(db):
         if story_id is None:
