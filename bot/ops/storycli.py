@@ -99,7 +99,8 @@ def _titles(db: Store, stories: list[StoryCopies]) -> dict[int, str]:
 
 def _print_story(out: TextIO, story: StoryCopies, titles: dict[int, str]) -> None:
     outlets = f"{story.outlets} outlet{'s' if story.outlets != 1 else ''}"
-    lines = [f"story {story.story_id} · {outlets} · {len(story.copies)} copies"]
+    copies = f"{len(story.copies)} cop{'y' if len(story.copies) == 1 else 'ies'}"
+    lines = [f"story {story.story_id} · {outlets} · {copies}"]
     for copy in story.copies:
         lines += _copy_lines(copy, titles)
     print(_safe_lines("\n".join(lines)) + "\n", file=out)
