@@ -27,6 +27,22 @@ def apart(a: str, b: str) -> str | None:
         ("SAG-AFTRA tentative deal reached", "SAG-AFTRA members ratify", "deal vs ratification"),
         ("Actors strike begins", "Actors lawsuit filed", "strike vs lawsuit"),
         ("Director dies at 80", "Director hired by Disney", "death vs hire"),
+        # A later stage of a suit or a deal parts two headlines that both name the suit or deal.
+        (
+            "Judge Denies Framewise's Motion to Dismiss Meridian's AI Lawsuit",
+            "Meridian Pictures Files AI Lawsuit Against Framewise",
+            "lawsuit / ruling vs lawsuit",
+        ),
+        (
+            "Meridian, Framewise settle copyright lawsuit over AI training",
+            "Meridian sues Framewise in copyright lawsuit over AI training",
+            "lawsuit / settlement vs lawsuit",
+        ),
+        (
+            "SAG-AFTRA National Board Approves Tentative Deal, Sends Contract to Members",
+            "SAG-AFTRA Reaches Tentative Deal With Studios On New TV Contract",
+            "approval / deal vs deal",
+        ),
     ],
 )
 def test_what_tells_two_events_apart_is_named(a: str, b: str, reason: str) -> None:
@@ -43,6 +59,11 @@ def test_what_tells_two_events_apart_is_named(a: str, b: str, reason: str) -> No
         ("Stocks open lower on weak news from Asia", "Stocks open lower on poor news from Asia"),
         ("SAG-AFTRA strike ends with tentative deal", "SAG-AFTRA reaches tentative deal"),
         ("Writers strike day 5", "Writers rally on day 5 of strike"),
+        # One event named with another kind that is no later stage of it: the same deal.
+        (
+            "Hollywood actors reach tentative agreement with studios, averting a strike",
+            "SAG-AFTRA Reaches Tentative Deal With Studios",
+        ),
         ("", ""),
     ],
 )

@@ -109,6 +109,34 @@ def test_headlines_sharing_only_common_words_are_different_stories(db: Store) ->
     assert story_of(db, "New report says the weather will change this week") != first
 
 
+def test_headlines_sharing_only_one_name_are_different_events(db: Store) -> None:
+    first = story_of(db, "Sora goes public")
+    assert story_of(db, "Sora adds sound", NOW + HOUR) != first
+
+
+def test_a_copy_with_much_to_say_must_share_more_than_its_subject(db: Store) -> None:
+    clips = file_copy(
+        db,
+        "OpenAI says Sora can now generate minute-long clips",
+        NOW,
+        summary="The update doubles the maximum clip length and adds synchronized audio.",
+    )
+    downloads = file_copy(
+        db,
+        "OpenAI's Sora app tops 10 million downloads in five weeks",
+        NOW + HOUR,
+        summary="The invite-only app reached the mark faster than ChatGPT did.",
+    )
+    assert downloads.story_id != clips.story_id
+    same_event = file_copy(
+        db,
+        "OpenAI's Sora can now generate minute-long videos",
+        NOW + 2 * HOUR,
+        summary="The clip length doubles, with synchronized audio for dialogue.",
+    )
+    assert same_event.story_id == clips.story_id
+
+
 def test_empty_titles_never_merge(db: Store) -> None:
     assert story_of(db, "") != story_of(db, "", NOW + 1)
 

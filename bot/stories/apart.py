@@ -43,7 +43,12 @@ EVENT_KINDS: dict[str, frozenset[str]] = {
     "box office": frozenset({"box"}),
     # A reaction to an event is news of its own (`WGA responds to OpenAI's push`).
     "reaction": frozenset({"respond", "respons", "react", "reaction", "slam", "condemn"}),
+    "approval": frozenset({"approv"}),
 }
+# Kinds that are a later stage of another kind's event (a suit's ruling or settlement, a
+# deal's approval or ratification): one headline's stage that the other lacks parts them,
+# even when both name the suit or the deal.
+STAGE_KINDS = frozenset({"ruling", "settlement", "ratification", "approval"})
 _KIND_OF = {stem: kind for kind, stems in EVENT_KINDS.items() for stem in stems}
 
 
@@ -126,6 +131,8 @@ def _event_kinds(new: tuple[str, ...], stored: tuple[str, ...]) -> str | None:
     mine = {_KIND_OF[token] for token in new if token in _KIND_OF}
     theirs = {_KIND_OF[token] for token in stored if token in _KIND_OF}
     if (mine or theirs) and not mine & theirs:
+        return f"{_kinds(mine)} vs {_kinds(theirs)}"
+    if (mine ^ theirs) & STAGE_KINDS:
         return f"{_kinds(mine)} vs {_kinds(theirs)}"
     return None
 

@@ -5,7 +5,7 @@ A copy is first looked up by its canonical URL. Otherwise its heaviest terms
 them, at most PER_TERM a term, never a scan. Each candidate is scored by the cosine of
 the copy's weights with the story's centroid (the sum of its copies' weights); a term's
 weight is its everyday rarity, lowered as more stories use it (what the store has learned).
-The best candidate that scores MERGE_SCORE, shares two terms, and that no keep-apart rule
+The best candidate that scores MERGE_SCORE, shares enough terms, and that no keep-apart rule
 (bot.stories.apart) separates from its most alike copy, is the story. Copies in different
 scripts are scored on the terms they can share: names and numbers.
 
@@ -28,7 +28,13 @@ from bot.stories.terms import StoryText
 
 WINDOW = 72 * 3600.0  # copies of one story are at most this far apart (SPEC)
 MERGE_SCORE = 0.4  # the cosine at which a copy joins a story
-MIN_SHARED = 2  # terms a copy must share with the story (all of them, if it has fewer)
+# Terms a copy must share with its story (all of them, if it has fewer): one shared name is
+# only a subject (`Sora goes public` / `Sora adds sound`). A copy with much to say (a headline
+# and a summary) must share three, because two are often only the subject that every report
+# about it names (`OpenAI`, `Sora`), and the rest tells the events apart.
+MIN_SHARED = 2
+LONG_COPY = 8  # terms that make a copy one with much to say
+LONG_SHARED = 3
 # Names and numbers a copy must share with a story in another script: two (`OpenAI`, `Sora`)
 # are often only the subject that every report about it names.
 CROSS_SCRIPT_SHARED = 3
@@ -169,7 +175,7 @@ def _score(
     terms = latin if across_scripts else weights.keys()
     story_norm = centroid.latin_norm if across_scripts else centroid.norm
     products, score = _cosine(weights, terms, centroid.weights, story_norm)
-    needed = CROSS_SCRIPT_SHARED if across_scripts else min(MIN_SHARED, len(weights))
+    needed = CROSS_SCRIPT_SHARED if across_scripts else _shared_needed(len(weights))
     if score < MERGE_SCORE or len(products) < needed:
         return None
     own_script_norm = math.sqrt(max(centroid.norm**2 - centroid.latin_norm**2, 0.0))
@@ -179,6 +185,10 @@ def _score(
             return None
     shared = sorted(products, key=lambda term: (-products[term], term))[:SHOWN_TERMS]
     return _Scored(story, round(score, 3), shared)
+
+
+def _shared_needed(terms: int) -> int:
+    return LONG_SHARED if terms >= LONG_COPY else min(MIN_SHARED, terms)
 
 
 def _cosine(
