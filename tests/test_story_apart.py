@@ -24,6 +24,11 @@ def apart(a: str, b: str) -> str | None:
             "Katy Perry joins Idol panel",
             "'paula abdul' vs 'katy perry'",
         ),
+        (
+            "Paramount Taps Sony's David Okafor as President of Worldwide Marketing",
+            "Universal Taps Lionsgate's Maria Chen as President of Worldwide Marketing",
+            "'paramount' vs 'universal'",
+        ),
         ("SAG-AFTRA tentative deal reached", "SAG-AFTRA members ratify", "deal vs ratification"),
         ("Actors strike begins", "Actors lawsuit filed", "strike vs lawsuit"),
         ("Director dies at 80", "Director hired by Disney", "death vs hire"),
@@ -56,6 +61,7 @@ def test_what_tells_two_events_apart_is_named(a: str, b: str, reason: str) -> No
         ("ECB to end sterilisation of SMP", "ECB to end sterilization of SMP"),  # spelling
         ("Strike Enters Day 100", "Strike enters day 100 as talks stall"),  # same number
         ("Men's Wearhouse seals deal for Jos. A. Bank", "Men's Wearhouse to buy Jos. A. Bank"),
+        ("Chiquita and Fyffes merge", "Chiquita-Fyffes merger makes a top banana"),
         ("Stocks open lower on weak news from Asia", "Stocks open lower on poor news from Asia"),
         ("SAG-AFTRA strike ends with tentative deal", "SAG-AFTRA reaches tentative deal"),
         ("Writers strike day 5", "Writers rally on day 5 of strike"),

@@ -104,6 +104,24 @@ def test_copies_of_one_event_merge_only_within_72_hours(
     assert (story_of(db, VERGE, NOW + later) != first) is apart
 
 
+@pytest.mark.parametrize(
+    ("repeated", "later", "together"),
+    [(0, 5 * HOUR, True), (0, 7 * HOUR, False), (4 * HOUR, 9 * HOUR, True)],
+    ids=["in the story's first hours", "after them", "within hours of its newest copy"],
+)
+def test_a_copy_in_the_burst_of_a_story_joins_it_on_less(
+    db: Store, repeated: float, later: float, together: bool
+) -> None:
+    headline = "Mt. Gox Seeks U.S. Court Shield During Japan Bankruptcy"
+    first = story_of(db, headline)
+    if repeated:
+        assert story_of(db, headline, NOW + repeated, link="https://b.example/1") == first
+    copy = file_copy(db, "Bitcoin exchange seeks U.S. bankruptcy protection", NOW + later)
+    assert (copy.story_id == first) is together
+    if together:
+        assert engine.BURST_SCORE <= copy.evidence["score"] < engine.MERGE_SCORE
+
+
 def test_headlines_sharing_only_common_words_are_different_stories(db: Store) -> None:
     first = story_of(db, "New report says the market will grow this year")
     assert story_of(db, "New report says the weather will change this week") != first

@@ -18,9 +18,9 @@ from bot.stories.terms import stem
 NAME_ZIPF = 4.0  # a swapped word this rare (`vox` 3.6) names something; `vice` (4.9) may not
 VARIANT_RATIO = 0.75  # swapped words this alike are one word spelled two ways (`-ise`/`-ize`)
 MAX_SWAP = 2  # tokens a swap may span on each side
-MAX_SWAPS = (
-    2  # swaps a near miss may hold (`Universal ... Maria Chen` / `Paramount ... David Okafor`)
-)
+# Swaps a near miss may hold: `Universal Taps Lionsgate's Maria Chen` / `Paramount Taps
+# Sony's David Okafor` swaps a studio, a former employer and a person.
+MAX_SWAPS = 3
 MIN_ALIKE = 0.6  # share of the longer headline's tokens, in order, that make a near miss
 
 # Kinds of event (English stems): copies reporting different kinds, and none in common, or
@@ -28,7 +28,18 @@ MIN_ALIKE = 0.6  # share of the longer headline's tokens, in order, that make a 
 EVENT_KINDS: dict[str, frozenset[str]] = {
     # A deal to buy a company and the purchase are reported as both.
     "deal": frozenset(
-        {"deal", "agreement", "pact", "tentat", "acquir", "acquisit", "buy", "merger", "takeov"}
+        {
+            "deal",
+            "agreement",
+            "pact",
+            "tentat",
+            "acquir",
+            "acquisit",
+            "buy",
+            "merg",
+            "merger",
+            "takeov",
+        }
     ),
     "ratification": frozenset({"ratifi", "ratif"}),
     "strike": frozenset({"strike", "walkout", "picket"}),

@@ -28,6 +28,10 @@ from bot.stories.terms import StoryText
 
 WINDOW = 72 * 3600.0  # copies of one story are at most this far apart (SPEC)
 MERGE_SCORE = 0.4  # the cosine at which a copy joins a story
+# News of one event arrives in a burst: a copy within BURST of a story's newest copy joins
+# it at a lower cosine (a sibling event about the same subject comes a day or more later).
+BURST = 6 * 3600.0
+BURST_SCORE = 0.3
 # Terms a copy must share with its story (all of them, if it has fewer): one shared name is
 # only a subject (`Sora goes public` / `Sora adds sound`). A copy with much to say (a headline
 # and a summary) must share three, because two are often only the subject that every report
@@ -141,7 +145,7 @@ class StoryEngine:
             centroid = centroids.get(story)
             if centroid is None or centroid.published > published + WINDOW:
                 continue
-            result = _score(story, weights, latin, centroid)
+            result = _score(story, weights, latin, centroid, published)
             if result is not None:
                 scored.append(result)
         return sorted(scored, key=lambda found: (-found.score, found.story_id))
@@ -164,9 +168,14 @@ class StoryEngine:
 
 
 def _score(
-    story: int, weights: dict[str, float], latin: frozenset[str], centroid: Centroid
+    story: int,
+    weights: dict[str, float],
+    latin: frozenset[str],
+    centroid: Centroid,
+    published: float,
 ) -> _Scored | None:
-    """The cosine of a copy with a story, over the terms both can share; None below the bar.
+    """The cosine of a copy with a story, over the terms both can share; None below the bar
+    (lower in the burst of a story's first hours).
     Across scripts that is names and numbers, three of them; a copy in a spaceless script must
     also agree
     with the story's copies in its own script, when the story has any."""
@@ -176,7 +185,8 @@ def _score(
     story_norm = centroid.latin_norm if across_scripts else centroid.norm
     products, score = _cosine(weights, terms, centroid.weights, story_norm)
     needed = CROSS_SCRIPT_SHARED if across_scripts else _shared_needed(len(weights))
-    if score < MERGE_SCORE or len(products) < needed:
+    bar = BURST_SCORE if abs(published - centroid.last_seen) <= BURST else MERGE_SCORE
+    if score < bar or len(products) < needed:
         return None
     own_script_norm = math.sqrt(max(centroid.norm**2 - centroid.latin_norm**2, 0.0))
     if across_scripts and spaceless and own_script_norm > 0.0:
