@@ -44,6 +44,21 @@ def apart(a: str, b: str) -> str | None:
             "lawsuit / settlement vs lawsuit",
         ),
         (
+            "Framewise Loses Bid To Toss Meridian Pictures' AI Copyright Suit",
+            "Meridian Pictures Sues AI Startup Framewise Over Training on Its Films",
+            "ruling vs lawsuit",
+        ),
+        (
+            "Video Game Voice Actors' Strike Enters Day 100",
+            "Video game actors are going on strike",
+            "milestone / strike vs strike",
+        ),
+        (
+            "WGA and SAG-AFTRA Respond to OpenAI's Sora Hollywood Push",
+            "OpenAI Courts Hollywood Studios With Sora Licensing Program",
+            "reaction vs no kind of event",
+        ),
+        (
             "SAG-AFTRA National Board Approves Tentative Deal, Sends Contract to Members",
             "SAG-AFTRA Reaches Tentative Deal With Studios On New TV Contract",
             "approval / deal vs deal",
@@ -62,6 +77,9 @@ def test_what_tells_two_events_apart_is_named(a: str, b: str, reason: str) -> No
         ("Strike Enters Day 100", "Strike enters day 100 as talks stall"),  # same number
         ("Men's Wearhouse seals deal for Jos. A. Bank", "Men's Wearhouse to buy Jos. A. Bank"),
         ("Chiquita and Fyffes merge", "Chiquita-Fyffes merger makes a top banana"),
+        # A kind of event in one headline only may be its wording of the other's event.
+        ("Men's Wearhouse buys Jos. A. Bank for $1.8 billion", "Men's Wearhouse and Jos. A. Bank"),
+        ("Switch 2 sold 3.5 million in 4 days", "Switch 2 sells 3.5 million units in four days"),
         ("Stocks open lower on weak news from Asia", "Stocks open lower on poor news from Asia"),
         ("SAG-AFTRA strike ends with tentative deal", "SAG-AFTRA reaches tentative deal"),
         ("Writers strike day 5", "Writers rally on day 5 of strike"),
