@@ -21,7 +21,9 @@ from tests.story_helpers import file_copy, source
 VARIETY = "OpenAI Courts Hollywood Studios With Sora Licensing Program - Variety"
 VERGE = "OpenAI wants Hollywood to make its next blockbuster with Sora"
 JAPANESE = "OpenAI、Hollywoodの映画スタジオにSoraの使用許諾プログラムを提案"
-JAPANESE_NAMES_ONLY = "OpenAI、ハリウッドの映画スタジオにSoraの使用許諾プログラムを提案"
+JAPANESE_IN_KATAKANA = "OpenAI、ハリウッド大手スタジオに「Sora」ライセンスを提案　米報道"
+KOREAN = "OpenAI, 할리우드 스튜디오에 'Sora' 라이선스 프로그램 제안"
+JAPANESE_OTHER_EVENT = "OpenAIの動画アプリ「Sora」、1000万ダウンロードを突破"
 
 
 @pytest.fixture
@@ -67,8 +69,41 @@ def test_a_copy_in_another_script_joins_on_the_names_it_shares(db: Store) -> Non
     assert set(copy.evidence["shared"]) == {"openai", "sora", "hollywood"}
 
 
+@pytest.mark.parametrize("title", [JAPANESE_IN_KATAKANA, KOREAN], ids=["katakana", "hangul"])
+def test_a_copy_in_another_script_joins_on_the_names_it_writes_in_its_own_letters(
+    db: Store, title: str
+) -> None:
+    first = story_of(db, VARIETY)
+    copy = file_copy(db, title, NOW + HOUR)
+    assert copy.story_id == first
+    assert {"openai", "sora"} <= set(copy.evidence["shared"])
+    assert any(shared.startswith("hollywood (") for shared in copy.evidence["shared"])
+
+
+def test_a_copy_in_another_script_finds_its_story_by_names_every_story_uses(db: Store) -> None:
+    # Seven earlier stories name OpenAI and Sora: the two weigh less than the copy's kana.
+    for n in range(7):
+        story_of(db, f"OpenAI's Sora {n + 1} event", NOW - 10 * HOUR + n)
+    first = story_of(db, VARIETY)
+    assert story_of(db, JAPANESE_IN_KATAKANA, NOW + HOUR) == first
+
+
+def test_a_story_in_another_script_is_found_by_a_copy_in_latin_letters(db: Store) -> None:
+    first = story_of(db, JAPANESE_IN_KATAKANA)
+    assert story_of(db, VARIETY, NOW + HOUR) == first
+
+
 def test_a_copy_in_another_script_sharing_only_two_names_is_its_own_story(db: Store) -> None:
-    assert story_of(db, JAPANESE_NAMES_ONLY, NOW + HOUR) != story_of(db, VARIETY)
+    assert story_of(db, JAPANESE_OTHER_EVENT, NOW + HOUR) != story_of(db, VARIETY)
+
+
+def test_a_second_copy_in_a_spaceless_script_joins_when_it_agrees_with_the_first(
+    db: Store,
+) -> None:
+    first = story_of(db, VARIETY)
+    assert story_of(db, JAPANESE_IN_KATAKANA, NOW + HOUR) == first
+    again = "OpenAIがハリウッドの大手スタジオに「Sora」のライセンスを提案"
+    assert story_of(db, again, NOW + 2 * HOUR) == first
 
 
 def test_a_copy_in_a_spaceless_script_must_agree_with_the_storys_copies_in_it(db: Store) -> None:
