@@ -17,6 +17,7 @@ def apart(a: str, b: str) -> str | None:
     ("a", "b", "reason"),
     [
         ("Strike Enters Day 100", "Strike Enters Day 101", "'100' vs '101' ('day')"),
+        ("100 days of strike", "101 days of strike", "'100' vs '101' ('day')"),  # number first
         ("Netflix Q2 profit rises", "Netflix Q3 profit rises", "'q2' vs 'q3' ('netflix')"),
         ("Deal at Vox Media ratified", "Deal at Vice Media ratified", "'vox' vs 'vice'"),
         (
@@ -24,9 +25,19 @@ def apart(a: str, b: str) -> str | None:
             "Katy Perry joins Idol panel",
             "'paula abdul' vs 'katy perry'",
         ),
+        (  # two swaps, of unequal lengths: the first that names someone says why
+            "Universal Pictures hires Maria Chen as its new film chief",
+            "Paramount hires David Okafor as its new film chief",
+            "'universal pictures' vs 'paramount'",
+        ),
         ("SAG-AFTRA tentative deal reached", "SAG-AFTRA members ratify", "deal vs ratification"),
         ("Actors strike begins", "Actors lawsuit filed", "strike vs lawsuit"),
         ("Director dies at 80", "Director hired by Disney", "death vs hire"),
+        (
+            "OpenAI hires a studio marketing chief",
+            "OpenAI courts studios",
+            "hire vs no kind of event",
+        ),
     ],
 )
 def test_what_tells_two_events_apart_is_named(a: str, b: str, reason: str) -> None:
@@ -43,6 +54,23 @@ def test_what_tells_two_events_apart_is_named(a: str, b: str, reason: str) -> No
         ("Stocks open lower on weak news from Asia", "Stocks open lower on poor news from Asia"),
         ("SAG-AFTRA strike ends with tentative deal", "SAG-AFTRA reaches tentative deal"),
         ("Writers strike day 5", "Writers rally on day 5 of strike"),
+        (  # the same numbers, told in another order
+            "HBO renews The Last of Us for Season 4 after Season 3 finale",
+            "After Season 3 finale, HBO renews The Last of Us for Season 4",
+        ),
+        ("10 things we learned at Cannes", "Things we learned at Cannes 2026"),  # no word before
+        # Words added, or a swap longer than two words, are a rewording, not a name swapped.
+        ("OpenAI courts Hollywood studios", "OpenAI courts Hollywood studios with Sora"),
+        (
+            "WGA East ratifies first contract with Vox",
+            "WGA East ratifies first contract with three digital newsrooms",
+        ),
+        (
+            "WGA East ratifies first contract with three digital newsrooms",
+            "WGA East ratifies first contract with Vox",
+        ),
+        # Under three fifths of the longer headline alike: no near miss, whatever is swapped.
+        ("Kubrick heirs sue Sora maker", "Kubrick family members sue Sora app developer"),
         ("", ""),
     ],
 )
