@@ -203,10 +203,10 @@ async def dispatch(args: argparse.Namespace) -> int:
         run_cli = load_cli_command("discord")
         return await run_cli(config, args.action, args.guild, args.client_id)
     from bot.app import App
-    from bot.ops.instance import InstanceLock
+    from bot.ops.instance import instance_lock
 
     sends = args.command in ("run", "poll") or (args.command == "digest" and args.post)
-    with InstanceLock(config.database) if sends else contextlib.nullcontext():
+    with instance_lock(config) if sends else contextlib.nullcontext():
         # A service checks its database at every start; one-shot commands (a cron `poll`)
         # skip the whole-file check while the file is as a clean close left it.
         app = App(config, check_db="always" if args.command == "run" else "if-changed")

@@ -1,7 +1,19 @@
-"""Shared fixtures: the real loopback feed server, and helpers to build configs for tests."""
+"""Shared fixtures: the real loopback feed server, a real PostgreSQL, the fake Slack, and the
+`database` every test that must hold on both stores runs on."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.feedserver import feed_server  # noqa: F401  (fixture re-exported for every test)
-from tests.slack_fixtures import slack, slack_env  # noqa: F401  (the fake Slack, its tokens)
 from tests.pgserver import pg_dsn, pg_server  # noqa: F401  (a real PostgreSQL, or a skip)
+from tests.slack_fixtures import slack, slack_env  # noqa: F401  (the fake Slack, its tokens)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> str:
+    """The config's `database` for a test that must hold on both stores: a SQLite file
+    beside the config, or a fresh database on the session's PostgreSQL (or a skip)."""
+    if request.param == "sqlite":
+        return "nw.db"
+    return str(request.getfixturevalue("pg_dsn"))

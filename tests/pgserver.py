@@ -2,9 +2,10 @@
 
 initdb refuses to run as root, so under root the server runs as an unprivileged user
 (`postgres` if the system has one, else `nobody`) from a temporary folder it owns. It
-listens on 127.0.0.1 at a free port with trust authentication, and on a socket in that
-folder. Without the server binaries or the psycopg driver every test that asks for it
-skips with one line saying what is missing.
+listens on 127.0.0.1 at a free port with trust authentication (but for PASSWORD_ROLE,
+which must give its password), and on a socket in that folder. Without the server
+binaries or the psycopg driver every test that asks for it skips with one line saying
+what is missing.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 import pytest
 
 SUPERUSER = "newswatch"
+PASSWORD_ROLE = "pw_user"  # the one role that must give a password (scram), for libpq's rules
 _SKIP_NO_BINARIES = (
     "PostgreSQL server binaries (initdb, pg_ctl) not found: "
     "install Debian's postgresql package to run the PostgreSQL tests"
@@ -86,11 +88,15 @@ def _start(binaries: Path) -> tuple[PgServer, list[str]]:
     data = folder / "data"
     if uid is not None and gid is not None:
         os.chown(folder, uid, gid)
+    initdb = [str(binaries / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=trust"]
     subprocess.run(
-        [*prefix, str(binaries / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=trust"]
-        + ["--locale=C", "--encoding=UTF8"],
+        [*prefix, *initdb, "--locale=C", "--encoding=UTF8"],
         check=True,
         capture_output=True,
+    )
+    hba = data / "pg_hba.conf"
+    hba.write_text(
+        f"host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n" + hba.read_text(), "utf-8"
     )
     port = _free_port()
     options = (

@@ -1,0 +1,146 @@
+"""A PostgreSQL database as a Store: the store's modules run on it unchanged.
+
+Its statements go through bot.store.pg.dialect; rows read by name or position as
+sqlite3.Row does; the connection is in autocommit mode and `transaction` opens a real
+one (BEGIN ... COMMIT, joined when nested), as the SQLite store does. A connection that
+fails (the server restarted, the network went) is StorageUnavailable, so the service
+pauses and says so once, as for a full disk (HARDENING F9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, suppress
+from typing import Any
+
+import psycopg
+from psycopg.adapt import Buffer, Loader
+from psycopg.pq import TransactionStatus
+from psycopg.rows import RowMaker
+
+from bot.database_url import display_url
+from bot.ops.logs import scrub
+from bot.store.db import Cursor, Row, Store
+from bot.store.errors import StorageUnavailable, StoreError
+from bot.store.pg import dialect
+
+
+class PgRow(tuple[Any, ...]):
+    """A row read by column name or by position, like sqlite3.Row."""
+
+    names: dict[str, int]
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self.names[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self.names)
+
+
+def pg_row(cursor: psycopg.Cursor[Any]) -> RowMaker[PgRow]:
+    """psycopg's row factory for PgRow: the column names once per statement."""
+    names = {column.name: at for at, column in enumerate(cursor.description or ())}
+
+    def make(values: Sequence[Any]) -> PgRow:
+        row = PgRow(values)
+        row.names = names
+        return row
+
+    return make
+
+
+class NumberLoader(Loader):
+    """NUMERIC (what SUM of a BIGINT returns) as int or float, as SQLite gives it."""
+
+    def load(self, data: Buffer) -> int | float:
+        text = bytes(data).decode("ascii")
+        return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
+class PgStore(Store):
+    """One open PostgreSQL database: its connection and the URL it was opened with."""
+
+    on_file = False
+
+    def __init__(self, conn: psycopg.Connection[PgRow], url: str) -> None:
+        self.pg = conn
+        self.path = display_url(url)
+        self.checked_at = None
+        self._sql: dict[str, str] = {}  # each statement text, translated once
+
+    def execute(self, sql: str, parameters: Sequence[object] = ()) -> Cursor:
+        try:
+            return self.pg.execute(self._translated(sql), dialect.parameters(parameters))
+        except psycopg.OperationalError as exc:
+            raise StorageUnavailable(_reason(exc)) from exc
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        values = [dialect.parameters(row) for row in rows]
+        if not values:
+            return
+        try:
+            with self.pg.cursor() as cursor:
+                cursor.executemany(self._translated(sql), values)
+        except psycopg.OperationalError as exc:
+            raise StorageUnavailable(_reason(exc)) from exc
+
+    def rows(self, sql: str, parameters: Sequence[object] = ()) -> list[Row]:
+        return self.execute(sql, parameters).fetchall()
+
+    def each(self, sql: str, parameters: Sequence[object] = ()) -> Iterator[Row]:
+        yield from self.execute(sql, parameters)
+
+    def row(self, sql: str, parameters: Sequence[object] = ()) -> Row | None:
+        found: Row | None = self.execute(sql, parameters).fetchone()
+        return found
+
+    def transaction(self) -> AbstractContextManager[None]:
+        return _transaction(self)
+
+    def close(self) -> None:
+        self.pg.close()
+
+    def _translated(self, sql: str) -> str:
+        found = self._sql.get(sql)
+        if found is None:
+            found = self._sql[sql] = dialect.translate(sql)
+        return found
+
+
+@contextmanager
+def _transaction(db: PgStore) -> Iterator[None]:
+    """BEGIN ... COMMIT, rolled back on any exception; nested use joins the open one."""
+    conn = db.pg
+    if conn.info.transaction_status != TransactionStatus.IDLE:
+        yield
+        return
+    try:
+        conn.execute("BEGIN")
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            if not conn.closed:
+                with suppress(psycopg.Error):
+                    conn.execute("ROLLBACK")
+            raise
+    except psycopg.OperationalError as exc:
+        raise StorageUnavailable(_reason(exc)) from exc
+
+
+def connect(url: str) -> psycopg.Connection[PgRow]:
+    """A connection in autocommit mode with the store's row and number types; libpq reads
+    the password from PGPASSWORD or ~/.pgpass, and sslmode and the rest from the URL."""
+    try:
+        conn = psycopg.connect(url, autocommit=True, row_factory=pg_row)
+    except psycopg.Error as exc:
+        raise StoreError(f"{display_url(url)}: cannot connect: {_reason(exc)}") from None
+    conn.adapters.register_loader("numeric", NumberLoader)
+    return conn
+
+
+def _reason(exc: psycopg.Error) -> str:
+    """The driver's first line, masked (a server's message may quote what it was given)."""
+    return scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
