@@ -56,15 +56,19 @@ def make_app(config_path: Path, clock: Clock) -> App:
     return App(load_config(str(config_path), {}), clock=clock)
 
 
-def stored_rows(config_path: Path, sql: str) -> list[tuple[Any, ...]]:
-    """Rows of a query on the configured database, SQLite or PostgreSQL, as tuples."""
+def stored_rows(
+    config_path: Path, sql: str, parameters: Sequence[object] = ()
+) -> list[tuple[Any, ...]]:
+    """Rows of a statement on the configured database, SQLite or PostgreSQL, as tuples
+    (none for a write, which is committed)."""
     from bot.store.db import close_db
     from bot.store.opening import open_store
 
     config = load_config(str(config_path), {})
     db = open_store(config)
     try:
-        return [tuple(row) for row in db.rows(sql)]
+        cursor = db.execute(sql, parameters)
+        return [tuple(row) for row in cursor] if cursor.description else []
     finally:
         close_db(db, config.database)
 
