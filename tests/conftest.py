@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
+from bot.store.db import Store, open_db
 from tests.feedserver import feed_server  # noqa: F401  (fixture re-exported for every test)
 from tests.pgserver import pg_dsn, pg_server  # noqa: F401  (a real PostgreSQL, or a skip)
 from tests.slack_fixtures import slack, slack_env  # noqa: F401  (the fake Slack, its tokens)
@@ -17,3 +21,18 @@ def database(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return "nw.db"
     return str(request.getfixturevalue("pg_dsn"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An open, empty store for store-level tests that must hold on both databases."""
+    if request.param == "sqlite":
+        db = open_db(tmp_path / "nw.db")
+    else:
+        from bot.store.pg.opening import open_pg
+
+        db = open_pg(str(request.getfixturevalue("pg_dsn")))
+    try:
+        yield db
+    finally:
+        db.close()

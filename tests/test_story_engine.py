@@ -5,7 +5,6 @@ every placement records its evidence; the alert shows the story's best copy."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,10 +24,9 @@ JAPANESE_NAMES_ONLY = "OpenAI、ハリウッドの映画スタジオにSoraの�
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Store]:
-    store = open_db(tmp_path / "nw.db")
-    yield store
-    store.conn.close()
+def db(any_store: Store) -> Store:
+    """An empty store, SQLite or PostgreSQL (each test runs on both)."""
+    return any_store
 
 
 def story_of(db: Store, title: str, at: float = NOW, link: str | None = None) -> int:
