@@ -24,6 +24,12 @@ from bot.store.db import Cursor, Row, Store
 from bot.store.errors import StorageUnavailable, StoreError
 from bot.store.pg import dialect
 
+# Every transaction takes this transaction-level advisory lock first ("nwwriter" as a
+# 64-bit number): one writer at a time, as SQLite's BEGIN IMMEDIATE gives. The store's
+# read-then-write steps (placing a copy in a story, the one-alert-per-story check, the watch
+# quotas) then hold across processes on one server as they hold on one file.
+WRITE_LOCK = int.from_bytes(b"nwwriter", "big") >> 1
+
 
 class PgRow(tuple[Any, ...]):
     """A row read by column name or by position, like sqlite3.Row."""
@@ -111,7 +117,8 @@ class PgStore(Store):
 
 @contextmanager
 def _transaction(db: PgStore) -> Iterator[None]:
-    """BEGIN ... COMMIT, rolled back on any exception; nested use joins the open one."""
+    """BEGIN ... COMMIT under WRITE_LOCK, rolled back on any exception; nested use joins
+    the open one. The lock goes with the transaction, also when its connection dies."""
     conn = db.pg
     if conn.info.transaction_status != TransactionStatus.IDLE:
         yield
@@ -119,6 +126,7 @@ def _transaction(db: PgStore) -> Iterator[None]:
     try:
         conn.execute("BEGIN")
         try:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
             yield
             conn.execute("COMMIT")
         except BaseException:
