@@ -69,6 +69,24 @@ class PgServer:
     port: int
     folder: Path
     _numbers: Iterator[int]
+    ctl: list[str]  # pg_ctl -D DATA, run as the server's user
+
+    def stop(self) -> None:
+        """Stop the server (every connection to it is cut), for outage tests."""
+        subprocess.run([*self.ctl, "-m", "fast", "-w", "stop"], check=True, capture_output=True)
+
+    def start(self) -> None:
+        """Start it again on the same port, with every database as it was."""
+        log = str(self.folder / "server.log")
+        run = [*self.ctl, "-o", self._options(), "-l", log, "-w", "start"]
+        subprocess.run(run, check=True, capture_output=True)
+
+    def _options(self) -> str:
+        return (
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} "
+            f"-c unix_socket_directories={self.folder} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+        )
 
     def dsn(self, name: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{name}"
@@ -82,7 +100,7 @@ class PgServer:
         return self.dsn(name)
 
 
-def _start(binaries: Path) -> tuple[PgServer, list[str]]:
+def _start(binaries: Path) -> PgServer:
     prefix, uid, gid = _runner()
     folder = Path(tempfile.mkdtemp(prefix="newswatch-pg-"))
     data = folder / "data"
@@ -98,18 +116,10 @@ def _start(binaries: Path) -> tuple[PgServer, list[str]]:
     hba.write_text(
         f"host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n" + hba.read_text(), "utf-8"
     )
-    port = _free_port()
-    options = (
-        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} "
-        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
-    )
     ctl = [*prefix, str(binaries / "pg_ctl"), "-D", str(data)]
-    subprocess.run(
-        [*ctl, "-o", options, "-l", str(folder / "server.log"), "-w", "start"],
-        check=True,
-        capture_output=True,
-    )
-    return PgServer(port, folder, itertools.count(1)), ctl
+    server = PgServer(_free_port(), folder, itertools.count(1), ctl)
+    server.start()
+    return server
 
 
 @pytest.fixture(scope="session")
@@ -122,11 +132,11 @@ def pg_server() -> Iterator[PgServer]:
         import psycopg  # noqa: F401
     except ImportError:
         pytest.skip("the psycopg driver is not installed: pip install -e '.[postgresql]'")
-    server, ctl = _start(binaries)
+    server = _start(binaries)
     try:
         yield server
     finally:
-        subprocess.run([*ctl, "-m", "immediate", "stop"], check=False, capture_output=True)
+        subprocess.run([*server.ctl, "-m", "immediate", "stop"], check=False, capture_output=True)
         shutil.rmtree(server.folder, ignore_errors=True)
 
 

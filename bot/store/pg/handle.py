@@ -72,13 +72,25 @@ class PgStore(Store):
 
     def __init__(self, conn: psycopg.Connection[PgRow], url: str) -> None:
         self.pg = conn
+        self.url = url  # never holds a password (bot.database_url refuses one)
         self.path = display_url(url)
         self.checked_at = None
         self._sql: dict[str, str] = {}  # each statement text, translated once
 
+    def live(self) -> psycopg.Connection[PgRow]:
+        """The connection, opened again if the last one was lost (a server restart): the
+        first statement after an outage reconnects, and fails as StorageUnavailable while
+        the server is still away."""
+        if self.pg.closed or self.pg.broken:
+            try:
+                self.pg = connect(self.url)
+            except StoreError as exc:
+                raise StorageUnavailable(str(exc)) from None
+        return self.pg
+
     def execute(self, sql: str, parameters: Sequence[object] = ()) -> Cursor:
         try:
-            return self.pg.execute(self._translated(sql), dialect.parameters(parameters))
+            return self.live().execute(self._translated(sql), dialect.parameters(parameters))
         except psycopg.OperationalError as exc:
             raise StorageUnavailable(_reason(exc)) from exc
 
@@ -87,7 +99,7 @@ class PgStore(Store):
         if not values:
             return
         try:
-            with self.pg.cursor() as cursor:
+            with self.live().cursor() as cursor:
                 cursor.executemany(self._translated(sql), values)
         except psycopg.OperationalError as exc:
             raise StorageUnavailable(_reason(exc)) from exc
@@ -106,7 +118,7 @@ class PgStore(Store):
         return _transaction(self)
 
     def close(self) -> None:
-        self.pg.close()
+        self.pg.close()  # psycopg's close of a closed or lost connection does nothing
 
     def _translated(self, sql: str) -> str:
         found = self._sql.get(sql)
@@ -119,7 +131,7 @@ class PgStore(Store):
 def _transaction(db: PgStore) -> Iterator[None]:
     """BEGIN ... COMMIT under WRITE_LOCK, rolled back on any exception; nested use joins
     the open one. The lock goes with the transaction, also when its connection dies."""
-    conn = db.pg
+    conn = db.live()
     if conn.info.transaction_status != TransactionStatus.IDLE:
         yield
         return
