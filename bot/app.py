@@ -54,12 +54,13 @@ class App:
         check_db: Literal["always", "if-changed"] = "always",
         *,
         store: StoreModules[Store] | None = None,
+        exclusive: bool = False,
     ) -> None:
         self.config = config
         # The store's operations the poll and the drain call (bot.store.interface).
         self.store = store if store is not None else sqlite_store()
         self.clock = clock
-        self.db = open_store(config, check_db)
+        self.db = open_store(config, check_db, exclusive=exclusive)
         now = clock()
         sync_file_watches(self.db, config, now)
         for channel in config.channels:

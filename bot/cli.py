@@ -13,7 +13,7 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from bot.config import Config, ConfigError, load_config
 from bot.ops import migratecli as migrate_command
@@ -213,7 +213,8 @@ async def dispatch(args: argparse.Namespace) -> int:
     with instance_lock(config) if sends else contextlib.nullcontext():
         # A service checks its database at every start; one-shot commands (a cron `poll`)
         # skip the whole-file check while the file is as a clean close left it.
-        app = App(config, check_db="always" if args.command == "run" else "if-changed")
+        check: Literal["always", "if-changed"] = "always" if args.command == "run" else "if-changed"
+        app = App(config, check_db=check, exclusive=sends)
         if args.command == "run":
             await app.run_forever()
             return 0

@@ -12,11 +12,12 @@ import pytest
 
 from bot.config import ConfigError, load_config
 from bot.store import channels, outbox, sources
-from bot.store.db import MIGRATIONS, StoreError, open_db, transaction
-from bot.store.pg.opening import PgInstanceLock, open_pg
+from bot.store.db import MIGRATIONS, StorageUnavailable, StoreError, open_db, transaction
+from bot.store.pg.opening import open_pg
 from bot.store.pg.schema import BASELINE, STEPS, newest
-from tests.pgserver import PASSWORD_ROLE, SUPERUSER
+from tests.pgserver import PASSWORD_ROLE, SUPERUSER, PgServer
 from tests.pipeline_helpers import write_config
+from tests.test_cli import newswatch
 
 psycopg = pytest.importorskip("psycopg", reason="the psycopg driver is not installed")
 
@@ -116,10 +117,51 @@ def test_the_password_comes_from_pgpassword(
 
 
 def test_a_second_sender_on_one_database_is_refused_until_the_first_ends(pg_dsn: str) -> None:
-    with PgInstanceLock(pg_dsn), pytest.raises(StoreError, match="another newswatch is using"):
-        PgInstanceLock(pg_dsn).__enter__()
-    with PgInstanceLock(pg_dsn):
-        pass
+    sender = open_pg(pg_dsn, exclusive=True)
+    with pytest.raises(StoreError, match="another newswatch is using"):
+        open_pg(pg_dsn, exclusive=True)
+    open_pg(pg_dsn).close()  # a reader (watch list, stories) is no sender
+    sender.close()
+    open_pg(pg_dsn, exclusive=True).close()
+
+
+def test_a_poll_while_another_newswatch_sends_exits_1_with_one_line(
+    tmp_path: Path, pg_dsn: str
+) -> None:
+    sender = open_pg(pg_dsn, exclusive=True)
+    config = write_config(tmp_path, database=pg_dsn)
+    result = newswatch("--config", str(config), "poll", cwd=tmp_path)
+    sender.close()
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert "another newswatch is using postgresql://" in line
+
+
+def test_the_sender_holds_its_lock_again_after_a_server_restart(
+    pg_server: PgServer, pg_dsn: str
+) -> None:
+    sender = open_pg(pg_dsn, exclusive=True)
+    pg_server.stop()
+    pg_server.start()
+    with pytest.raises(StorageUnavailable):  # the statement the restart cut off
+        sender.execute("SELECT 1")
+    assert sender.execute("SELECT 1").fetchone() == (1,)  # reconnected, and locked again
+    with pytest.raises(StoreError, match="another newswatch is using"):
+        open_pg(pg_dsn, exclusive=True)
+
+
+def test_a_sender_that_lost_its_lock_in_an_outage_stops_sending(
+    pg_server: PgServer, pg_dsn: str
+) -> None:
+    first = open_pg(pg_dsn, exclusive=True)
+    pg_server.stop()
+    pg_server.start()
+    second = open_pg(pg_dsn, exclusive=True)  # started while the first was cut off
+    with pytest.raises(StorageUnavailable):
+        first.execute("SELECT 1")
+    with pytest.raises(StoreError, match="another newswatch is using"):
+        first.execute("SELECT 1")
+    second.close()
 
 
 def test_a_transaction_that_fails_leaves_nothing_behind(pg_dsn: str) -> None:

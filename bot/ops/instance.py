@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from types import TracebackType
 
@@ -67,10 +67,8 @@ class InstanceLock:
 
 
 def instance_lock(config: Config) -> AbstractContextManager[object]:
-    """The lock for the configured database: the file lock beside a SQLite file, a session
-    advisory lock on a PostgreSQL server (bot.store.pg.opening.PgInstanceLock)."""
+    """The lock beside a SQLite file; on PostgreSQL the sender's own connection holds the
+    database's lock (App(exclusive=True), bot.store.pg.handle.PgStore.session_lock)."""
     if config.postgres is None:
         return InstanceLock(config.database)
-    from bot.store.pg.opening import PgInstanceLock
-
-    return PgInstanceLock(config.postgres)
+    return nullcontext()

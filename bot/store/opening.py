@@ -10,8 +10,11 @@ from bot.store.db import Store, open_db
 from bot.store.errors import StoreError
 
 
-def open_store(config: Config, check: Literal["always", "if-changed"] = "always") -> Store:
-    """The configured database, checked and at the newest schema."""
+def open_store(
+    config: Config, check: Literal["always", "if-changed"] = "always", *, exclusive: bool = False
+) -> Store:
+    """The configured database, checked and at the newest schema. An `exclusive` PostgreSQL
+    handle holds the database's one-sender lock (a SQLite file's is bot.ops.instance's)."""
     if config.postgres is None:
         return open_db(config.database, check)
     try:
@@ -21,4 +24,4 @@ def open_store(config: Config, check: Literal["always", "if-changed"] = "always"
             f"{config.database_name}: PostgreSQL needs the psycopg driver: "
             "pip install 'newswatch[postgresql]'"
         ) from None
-    return open_pg(config.postgres)
+    return open_pg(config.postgres, exclusive=exclusive)

@@ -1,5 +1,6 @@
 """Opening a PostgreSQL database: connect, create or upgrade the schema, and the lock that
-keeps to one newswatch per database until workers share the work.
+keeps to one sending newswatch per database until workers share the work (INSTANCE_LOCK,
+held by the sender's own connection: bot.store.pg.handle.PgStore.session_lock).
 
 Two processes opening one new database at once must not both create the schema: the
 check and the steps run under a transaction-level advisory lock (SCHEMA_LOCK).
@@ -7,9 +8,6 @@ check and the steps run under a transaction-level advisory lock (SCHEMA_LOCK).
 
 from __future__ import annotations
 
-from types import TracebackType
-
-from bot.database_url import display_url
 from bot.store.errors import StoreError
 from bot.store.pg.handle import PgStore, connect
 from bot.store.pg.schema import BASELINE, SCHEMA, STEPS, VERSION_KEY, newest
@@ -20,9 +18,10 @@ SCHEMA_LOCK = int.from_bytes(b"nwschema", "big") >> 1
 INSTANCE_LOCK = int.from_bytes(b"nwsingle", "big") >> 1
 
 
-def open_pg(url: str) -> PgStore:
-    """Open the database, making the schema on a new one and applying newer steps."""
-    db = PgStore(connect(url), url)
+def open_pg(url: str, *, exclusive: bool = False) -> PgStore:
+    """Open the database, making the schema on a new one and applying newer steps; an
+    `exclusive` handle (a service, a poll, a posted digest) is the only one that sends."""
+    db = PgStore(connect(url), url, session_lock=INSTANCE_LOCK if exclusive else None)
     try:
         migrate_pg(db)
     except BaseException:
@@ -55,31 +54,3 @@ def migrate_pg(db: PgStore) -> None:
         for step in STEPS[version - BASELINE :]:
             db.pg.execute(step)
         db.execute("UPDATE meta SET value = ? WHERE key = ?", [str(newest()), VERSION_KEY])
-
-
-class PgInstanceLock:
-    """One newswatch that sends per PostgreSQL database, held by a session advisory lock:
-    the server drops it when the holder's connection ends, even on SIGKILL."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self._db: PgStore | None = None
-
-    def __enter__(self) -> PgInstanceLock:
-        db = PgStore(connect(self.url), self.url)
-        row = db.row("SELECT pg_try_advisory_lock(?) AS held", [INSTANCE_LOCK])
-        if row is None or not row["held"]:
-            db.close()
-            raise StoreError(
-                f"another newswatch is using {display_url(self.url)}; stop it first "
-                "(several workers on one PostgreSQL are not supported yet)"
-            )
-        self._db = db
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
