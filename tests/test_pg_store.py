@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,7 @@ from bot.store import channels, outbox, sources
 from bot.store.db import MIGRATIONS, StorageUnavailable, StoreError, open_db, transaction
 from bot.store.pg.opening import open_pg
 from bot.store.pg.schema import BASELINE, STEPS, newest
+from tests.feeds import rss
 from tests.pgserver import PASSWORD_ROLE, SUPERUSER, PgServer
 from tests.pipeline_helpers import write_config
 from tests.test_cli import newswatch
@@ -200,3 +202,12 @@ def test_sqlite_stays_the_default_and_needs_no_driver(tmp_path: Path) -> None:
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
     assert sqlite3.connect(tmp_path / "nw.db").execute("PRAGMA user_version").fetchone() == (9,)
+
+
+def test_doctor_says_the_postgresql_database_is_ok_by_its_url(
+    tmp_path: Path, pg_dsn: str, feed_server: Any
+) -> None:
+    feed_server.add("/f.xml", body=rss([]), content_type="application/rss+xml")
+    config = write_config(tmp_path, database=pg_dsn, feeds=[feed_server.url("/f.xml")])
+    result = newswatch("--config", str(config), "doctor", cwd=tmp_path)
+    assert f"database: ok ({pg_dsn})" in result.stdout.splitlines()
