@@ -33,8 +33,11 @@ from typing import Any
 
 from feeds import serve, write_setup
 from story_baseline import assign_all as baseline
+from story_baseline import headline
 from story_corpus import Record, feeds, load, sets
 from story_metrics import Mistake, score, worst_merges, worst_splits
+
+from bot.ingest.googlenews import publisher_url
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -102,7 +105,16 @@ def match(records: Sequence[Record], copies: list[Copy]) -> tuple[list[Hashable]
     predicted: list[Hashable] = []
     lost = 0
     for n, record in enumerate(records):
-        keys = [("link", record.link), ("at", record.title, record.outlet), ("title", record.title)]
+        # A Google News copy is stored under the publisher's page and headline (SPEC: the
+        # publisher's own page first), so it is also looked for there.
+        publisher_link = publisher_url(record.link) or record.link
+        keys = [
+            ("link", record.link),
+            ("link", publisher_link),
+            ("at", record.title, record.outlet),
+            ("title", record.title),
+            ("title", headline(record.title)),
+        ]
         found = [by_key[key] for key in keys if len(set(by_key.get(key, []))) == 1]
         if found:
             predicted.append(found[0][0])

@@ -27,14 +27,14 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def _headline(title: str) -> str:
+def headline(title: str) -> str:
     head, sep, _ = title.rpartition(" - ")
     return head if sep and head else title
 
 
 def assign_all(items: list[dict[str, Any]]) -> list[int]:
     """Each item joins the most similar recent story above THRESHOLD, else starts one."""
-    docs = [Counter(tokens(_headline(it["title"]) + " " + it.get("summary", ""))) for it in items]
+    docs = [Counter(tokens(headline(it["title"]) + " " + it.get("summary", ""))) for it in items]
     frequency = Counter(term for doc in docs for term in doc)
     idf = {term: math.log((1 + len(docs)) / (1 + n)) + 1 for term, n in frequency.items()}
     stories: list[tuple[Counter[str], float]] = []  # centroid, last published

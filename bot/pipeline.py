@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 from collections import defaultdict
 from urllib.parse import urlsplit
 
@@ -118,9 +119,11 @@ def _arrival(source: Source, parsed: ParsedFeed, now: float, config: Config) -> 
 
 
 def _store_new(arrival: Arrival, items: list[FeedItem], run: PollRun) -> int:
-    """Store each new item in its story and queue its alerts; how many were stored."""
+    """Store each new item in its story and queue its alerts; how many were stored. Oldest
+    first, as the news happened (feeds list the newest first): a story begins with its first
+    report, and a later copy meets the copies it follows."""
     new = 0
-    for item in items:
+    for item in sorted(items, key=_oldest_first):
         filed = _file(item, arrival, run)
         if filed is None:  # known after all (read above in this transaction): never here
             continue
@@ -129,6 +132,11 @@ def _store_new(arrival: Arrival, items: list[FeedItem], run: PollRun) -> int:
             _queue_alerts(item, filed, arrival, run)
     run.report.new_items += new
     return new
+
+
+def _oldest_first(item: FeedItem) -> float:
+    """Undated items keep their place after the dated ones (the sort is stable)."""
+    return item.published if item.published is not None else math.inf
 
 
 def _file(item: FeedItem, arrival: Arrival, run: PollRun) -> Filed | None:

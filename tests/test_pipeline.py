@@ -194,6 +194,25 @@ async def test_copies_with_one_canonical_url_are_one_story(
     assert sorted(alerts[0]["watches"]) == sorted(["WGA", '"Writers Guild"'])
 
 
+async def test_a_feeds_items_are_filed_oldest_first_so_a_story_begins_with_its_first_report(
+    tmp_path: Path, feed_server: Any
+) -> None:
+    clock = Clock()
+    newest_first = [
+        Entry("Sora reaches Japan", "https://a.example/3", published=clock.now - HOUR),
+        Entry("WGA statement on AI", "https://a.example/2", published=clock.now - 2 * HOUR),
+        Entry("Sora opens to filmmakers", "https://a.example/1", published=clock.now - 3 * HOUR),
+    ]
+    feed_server.add("/f.xml", body=rss(newest_first), content_type=RSS)
+    config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora", "WGA"])
+    await poll(config, clock)
+    assert [a["title"] for a in read_alerts(tmp_path)] == [
+        "Sora opens to filmmakers",
+        "WGA statement on AI",
+        "Sora reaches Japan",
+    ]
+
+
 async def test_near_identical_titles_within_72_hours_are_one_story(
     tmp_path: Path, feed_server: Any, database: str
 ) -> None:

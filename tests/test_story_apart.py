@@ -24,9 +24,45 @@ def apart(a: str, b: str) -> str | None:
             "Katy Perry joins Idol panel",
             "'paula abdul' vs 'katy perry'",
         ),
+        (
+            "Paramount Taps Sony's David Okafor as President of Worldwide Marketing",
+            "Universal Taps Lionsgate's Maria Chen as President of Worldwide Marketing",
+            "'paramount' vs 'universal'",
+        ),
         ("SAG-AFTRA tentative deal reached", "SAG-AFTRA members ratify", "deal vs ratification"),
         ("Actors strike begins", "Actors lawsuit filed", "strike vs lawsuit"),
         ("Director dies at 80", "Director hired by Disney", "death vs hire"),
+        # A later stage of a suit or a deal parts two headlines that both name the suit or deal.
+        (
+            "Judge Denies Framewise's Motion to Dismiss Meridian's AI Lawsuit",
+            "Meridian Pictures Files AI Lawsuit Against Framewise",
+            "lawsuit / ruling vs lawsuit",
+        ),
+        (
+            "Meridian, Framewise settle copyright lawsuit over AI training",
+            "Meridian sues Framewise in copyright lawsuit over AI training",
+            "lawsuit / settlement vs lawsuit",
+        ),
+        (
+            "Framewise Loses Bid To Toss Meridian Pictures' AI Copyright Suit",
+            "Meridian Pictures Sues AI Startup Framewise Over Training on Its Films",
+            "ruling vs lawsuit",
+        ),
+        (
+            "Video Game Voice Actors' Strike Enters Day 100",
+            "Video game actors are going on strike",
+            "milestone / strike vs strike",
+        ),
+        (
+            "WGA and SAG-AFTRA Respond to OpenAI's Sora Hollywood Push",
+            "OpenAI Courts Hollywood Studios With Sora Licensing Program",
+            "reaction vs no kind of event",
+        ),
+        (
+            "SAG-AFTRA National Board Approves Tentative Deal, Sends Contract to Members",
+            "SAG-AFTRA Reaches Tentative Deal With Studios On New TV Contract",
+            "approval / deal vs deal",
+        ),
     ],
 )
 def test_what_tells_two_events_apart_is_named(a: str, b: str, reason: str) -> None:
@@ -40,9 +76,18 @@ def test_what_tells_two_events_apart_is_named(a: str, b: str, reason: str) -> No
         ("ECB to end sterilisation of SMP", "ECB to end sterilization of SMP"),  # spelling
         ("Strike Enters Day 100", "Strike enters day 100 as talks stall"),  # same number
         ("Men's Wearhouse seals deal for Jos. A. Bank", "Men's Wearhouse to buy Jos. A. Bank"),
+        ("Chiquita and Fyffes merge", "Chiquita-Fyffes merger makes a top banana"),
+        # A kind of event in one headline only may be its wording of the other's event.
+        ("Men's Wearhouse buys Jos. A. Bank for $1.8 billion", "Men's Wearhouse and Jos. A. Bank"),
+        ("Switch 2 sold 3.5 million in 4 days", "Switch 2 sells 3.5 million units in four days"),
         ("Stocks open lower on weak news from Asia", "Stocks open lower on poor news from Asia"),
         ("SAG-AFTRA strike ends with tentative deal", "SAG-AFTRA reaches tentative deal"),
         ("Writers strike day 5", "Writers rally on day 5 of strike"),
+        # One event named with another kind that is no later stage of it: the same deal.
+        (
+            "Hollywood actors reach tentative agreement with studios, averting a strike",
+            "SAG-AFTRA Reaches Tentative Deal With Studios",
+        ),
         ("", ""),
     ],
 )

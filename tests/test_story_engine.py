@@ -102,9 +102,55 @@ def test_copies_of_one_event_merge_only_within_72_hours(
     assert (story_of(db, VERGE, NOW + later) != first) is apart
 
 
+@pytest.mark.parametrize(
+    ("repeated", "later", "together"),
+    [(0, 5 * HOUR, True), (0, 7 * HOUR, False), (4 * HOUR, 9 * HOUR, True)],
+    ids=["in the story's first hours", "after them", "within hours of its newest copy"],
+)
+def test_a_copy_in_the_burst_of_a_story_joins_it_on_less(
+    db: Store, repeated: float, later: float, together: bool
+) -> None:
+    headline = "Mt. Gox Seeks U.S. Court Shield During Japan Bankruptcy"
+    first = story_of(db, headline)
+    if repeated:
+        assert story_of(db, headline, NOW + repeated, link="https://b.example/1") == first
+    copy = file_copy(db, "Bitcoin exchange seeks U.S. bankruptcy protection", NOW + later)
+    assert (copy.story_id == first) is together
+    if together:
+        assert engine.BURST_SCORE <= copy.evidence["score"] < engine.MERGE_SCORE
+
+
 def test_headlines_sharing_only_common_words_are_different_stories(db: Store) -> None:
     first = story_of(db, "New report says the market will grow this year")
     assert story_of(db, "New report says the weather will change this week") != first
+
+
+def test_headlines_sharing_only_one_name_are_different_events(db: Store) -> None:
+    first = story_of(db, "Sora goes public")
+    assert story_of(db, "Sora adds sound", NOW + HOUR) != first
+
+
+def test_a_copy_with_much_to_say_must_share_more_than_its_subject(db: Store) -> None:
+    clips = file_copy(
+        db,
+        "OpenAI says Sora can now generate minute-long clips",
+        NOW,
+        summary="The update doubles the maximum clip length and adds synchronized audio.",
+    )
+    downloads = file_copy(
+        db,
+        "OpenAI's Sora app tops 10 million downloads in five weeks",
+        NOW + HOUR,
+        summary="The invite-only app reached the mark faster than ChatGPT did.",
+    )
+    assert downloads.story_id != clips.story_id
+    same_event = file_copy(
+        db,
+        "OpenAI's Sora can now generate minute-long videos",
+        NOW + 2 * HOUR,
+        summary="The clip length doubles, with synchronized audio for dialogue.",
+    )
+    assert same_event.story_id == clips.story_id
 
 
 def test_empty_titles_never_merge(db: Store) -> None:

@@ -17,8 +17,8 @@ from typing import Any, TextIO
 
 from bot.chat.evidence import evidence_words, related_items
 from bot.chat.why import why
-from bot.deliver.digest import parse_window
 from bot.deliver.render import when
+from bot.durations import parse_duration
 from bot.store.db import Store
 from bot.store.storyview import StoryCopies, StoryCopy, copy_titles, stories_since
 from bot.store.watches import channel_id
@@ -48,7 +48,7 @@ def run(db: Store, args: argparse.Namespace, target: Callable[[], str]) -> int:
         print(_safe_lines(text), file=out if answer.found else sys.stderr)
         return 0 if answer.found else 1
     try:
-        since = time.time() - parse_window(args.since)
+        since = time.time() - parse_duration(args.since, what="a window")
     except ValueError as exc:
         from bot.cli import UsageError  # bad usage: exit 2, as every command's
 

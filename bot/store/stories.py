@@ -29,13 +29,14 @@ BEST_COPY_SQL = (
 
 
 class Centroid(NamedTuple):
-    """A candidate story's length, its earliest copy's time, and its weights for the terms a
-    new copy asked about."""
+    """A candidate story's length, its earliest and newest copies' times, and its weights for
+    the terms a new copy asked about."""
 
     norm: float
     latin_norm: float
     published: float
     weights: dict[str, float]
+    last_seen: float = 0.0  # the newest copy's published time
 
 
 def story_of_url(db: Store, canonical: str) -> int | None:
@@ -87,10 +88,15 @@ def centroids(db: Store, story_ids: Collection[int], terms: Collection[str]) -> 
     ids = sorted(story_ids)
     found = {
         int(row["id"]): Centroid(
-            float(row["norm"]), float(row["latin_norm"]), float(row["published"]), {}
+            float(row["norm"]),
+            float(row["latin_norm"]),
+            float(row["published"]),
+            {},
+            float(row["last_seen"]),
         )
         for row in db.rows(
-            f"SELECT id, norm, latin_norm, published FROM stories WHERE id IN ({_marks(ids)})",
+            "SELECT id, norm, latin_norm, published, last_seen FROM stories "
+            f"WHERE id IN ({_marks(ids)})",
             ids,
         )
     }

@@ -11,6 +11,7 @@ their stems, and a word's rarity is read as written.
 from __future__ import annotations
 
 from difflib import SequenceMatcher
+from itertools import pairwise
 
 from bot.stories.prior import is_number, zipf
 from bot.stories.terms import stem
@@ -18,22 +19,33 @@ from bot.stories.terms import stem
 NAME_ZIPF = 4.0  # a swapped word this rare (`vox` 3.6) names something; `vice` (4.9) may not
 VARIANT_RATIO = 0.75  # swapped words this alike are one word spelled two ways (`-ise`/`-ize`)
 MAX_SWAP = 2  # tokens a swap may span on each side
-MAX_SWAPS = (
-    2  # swaps a near miss may hold (`Universal ... Maria Chen` / `Paramount ... David Okafor`)
-)
+# Swaps a near miss may hold: `Universal Taps Lionsgate's Maria Chen` / `Paramount Taps
+# Sony's David Okafor` swaps a studio, a former employer and a person.
+MAX_SWAPS = 3
 MIN_ALIKE = 0.6  # share of the longer headline's tokens, in order, that make a near miss
 
-# Kinds of event (English stems): copies reporting different kinds, and none in common, or
-# one a kind and the other none, are different events about the same subject.
+# Kinds of event (English stems): copies reporting different kinds, and none in common, are
+# different events about the same subject (see ONE_SIDED and STAGE_KINDS below).
 EVENT_KINDS: dict[str, frozenset[str]] = {
     # A deal to buy a company and the purchase are reported as both.
     "deal": frozenset(
-        {"deal", "agreement", "pact", "tentat", "acquir", "acquisit", "buy", "merger", "takeov"}
+        {
+            "deal",
+            "agreement",
+            "pact",
+            "tentat",
+            "acquir",
+            "acquisit",
+            "buy",
+            "merg",
+            "merger",
+            "takeov",
+        }
     ),
     "ratification": frozenset({"ratifi", "ratif"}),
     "strike": frozenset({"strike", "walkout", "picket"}),
     "lawsuit": frozenset({"lawsuit", "sue", "su"}),
-    "ruling": frozenset({"rule", "ruling", "verdict", "judg"}),
+    "ruling": frozenset({"rule", "ruling", "verdict", "judg", "dismiss", "toss"}),
     "settlement": frozenset({"settl", "settlement"}),
     "hire": frozenset({"hire", "appoint", "tap"}),
     "exit": frozenset({"resign", "exit", "step", "depart", "fire", "oust"}),
@@ -43,7 +55,17 @@ EVENT_KINDS: dict[str, frozenset[str]] = {
     "box office": frozenset({"box"}),
     # A reaction to an event is news of its own (`WGA responds to OpenAI's push`).
     "reaction": frozenset({"respond", "respons", "react", "reaction", "slam", "condemn"}),
+    "approval": frozenset({"approv"}),
 }
+# Kinds that are a later stage of another kind's event (a suit's ruling or settlement, a
+# deal's approval or ratification): one headline's stage that the other lacks parts them,
+# even when both name the suit or the deal.
+STAGE_KINDS = frozenset({"ruling", "settlement", "ratification", "approval", "milestone"})
+MILESTONE_UNITS = frozenset({"day", "week"})  # `Strike Enters Day 100`, `Week 3 of the walkout`
+# A kind that parts two headlines when only one reports it, whatever else they share: a
+# reaction to an event is news of its own. Any other kind parts them only when both report
+# kinds and none in common (`deal` in one headline may be its wording of the other's event).
+ONE_SIDED = frozenset({"reaction"})
 _KIND_OF = {stem: kind for kind, stems in EVENT_KINDS.items() for stem in stems}
 
 
@@ -121,13 +143,23 @@ def _swapped_name(
 
 
 def _event_kinds(new: tuple[str, ...], stored: tuple[str, ...]) -> str | None:
-    """One headline reports a kind of event (a hire, a strike) that the other does not, and
-    they share none: `OpenAI hires a studio marketing chief` is not `OpenAI courts studios`."""
-    mine = {_KIND_OF[token] for token in new if token in _KIND_OF}
-    theirs = {_KIND_OF[token] for token in stored if token in _KIND_OF}
-    if (mine or theirs) and not mine & theirs:
+    """Two headlines report kinds of event and none in common (`OpenAI hires a marketing
+    chief` / `OpenAI sues a studio`), or one reports a reaction or a later stage that the
+    other does not (`WGA responds to OpenAI's push`, `Strike Enters Day 100`)."""
+    mine, theirs = _kinds_of(new), _kinds_of(stored)
+    if (mine and theirs and not mine & theirs) or (mine ^ theirs) & ONE_SIDED:
+        return f"{_kinds(mine)} vs {_kinds(theirs)}"
+    if (mine ^ theirs) & STAGE_KINDS:
         return f"{_kinds(mine)} vs {_kinds(theirs)}"
     return None
+
+
+def _kinds_of(stems: tuple[str, ...]) -> set[str]:
+    """A headline's kinds of event; `Day 100` of something is a milestone of its own."""
+    kinds = {_KIND_OF[token] for token in stems if token in _KIND_OF}
+    if any(word in MILESTONE_UNITS and is_number(number) for word, number in pairwise(stems)):
+        kinds.add("milestone")
+    return kinds
 
 
 def _kinds(kinds: set[str]) -> str:

@@ -5,7 +5,7 @@ A copy is first looked up by its canonical URL. Otherwise its heaviest terms
 them, at most PER_TERM a term, never a scan. Each candidate is scored by the cosine of
 the copy's weights with the story's centroid (the sum of its copies' weights); a term's
 weight is its everyday rarity, lowered as more stories use it (what the store has learned).
-The best candidate that scores MERGE_SCORE, shares two terms, and that no keep-apart rule
+The best candidate that scores MERGE_SCORE, shares enough terms, and that no keep-apart rule
 (bot.stories.apart) separates from its most alike copy, is the story. Copies in different
 scripts are scored on the terms they can share: names and numbers.
 
@@ -28,7 +28,17 @@ from bot.stories.terms import StoryText
 
 WINDOW = 72 * 3600.0  # copies of one story are at most this far apart (SPEC)
 MERGE_SCORE = 0.4  # the cosine at which a copy joins a story
-MIN_SHARED = 2  # terms a copy must share with the story (all of them, if it has fewer)
+# News of one event arrives in a burst: a copy within BURST of a story's newest copy joins
+# it at a lower cosine (a sibling event about the same subject comes a day or more later).
+BURST = 6 * 3600.0
+BURST_SCORE = 0.3
+# Terms a copy must share with its story (all of them, if it has fewer): one shared name is
+# only a subject (`Sora goes public` / `Sora adds sound`). A copy with much to say (a headline
+# and a summary) must share three, because two are often only the subject that every report
+# about it names (`OpenAI`, `Sora`), and the rest tells the events apart.
+MIN_SHARED = 2
+LONG_COPY = 8  # terms that make a copy one with much to say
+LONG_SHARED = 3
 # Names and numbers a copy must share with a story in another script: two (`OpenAI`, `Sora`)
 # are often only the subject that every report about it names.
 CROSS_SCRIPT_SHARED = 3
@@ -135,7 +145,7 @@ class StoryEngine:
             centroid = centroids.get(story)
             if centroid is None or centroid.published > published + WINDOW:
                 continue
-            result = _score(story, weights, latin, centroid)
+            result = _score(story, weights, latin, centroid, published)
             if result is not None:
                 scored.append(result)
         return sorted(scored, key=lambda found: (-found.score, found.story_id))
@@ -158,9 +168,14 @@ class StoryEngine:
 
 
 def _score(
-    story: int, weights: dict[str, float], latin: frozenset[str], centroid: Centroid
+    story: int,
+    weights: dict[str, float],
+    latin: frozenset[str],
+    centroid: Centroid,
+    published: float,
 ) -> _Scored | None:
-    """The cosine of a copy with a story, over the terms both can share; None below the bar.
+    """The cosine of a copy with a story, over the terms both can share; None below the bar
+    (lower in the burst of a story's first hours).
     Across scripts that is names and numbers, three of them; a copy in a spaceless script must
     also agree
     with the story's copies in its own script, when the story has any."""
@@ -169,8 +184,9 @@ def _score(
     terms = latin if across_scripts else weights.keys()
     story_norm = centroid.latin_norm if across_scripts else centroid.norm
     products, score = _cosine(weights, terms, centroid.weights, story_norm)
-    needed = CROSS_SCRIPT_SHARED if across_scripts else min(MIN_SHARED, len(weights))
-    if score < MERGE_SCORE or len(products) < needed:
+    needed = CROSS_SCRIPT_SHARED if across_scripts else _shared_needed(len(weights))
+    bar = BURST_SCORE if abs(published - centroid.last_seen) <= BURST else MERGE_SCORE
+    if score < bar or len(products) < needed:
         return None
     own_script_norm = math.sqrt(max(centroid.norm**2 - centroid.latin_norm**2, 0.0))
     if across_scripts and spaceless and own_script_norm > 0.0:
@@ -179,6 +195,10 @@ def _score(
             return None
     shared = sorted(products, key=lambda term: (-products[term], term))[:SHOWN_TERMS]
     return _Scored(story, round(score, 3), shared)
+
+
+def _shared_needed(terms: int) -> int:
+    return LONG_SHARED if terms >= LONG_COPY else min(MIN_SHARED, terms)
 
 
 def _cosine(
