@@ -195,7 +195,7 @@ async def test_copies_with_one_canonical_url_are_one_story(
 
 
 async def test_a_feeds_items_are_filed_oldest_first_so_a_story_begins_with_its_first_report(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     newest_first = [
@@ -204,7 +204,9 @@ async def test_a_feeds_items_are_filed_oldest_first_so_a_story_begins_with_its_f
         Entry("Sora opens to filmmakers", "https://a.example/1", published=clock.now - 3 * HOUR),
     ]
     feed_server.add("/f.xml", body=rss(newest_first), content_type=RSS)
-    config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora", "WGA"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/f.xml")], watches=["Sora", "WGA"]
+    )
     await poll(config, clock)
     assert [a["title"] for a in read_alerts(tmp_path)] == [
         "Sora opens to filmmakers",

@@ -136,8 +136,10 @@ def test_stories_refuses_a_bad_window_as_bad_usage(
     assert result.returncode == 2 and result.stderr.startswith("newswatch: --since")
 
 
-def test_stories_reads_back_further_than_a_digest_window(tmp_path: Path, feed_server: Any) -> None:
-    config = _poll_two_outlets(tmp_path, feed_server, ["Sora"])
+def test_stories_reads_back_further_than_a_digest_window(
+    tmp_path: Path, feed_server: Any, database: str
+) -> None:
+    config = _poll_two_outlets(tmp_path, feed_server, ["Sora"], database)
     result = newswatch("--config", str(config), "stories", "--json", "--since", "30d", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) >= 1
