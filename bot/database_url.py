@@ -1,8 +1,8 @@
 """What the config's `database` names: a SQLite path, or a PostgreSQL URL without a secret.
 
 SPEC Configuration: secrets come only from the environment, so a URL holding a password
-(`user:secret@host`, or `?password=`) is refused; libpq reads it from PGPASSWORD or
-~/.pgpass instead. The message never repeats the password.
+(`user:secret@host`, `?password=`, or a client key's `?sslpassword=`) is refused; libpq
+reads it from PGPASSWORD or ~/.pgpass instead. The message never repeats the password.
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ def check_postgres_url(url: str) -> str:
         _ = parts.port  # a port that is not a number raises here
     except ValueError as exc:
         raise ValueError(f"not a PostgreSQL URL ({exc})") from None
-    if parts.password is not None or "password" in parse_qs(parts.query):
+    options = parse_qs(parts.query)
+    if parts.password is not None or "password" in options or "sslpassword" in options:
         raise ValueError(
             "a PostgreSQL password never goes in the config file; "
             "remove it and set PGPASSWORD or use ~/.pgpass"
         )
-    if not parts.path.strip("/") and "dbname" not in parse_qs(parts.query):
+    if not parts.path.strip("/") and "dbname" not in options:
         raise ValueError("a PostgreSQL URL needs a database name: postgresql://user@host/NAME")
     return url
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.config import ConfigError, load_config
+from bot.ops.logs import redact
 from bot.store import channels, outbox, sources
 from bot.store.db import MIGRATIONS, StorageUnavailable, StoreError, open_db, transaction
 from bot.store.pg.opening import open_pg
@@ -81,6 +82,7 @@ def test_a_database_holding_another_programs_meta_table_is_refused(pg_dsn: str) 
     [
         "postgresql://news:s3cr3t-pw@db.example:5432/newswatch",
         "postgresql://news@db.example/newswatch?password=s3cr3t-pw",
+        "postgresql://news@db.example/newswatch?sslmode=require&sslpassword=s3cr3t-pw",
     ],
 )
 def test_a_url_with_a_password_is_refused_naming_pgpassword_and_never_echoing_it(
@@ -92,6 +94,13 @@ def test_a_url_with_a_password_is_refused_naming_pgpassword_and_never_echoing_it
     message = str(refused.value)
     assert "database" in message and "PGPASSWORD" in message and ".pgpass" in message
     assert "s3cr3t" not in message and "\n" not in message
+
+
+def test_the_pgpassword_value_is_masked_in_every_log_line_and_stored_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PGPASSWORD", "from-env-only-pw")
+    assert "from-env-only-pw" not in redact("server said: bad password from-env-only-pw")
 
 
 def test_a_url_without_a_database_name_is_refused(tmp_path: Path) -> None:
