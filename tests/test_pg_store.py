@@ -3,6 +3,8 @@ per database, and the store's operations on a real server."""
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -129,14 +131,14 @@ def test_the_password_comes_from_pgpassword(
 
 def test_a_second_sender_on_one_database_is_refused_until_the_first_ends(pg_dsn: str) -> None:
     sender = open_pg(pg_dsn, exclusive=True)
-    with pytest.raises(StoreError, match="another newswatch is using"):
+    with pytest.raises(StoreError, match=r"another newswatch \(pid \d+ on .*\) is using"):
         open_pg(pg_dsn, exclusive=True)
     open_pg(pg_dsn).close()  # a reader (watch list, stories) is no sender
     sender.close()
     open_pg(pg_dsn, exclusive=True).close()
 
 
-def test_a_poll_while_another_newswatch_sends_exits_1_with_one_line(
+def test_a_poll_while_another_newswatch_sends_exits_1_naming_it_in_one_line(
     tmp_path: Path, pg_dsn: str
 ) -> None:
     sender = open_pg(pg_dsn, exclusive=True)
@@ -145,7 +147,28 @@ def test_a_poll_while_another_newswatch_sends_exits_1_with_one_line(
     sender.close()
     assert result.returncode == 1
     [line] = result.stderr.splitlines()
-    assert "another newswatch is using postgresql://" in line
+    who = f"(pid {os.getpid()} on {socket.gethostname()})"
+    assert f"another newswatch {who} is using postgresql://" in line
+
+
+def test_sources_names_the_sending_newswatch_and_its_last_statement(
+    tmp_path: Path, pg_dsn: str
+) -> None:
+    config = write_config(tmp_path, database=pg_dsn)
+    idle = newswatch("--config", str(config), "sources", cwd=tmp_path)
+    assert "sender: none" in idle.stdout.splitlines()[-1]
+    sender = open_pg(pg_dsn, exclusive=True)
+    busy = newswatch("--config", str(config), "sources", cwd=tmp_path)
+    sender.close()
+    last = busy.stdout.splitlines()[-1]
+    assert last.startswith(f"sender: newswatch pid {os.getpid()} on {socket.gethostname()}, ")
+    assert "connected " in last and "last statement " in last
+
+
+def test_sources_on_sqlite_has_no_sender_line(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    result = newswatch("--config", str(config), "sources", cwd=tmp_path)
+    assert "sender:" not in result.stdout
 
 
 def test_the_sender_holds_its_lock_again_after_a_server_restart(
@@ -157,7 +180,7 @@ def test_the_sender_holds_its_lock_again_after_a_server_restart(
     with pytest.raises(StorageUnavailable):  # the statement the restart cut off
         sender.execute("SELECT 1")
     assert sender.execute("SELECT 1").fetchone() == (1,)  # reconnected, and locked again
-    with pytest.raises(StoreError, match="another newswatch is using"):
+    with pytest.raises(StoreError, match=r"another newswatch \(pid \d+ on .*\) is using"):
         open_pg(pg_dsn, exclusive=True)
 
 
@@ -170,7 +193,7 @@ def test_a_sender_that_lost_its_lock_in_an_outage_stops_sending(
     second = open_pg(pg_dsn, exclusive=True)  # started while the first was cut off
     with pytest.raises(StorageUnavailable):
         first.execute("SELECT 1")
-    with pytest.raises(StoreError, match="another newswatch is using"):
+    with pytest.raises(StoreError, match=r"another newswatch \(pid \d+ on .*\) is using"):
         first.execute("SELECT 1")
     second.close()
 

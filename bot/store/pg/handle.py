@@ -9,8 +9,11 @@ pauses and says so once, as for a full disk (HARDENING F9).
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -65,6 +68,21 @@ class NumberLoader(Loader):
         return int(text) if text.lstrip("-").isdigit() else float(text)
 
 
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a session lock: the newswatch's own name for itself (application_name),
+    when its connection began and when it last ran a statement (Unix times)."""
+
+    name: str
+    since: float
+    active: float | None
+
+
+def application_name() -> str:
+    """How each newswatch names its connections, so the server can say who holds a lock."""
+    return f"newswatch pid {os.getpid()} on {socket.gethostname()}"[:63]
+
+
 class PgStore(Store):
     """One open PostgreSQL database: its connection and the URL it was opened with."""
 
@@ -103,11 +121,29 @@ class PgStore(Store):
             return
         held = self.pg.execute("SELECT pg_try_advisory_lock(%s)", [self.session_lock]).fetchone()
         if held is None or not held[0]:
+            holder = self.lock_holder(self.session_lock)
             self.pg.close()
+            who = f" ({holder.name.removeprefix('newswatch ')})" if holder else ""
             raise StoreError(
-                f"another newswatch is using {self.path}; stop it first "
+                f"another newswatch{who} is using {self.path}; stop it first "
                 "(several workers on one PostgreSQL are not supported yet)"
             )
+
+    def lock_holder(self, key: int) -> Holder | None:
+        """The connection holding session advisory lock `key` in this database, if any."""
+        row = self.row(
+            "SELECT a.application_name AS name, EXTRACT(EPOCH FROM a.backend_start) AS since, "
+            "EXTRACT(EPOCH FROM a.state_change) AS active "
+            "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+            "AND l.classid = ?::oid AND l.objid = ?::oid "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            [key >> 32, key & 0xFFFFFFFF],
+        )
+        if row is None:
+            return None
+        active = None if row["active"] is None else float(row["active"])
+        return Holder(str(row["name"] or "an unnamed client"), float(row["since"]), active)
 
     def execute(self, sql: str, parameters: Sequence[object] = ()) -> Cursor:
         try:
@@ -175,7 +211,9 @@ def connect(url: str) -> psycopg.Connection[PgRow]:
     """A connection in autocommit mode with the store's row and number types; libpq reads
     the password from PGPASSWORD or ~/.pgpass, and sslmode and the rest from the URL."""
     try:
-        conn = psycopg.connect(url, autocommit=True, row_factory=pg_row)
+        conn = psycopg.connect(
+            url, autocommit=True, row_factory=pg_row, application_name=application_name()
+        )
     except psycopg.Error as exc:
         raise StoreError(f"{display_url(url)}: cannot connect: {_reason(exc)}") from None
     conn.adapters.register_loader("numeric", NumberLoader)
