@@ -1,7 +1,7 @@
 """A hand mutation run (issue 12 item 7): do the tests kill the mutants of the core modules?
 
     .venv/bin/python bench/mutants.py [--module outbox] [--id outbox-dead-writes-pending]
-                                      [--jobs 2] [--list]
+                                      [--jobs 2] [--list] [--check]
 
 Each mutant in bench/mutants.toml names a module, an original snippet (found exactly once in
 the module's file), the snippet that replaces it and the test files that should catch it.
@@ -100,6 +100,28 @@ def load_plan(path: Path) -> Plan:
         seen.add(m.id)
         plan.mutants.append(m)
     return plan
+
+
+def stale(plan: Plan, root: Path = ROOT) -> list[str]:
+    """What no longer applies in the checkout: a module's file or test that is gone, or a
+    mutant whose original is not found exactly once (the code it mutated was rewritten)."""
+    problems = [
+        f"modules.{name}: {path} not found"
+        for name, (file, tests) in plan.modules.items()
+        for path in (file, *tests)
+        if not (root / path).is_file()
+    ]
+    mutants = [plan.canary] if plan.canary is not None else []
+    for m in [*mutants, *plan.mutants]:
+        problems += [f"{m.id}: test {t} not found" for t in m.tests if not (root / t).is_file()]
+        path = root / m.file
+        if not path.is_file():
+            problems.append(f"{m.id}: {m.file} not found")
+            continue
+        count = path.read_text(encoding="utf-8").count(m.original)
+        if count != 1:
+            problems.append(f"{m.id}: {m.file}: original found {count} times, not once")
+    return problems
 
 
 def checkout_files() -> list[str]:
@@ -228,14 +250,23 @@ def report(outcomes: list[Outcome]) -> None:
             print(f"  {o.mutant.id}: {o.mutant.equivalent}")
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--module", action="append", help="only these modules")
     parser.add_argument("--id", action="append", help="only these mutants")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    parser.add_argument(
+        "--check", action="store_true", help="check that every mutant still applies, and stop"
+    )
     args = parser.parse_args()
     plan = load_plan(DATA)
+    if args.check:
+        problems = stale(plan)
+        for problem in problems:
+            print(problem)
+        print(f"{len(plan.mutants)} mutants, {len(problems)} stale")
+        return 1 if problems else 0
     mutants = [
         m
         for m in plan.mutants
@@ -244,7 +275,7 @@ def main() -> None:
     if args.list:
         for m in mutants:
             print(f"{m.module:8} {m.id}{'  (equivalent)' if m.equivalent else ''}")
-        return
+        return 0
     assert plan.canary is not None
     files = checkout_files()
     with tempfile.TemporaryDirectory(prefix="nw-mutants-") as temp:
@@ -283,6 +314,7 @@ def main() -> None:
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             outcomes = list(pool.map(work, mutants))
     report(outcomes)
+    return 0
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.store.db import Store, open_db
-from bot.stories import feedwords, terms
+from bot.stories import terms
 from bot.stories.feedwords import NO_FEED_WORDS, feed_words
 from bot.stories.terms import story_text, terms_of
 from tests.pipeline_helpers import NOW
@@ -34,13 +34,66 @@ def test_a_summary_term_under_most_items_is_boilerplate() -> None:
     assert {"zorblat", "kubrickian"} <= words.boilerplate
 
 
-def test_a_headline_term_in_most_headlines_is_the_feeds_subject() -> None:
-    assert feed_words(entries(), terms_of).subject == {"sora"}
+@pytest.mark.parametrize("suffix", ["", " - Variety"])
+def test_a_headline_term_in_most_headlines_is_the_feeds_subject(suffix: str) -> None:
+    """A publisher suffix is no headline term (bot.stories.titles), however often it recurs."""
+    feed = [(title + suffix, TAGLINE) for title in TITLES]
+    assert feed_words(feed, terms_of).subject == {"sora"}
 
 
-@pytest.mark.parametrize("count", [1, feedwords.MIN_ITEMS - 1])
-def test_a_feed_of_few_items_repeats_nothing(count: int) -> None:
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_feed_of_fewer_than_four_items_repeats_nothing(count: int) -> None:
     assert feed_words(entries()[:count], terms_of) == NO_FEED_WORDS
+
+
+def ten_items(titled: int = 0, summarized: int = 0) -> list[tuple[str, str]]:
+    """Ten items of distinct words, `Zorblat` in the first `titled` headlines and the first
+    `summarized` summaries."""
+    return [
+        (
+            f"{'Zorblat ' if n < titled else ''}Vantorqe{chr(97 + n)} opens",
+            f"{'Zorblat ' if n < summarized else ''}Maldrekk{chr(97 + n)} backs it",
+        )
+        for n in range(10)
+    ]
+
+
+@pytest.mark.parametrize(("items", "boilerplate"), [(3, False), (4, True)])
+def test_a_summary_term_under_more_than_three_in_ten_items_is_boilerplate(
+    items: int, boilerplate: bool
+) -> None:
+    assert ("zorblat" in feed_words(ten_items(summarized=items), terms_of).boilerplate) is (
+        boilerplate
+    )
+
+
+@pytest.mark.parametrize(("items", "subject"), [(5, False), (6, True)])
+def test_a_headline_term_in_more_than_half_the_headlines_is_the_subject(
+    items: int, subject: bool
+) -> None:
+    assert ("zorblat" in feed_words(ten_items(titled=items), terms_of).subject) is subject
+
+
+@pytest.mark.parametrize("where", ["title", "summary"])
+def test_a_word_repeated_within_one_item_counts_once(where: str) -> None:
+    repeated = "Zorblat zorblat zorblat zorblat"
+    feed = entries("")
+    feed[0] = (repeated, "") if where == "title" else (TITLES[0], repeated)
+    words = feed_words(feed, terms_of)
+    assert "zorblat" not in words.boilerplate | words.subject
+
+
+@pytest.mark.parametrize(
+    ("before", "read"), [(terms.SUMMARY_TOKENS - 1, True), (terms.SUMMARY_TOKENS, False)]
+)
+def test_a_summary_is_read_as_far_as_a_copys_terms_are(before: int, read: bool) -> None:
+    words = feed_words(entries("the " * before + "Zorblat"), terms_of)
+    assert ("zorblat" in words.boilerplate) is read
+
+
+def test_a_tagline_adds_no_term_to_a_copy_of_its_feed() -> None:
+    words = feed_words(entries(), terms_of)
+    assert story_text(TITLES[0], TAGLINE, words).weights == story_text(TITLES[0], "", words).weights
 
 
 def test_boilerplate_is_no_term_and_the_subject_weighs_little() -> None:

@@ -123,3 +123,15 @@ async def test_a_poll_prunes_at_its_end(tmp_path: Path, database: str) -> None:
             assert titles == ["Another thing entirely"]
         finally:
             await app.close()
+
+
+def test_a_story_keeps_its_urls_and_terms_while_any_copy_remains(any_store: Store) -> None:
+    db = any_store
+    db.execute("INSERT INTO sources (id, url) VALUES (1, 'https://f.example/')")
+    old_link, recent = "https://a.example/old", "Kubrick estate sues over Sora clips"
+    story = _story_of(db, _store(db, "Studio deal talks open", old_link, NOW - 40 * DAY, "o"))
+    file_copy(db, recent, NOW - DAY, "https://a.example/new", source_id=1, story=story)
+    assert prune(db, 30 * DAY, NOW) == 1
+    engine = StoryEngine(db)
+    assert engine.place(canonical_url(old_link), story_text("", ""), NOW).story_id == story
+    assert engine.place(None, story_text(recent, ""), NOW).story_id == story

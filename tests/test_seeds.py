@@ -22,12 +22,12 @@ FIRST_POLL = {  # a distinctive part of one copy's title -> the watches its stor
     # With Bloomberg's "Sora App Passes 10 Million Downloads as Cameos Go Viral" (one event).
     "group cameos are the new": {SORA},
     "Under #SAGAFTRA": {SAG},
-    "ハリウッド大手スタジオに「Sora」": {SORA, HOLLYWOOD},
     "Fake Sora invite apps": {SORA},
     "WGA Sets Town Halls": {WGA},
     "Reaches Tentative Deal With Studios": {SAG},
-    # Variety's own copy: TechCrunch's, Google News's and The Verge's "OpenAI wants Hollywood
-    # to make its next blockbuster with Sora" are copies of the same pitch.
+    # Variety's own copy: TechCrunch's, Google News's, The Verge's "OpenAI wants Hollywood to
+    # make its next blockbuster with Sora" and AV Watch's "OpenAI、ハリウッド大手スタジオに
+    # 「Sora」ライセンスを提案" are copies of the same pitch.
     "ourts Hollywood ": {SORA, HOLLYWOOD},
     "OpenAIの動画生成AI「Sora」": {SORA},
     "Opens Los Angeles Office": {HOLLYWOOD},

@@ -17,6 +17,7 @@ def apart(a: str, b: str) -> str | None:
     ("a", "b", "reason"),
     [
         ("Strike Enters Day 100", "Strike Enters Day 101", "'100' vs '101' ('day')"),
+        ("100 days of strike", "101 days of strike", "'100' vs '101' ('day')"),  # number first
         ("Netflix Q2 profit rises", "Netflix Q3 profit rises", "'q2' vs 'q3' ('netflix')"),
         ("Deal at Vox Media ratified", "Deal at Vice Media ratified", "'vox' vs 'vice'"),
         (
@@ -28,6 +29,11 @@ def apart(a: str, b: str) -> str | None:
             "Paramount Taps Sony's David Okafor as President of Worldwide Marketing",
             "Universal Taps Lionsgate's Maria Chen as President of Worldwide Marketing",
             "'paramount' vs 'universal'",
+        ),
+        (  # two swaps, of unequal lengths: the first that names someone says why
+            "Universal Pictures hires Maria Chen as its new film chief",
+            "Paramount hires David Okafor as its new film chief",
+            "'universal pictures' vs 'paramount'",
         ),
         ("SAG-AFTRA tentative deal reached", "SAG-AFTRA members ratify", "deal vs ratification"),
         ("Actors strike begins", "Actors lawsuit filed", "strike vs lawsuit"),
@@ -88,6 +94,23 @@ def test_what_tells_two_events_apart_is_named(a: str, b: str, reason: str) -> No
             "Hollywood actors reach tentative agreement with studios, averting a strike",
             "SAG-AFTRA Reaches Tentative Deal With Studios",
         ),
+        (  # the same numbers, told in another order
+            "HBO renews The Last of Us for Season 4 after Season 3 finale",
+            "After Season 3 finale, HBO renews The Last of Us for Season 4",
+        ),
+        ("10 things we learned at Cannes", "Things we learned at Cannes 2026"),  # no word before
+        # Words added, or a swap longer than two words, are a rewording, not a name swapped.
+        ("OpenAI courts Hollywood studios", "OpenAI courts Hollywood studios with Sora"),
+        (
+            "WGA East ratifies first contract with Vox",
+            "WGA East ratifies first contract with three digital newsrooms",
+        ),
+        (
+            "WGA East ratifies first contract with three digital newsrooms",
+            "WGA East ratifies first contract with Vox",
+        ),
+        # Under three fifths of the longer headline alike: no near miss, whatever is swapped.
+        ("Kubrick heirs sue Sora maker", "Kubrick family members sue Sora app developer"),
         ("", ""),
     ],
 )

@@ -5,12 +5,21 @@ every placement records its evidence; the alert shows the story's best copy."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from bot.store.db import Store, open_db
-from bot.store.stories import best_copy, new_story, stories_with_terms
+from bot.store.stories import (
+    add_to_centroid,
+    best_copy,
+    centroids,
+    new_story,
+    stories_using,
+    stories_with_terms,
+    story_titles,
+)
 from bot.stories import engine
 from bot.stories.engine import StoryEngine
 from bot.stories.terms import story_text
@@ -20,7 +29,9 @@ from tests.story_helpers import file_copy, source
 VARIETY = "OpenAI Courts Hollywood Studios With Sora Licensing Program - Variety"
 VERGE = "OpenAI wants Hollywood to make its next blockbuster with Sora"
 JAPANESE = "OpenAI、Hollywoodの映画スタジオにSoraの使用許諾プログラムを提案"
-JAPANESE_NAMES_ONLY = "OpenAI、ハリウッドの映画スタジオにSoraの使用許諾プログラムを提案"
+JAPANESE_IN_KATAKANA = "OpenAI、ハリウッド大手スタジオに「Sora」ライセンスを提案　米報道"
+KOREAN = "OpenAI, 할리우드 스튜디오에 'Sora' 라이선스 프로그램 제안"
+JAPANESE_OTHER_EVENT = "OpenAIの動画アプリ「Sora」、1000万ダウンロードを突破"
 
 
 @pytest.fixture
@@ -41,6 +52,12 @@ def test_copies_at_one_canonical_url_are_one_story_whatever_their_titles(db: Sto
     copy = file_copy(db, "Totally different words", NOW, "http://deadline.com/a/")
     assert copy.story_id == first
     assert copy.evidence == {"rule": "url", "canonical": "deadline.com/a"}
+
+
+def test_copies_at_different_canonical_urls_are_not_joined_by_url(db: Store) -> None:
+    first = story_of(db, "Studio deal announced", link="https://a.example/1")
+    copy = file_copy(db, "Totally different words", NOW, "https://a.example/2")
+    assert copy.story_id != first
 
 
 def test_a_canonical_url_stays_with_the_story_that_filed_it_first(db: Store) -> None:
@@ -65,8 +82,41 @@ def test_a_copy_in_another_script_joins_on_the_names_it_shares(db: Store) -> Non
     assert set(copy.evidence["shared"]) == {"openai", "sora", "hollywood"}
 
 
+@pytest.mark.parametrize("title", [JAPANESE_IN_KATAKANA, KOREAN], ids=["katakana", "hangul"])
+def test_a_copy_in_another_script_joins_on_the_names_it_writes_in_its_own_letters(
+    db: Store, title: str
+) -> None:
+    first = story_of(db, VARIETY)
+    copy = file_copy(db, title, NOW + HOUR)
+    assert copy.story_id == first
+    assert {"openai", "sora"} <= set(copy.evidence["shared"])
+    assert any(shared.startswith("hollywood (") for shared in copy.evidence["shared"])
+
+
+def test_a_copy_in_another_script_finds_its_story_by_names_every_story_uses(db: Store) -> None:
+    # Seven earlier stories name OpenAI and Sora: the two weigh less than the copy's kana.
+    for n in range(7):
+        story_of(db, f"OpenAI's Sora {n + 1} event", NOW - 10 * HOUR + n)
+    first = story_of(db, VARIETY)
+    assert story_of(db, JAPANESE_IN_KATAKANA, NOW + HOUR) == first
+
+
+def test_a_story_in_another_script_is_found_by_a_copy_in_latin_letters(db: Store) -> None:
+    first = story_of(db, JAPANESE_IN_KATAKANA)
+    assert story_of(db, VARIETY, NOW + HOUR) == first
+
+
 def test_a_copy_in_another_script_sharing_only_two_names_is_its_own_story(db: Store) -> None:
-    assert story_of(db, JAPANESE_NAMES_ONLY, NOW + HOUR) != story_of(db, VARIETY)
+    assert story_of(db, JAPANESE_OTHER_EVENT, NOW + HOUR) != story_of(db, VARIETY)
+
+
+def test_a_second_copy_in_a_spaceless_script_joins_when_it_agrees_with_the_first(
+    db: Store,
+) -> None:
+    first = story_of(db, VARIETY)
+    assert story_of(db, JAPANESE_IN_KATAKANA, NOW + HOUR) == first
+    again = "OpenAIがハリウッドの大手スタジオに「Sora」のライセンスを提案"
+    assert story_of(db, again, NOW + 2 * HOUR) == first
 
 
 def test_a_copy_in_a_spaceless_script_must_agree_with_the_storys_copies_in_it(db: Store) -> None:
@@ -92,8 +142,8 @@ def test_a_first_copy_records_that_it_began_its_story(db: Store) -> None:
 
 @pytest.mark.parametrize(
     ("later", "apart"),
-    [(71 * HOUR, False), (73 * HOUR, True), (-73 * HOUR, True)],
-    ids=["71h later", "73h later", "73h earlier"],
+    [(71 * HOUR, False), (72 * HOUR, False), (73 * HOUR, True), (-73 * HOUR, True)],
+    ids=["71h later", "72h later", "73h later", "73h earlier"],
 )
 def test_copies_of_one_event_merge_only_within_72_hours(
     db: Store, later: float, apart: bool
@@ -236,12 +286,11 @@ def test_the_outcome_is_the_same_for_the_same_copies_in_the_same_order(tmp_path:
 
 
 def test_a_lookup_reads_at_most_the_newest_stories_per_term(db: Store) -> None:
-    for n in range(engine.PER_TERM + 30):
-        file_copy(db, f"Sora clip number {n} posted", NOW + n, story=new_story(db, NOW, NOW))
+    stories = [new_story(db, NOW, NOW) for _ in range(engine.PER_TERM + 30)]
+    for n, story in enumerate(stories):
+        file_copy(db, f"Sora clip number {n} posted", NOW + n, story=story)
     found = stories_with_terms(db, ["sora", "clip"], since=NOW - HOUR, per_term=engine.PER_TERM)
-    assert len(found) == engine.PER_TERM
-    newest = max(found)
-    assert all(story > newest - engine.PER_TERM for story in found)
+    assert set(found) == set(stories[-engine.PER_TERM :])
 
 
 def test_a_term_that_many_stories_use_weighs_less_than_a_rare_one(db: Store) -> None:
@@ -252,6 +301,50 @@ def test_a_term_that_many_stories_use_weighs_less_than_a_rare_one(db: Store) -> 
     after = StoryEngine(db)._weights(text)
     assert after["sora"] < before["sora"]
     assert after["kubrick"] == before["kubrick"]
+
+
+# ---------------------------------------------------------------- the centroid
+
+
+def test_a_storys_centroid_is_the_sum_of_its_copies_weights_and_its_norms_their_length(
+    db: Store,
+) -> None:
+    story = new_story(db, NOW, NOW)
+    add_to_centroid(db, story, {"sora": 2.0, "提携": 1.0}, {"sora"}, NOW)
+    add_to_centroid(db, story, {"sora": 1.0, "kubrick": 3.0}, {"sora", "kubrick"}, NOW + 1)
+    held = centroids(db, [story], ["sora", "kubrick", "提携"])[story]
+    assert held.weights == {"sora": 3.0, "kubrick": 3.0, "提携": 1.0}
+    assert (held.norm, held.latin_norm) == pytest.approx((math.sqrt(19.0), math.sqrt(18.0)))
+
+
+def test_a_story_dates_from_its_earliest_copy_and_is_found_until_its_latest(db: Store) -> None:
+    story = new_story(db, NOW + 10, NOW + 10)
+    add_to_centroid(db, story, {"sora": 1.0}, {"sora"}, NOW + 10)
+    add_to_centroid(db, story, {"sora": 1.0}, {"sora"}, NOW)  # an older copy, filed later
+    assert centroids(db, [story], [])[story].published == NOW
+    assert story in stories_with_terms(db, ["sora"], since=NOW + 5, per_term=10)
+
+
+def test_the_store_counts_its_stories_and_each_term_once_a_story(db: Store) -> None:
+    first, second = new_story(db, NOW, NOW), new_story(db, NOW, NOW)
+    for story in (first, first, second):
+        add_to_centroid(db, story, {"sora": 1.0}, {"sora"}, NOW)
+    assert stories_using(db, ["sora", "kubrick"]) == (2, {"sora": 2})
+
+
+def test_a_copy_with_more_terms_than_a_statement_binds_is_counted_whole(db: Store) -> None:
+    story = new_story(db, NOW, NOW)
+    weights = {f"term{n:04d}": 1.0 for n in range(1000)}
+    add_to_centroid(db, story, weights, set(weights), NOW)
+    assert set(centroids(db, [story], weights)[story].weights) == set(weights)
+    assert stories_using(db, weights)[1] == dict.fromkeys(weights, 1)
+
+
+def test_a_storys_newest_copies_are_compared_newest_first(db: Store) -> None:
+    story = new_story(db, NOW, NOW)
+    ids = [file_copy(db, f"Sora clip {n}", NOW, story=story).item_id for n in range(4)]
+    file_copy(db, "Another story entirely", NOW, story=new_story(db, NOW, NOW))
+    assert story_titles(db, story, 2) == [(ids[3], "sora clip 3"), (ids[2], "sora clip 2")]
 
 
 # ---------------------------------------------------------------- the best copy

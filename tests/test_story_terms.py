@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.stories import terms
+from bot.stories.feedwords import NO_FEED_WORDS, FeedWords
 from bot.stories.terms import story_text
 
 
@@ -14,9 +14,32 @@ def test_a_rare_name_weighs_more_than_an_everyday_word() -> None:
     assert weights["kubrick"] > weights["estat"] > 0
 
 
-@pytest.mark.parametrize("word", ["the", "says", "new", "first", "and"])
+# Everyday in English, in German only (`nicht`), in the Romance languages, in Japanese.
+@pytest.mark.parametrize(
+    "word", ["the", "says", "new", "first", "and", "und", "nicht", "que", "ます"]
+)
 def test_everyday_words_are_no_terms(word: str) -> None:
-    assert word not in story_text(f"Sora {word} premiere", "").weights
+    assert (
+        story_text(f"Sora {word} premiere", "").weights == story_text("Sora premiere", "").weights
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "feed", "term", "weight"),
+    [
+        ("Vantorqe premiere", "", NO_FEED_WORDS, "vantorq", 7.0),  # in no word list: 8 - 1
+        ("Strike day 100", "", NO_FEED_WORDS, "100", 3.5),  # a number: 8 - 4.5
+        ("Netflix Q2 profit", "", NO_FEED_WORDS, "q2", 3.5),  # a token holding a digit
+        ("OpenAIがSoraで提携", "", NO_FEED_WORDS, "で提", 1.0),  # a pair no list holds
+        ("Sora", "Vantorqe backs it", NO_FEED_WORDS, "vantorq", 2.8),  # a summary's: 0.4
+        ("Vantorqe premiere", "", FeedWords(subject=frozenset({"vantorq"})), "vantorq", 1.75),
+    ],
+    ids=["unlisted", "number", "digit", "pair", "summary", "feed subject"],
+)
+def test_a_term_weighs_eight_less_its_everyday_frequency_scaled_by_where_it_stands(
+    title: str, summary: str, feed: FeedWords, term: str, weight: float
+) -> None:
+    assert story_text(title, summary, feed).weights[term] == pytest.approx(weight)
 
 
 @pytest.mark.parametrize(
@@ -33,20 +56,74 @@ def test_a_spaceless_run_becomes_character_pairs_and_latin_names_stay_whole() ->
     assert text.latin == {"openai", "sora"}
 
 
-def test_the_publisher_suffix_is_no_term() -> None:
-    assert "variety" not in story_text("Sora opens to filmmakers - Variety", "").weights
+@pytest.mark.parametrize("suffix", [" - Variety", " - Deadline"])
+def test_the_publisher_suffix_is_no_term(suffix: str) -> None:
+    title = "Sora opens to filmmakers"
+    assert story_text(title + suffix, "").weights == story_text(title, "").weights
+
+
+@pytest.mark.parametrize(
+    ("title", "term", "spelled"),
+    [
+        ("SAG-AFTRA members ratify", "sag_aftra", "sag-aftra"),
+        ("Jos.A.Bank sold", "jos_bank", "jos-bank"),
+    ],
+)
+def test_a_name_written_with_inner_punctuation_is_one_term(
+    title: str, term: str, spelled: str
+) -> None:
+    text = story_text(title, "")
+    assert text.spelled[term] == spelled
+    assert not {"sag", "aftra", "jos", "bank"} & set(text.weights)
+
+
+def test_a_lone_character_of_a_spaceless_script_is_a_term() -> None:
+    assert "鯖" in story_text("Sora 鯖", "").weights
 
 
 def test_a_summary_term_weighs_less_than_the_same_rarity_in_the_title() -> None:
     text = story_text("Vantorqe estate sues", "Maldrekk backs the claim")  # names in no list
     weights = {text.spelled[term]: weight for term, weight in text.weights.items()}
-    assert weights["maldrekk"] == pytest.approx(weights["vantorqe"] * terms.SUMMARY_WEIGHT)
+    assert weights["maldrekk"] == pytest.approx(weights["vantorqe"] * 0.4)
 
 
-def test_only_the_rarest_summary_terms_count() -> None:
+def test_a_title_term_repeated_in_the_summary_keeps_its_title_weight() -> None:
+    title = "Vantorqe estate sues"
+    assert story_text(title, "Vantorqe").weights == story_text(title, "").weights
+
+
+def test_only_the_12_rarest_summary_terms_count() -> None:
     summary = " ".join(f"zqx{chr(97 + n)}{chr(97 + m)}" for n in range(10) for m in range(10))
-    assert len(story_text("Sora", summary).weights) == 1 + terms.SUMMARY_TERMS
+    assert len(story_text("Sora", summary).weights) == 1 + 12
 
 
-def test_terms_are_spelled_as_written_for_evidence() -> None:
-    assert story_text("Union ratifies deal", "").spelled["ratifi"] == "ratifies"
+def test_of_a_long_summary_the_rarest_terms_are_kept() -> None:
+    listed = "budget premiere festival script contract ticket actor cinema sequel trailer casting"
+    text = story_text("Sora", f"{listed} producer Vantorqe")  # 13 terms: the commonest goes
+    assert "vantorqe" in text.spelled.values()
+
+
+@pytest.mark.parametrize(("before", "read"), [(79, True), (80, False)])
+def test_a_summary_is_read_to_its_80th_token(before: int, read: bool) -> None:
+    text = story_text("Sora", "the " * before + "Vantorqe")
+    assert ("vantorq" in text.weights) is read
+
+
+def test_a_copy_without_a_title_is_known_by_its_summary() -> None:
+    text = story_text("", "Vantorqe sues Maldrekk")
+    assert {"vantorqe", "maldrekk"} <= set(text.spelled.values())
+
+
+def test_a_summary_that_opens_with_the_headline_adds_no_terms() -> None:
+    """Google News's summary is the headline, then other outlets' headlines."""
+    title = "Sora opens to filmmakers - Variety"
+    summary = "Sora opens to filmmakers Variety Maldrekk strike ends Deadline"
+    assert story_text(title, summary).weights == story_text(title, "").weights
+
+
+@pytest.mark.parametrize(
+    ("title", "term", "spelled"),
+    [("Union ratifies deal", "ratifi", "ratifies"), ("OpenAIがSoraで提携", "提携", "提携")],
+)
+def test_terms_are_spelled_as_written_for_evidence(title: str, term: str, spelled: str) -> None:
+    assert story_text(title, "").spelled[term] == spelled

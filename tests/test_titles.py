@@ -24,6 +24,7 @@ def key(title: str) -> Tokens:
         ),
         ("Sora opens to filmmakers | Deadline.com", ("sora", "opens", "to", "filmmakers")),
         ("Strike ends - Los Angeles Times Entertainment Desk", ("strike", "ends")),
+        ("Sora opens\nto filmmakers - Variety", ("sora", "opens", "to", "filmmakers")),  # 2 lines
     ],
 )
 def test_publisher_suffix_is_removed(title: str, tokens: Tokens) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.store import stories as sqlite_stories
@@ -24,10 +24,11 @@ from bot.store.db import Store
 from bot.store.interface import Stories
 from bot.store.stories import Centroid
 from bot.stories.apart import different_kinds, near_miss
-from bot.stories.terms import StoryText
+from bot.stories.sounds import sounded_pairs
+from bot.stories.terms import StoryText, story_text
 
 WINDOW = 72 * 3600.0  # copies of one story are at most this far apart (SPEC)
-MERGE_SCORE = 0.4  # the cosine at which a copy joins a story
+MERGE_SCORE = 0.5  # the cosine at which a copy joins a story
 # News of one event arrives in a burst: a copy within BURST of a story's newest copy joins
 # it at a lower cosine (a sibling event about the same subject comes a day or more later).
 BURST = 6 * 3600.0
@@ -42,7 +43,9 @@ LONG_SHARED = 3
 # Names and numbers a copy must share with a story in another script: two (`OpenAI`, `Sora`)
 # are often only the subject that every report about it names.
 CROSS_SCRIPT_SHARED = 3
+OWN_SCRIPT_SCORE = 0.4  # and the cosine with the story's copies in the copy's own script
 LOOKUP_TERMS = 6  # a copy's heaviest terms, through which candidates are found
+LOOKUP_NAMES = 3  # and a spaceless copy's heaviest names, for copies in other scripts
 PER_TERM = 50  # most recently seen stories read per term
 SCORED = 8  # candidates scored in full, the best partial scores first
 COPIES_COMPARED = 12  # a candidate's newest copies, for the keep-apart rules
@@ -84,7 +87,7 @@ class StoryEngine:
                 return Placement(story, evidence, weights, text.latin)
         weights = self._weights(text)
         kept: list[dict[str, Any]] = []
-        for candidate in self._candidates(weights, text.latin, published):
+        for candidate in self._candidates(weights, text, published):
             closest, reason = self._closest_copy(candidate.story_id, text)
             if reason is not None:
                 kept.append(
@@ -125,10 +128,17 @@ class StoryEngine:
         }
 
     def _candidates(
-        self, weights: dict[str, float], latin: frozenset[str], published: float
+        self, weights: dict[str, float], text: StoryText, published: float
     ) -> list[_Scored]:
-        """Stories that may hold this copy, best first (ties: the older story)."""
-        heaviest = sorted(weights, key=lambda term: (-weights[term], term))[:LOOKUP_TERMS]
+        """Stories that may hold this copy, best first (ties: the older story). A copy in a
+        spaceless script also looks up its heaviest names, which copies in other scripts share
+        (its character pairs weigh more, and would find only stories in its own script)."""
+        latin = text.latin
+        by_weight = sorted(weights, key=lambda term: (-weights[term], term))
+        heaviest = by_weight[:LOOKUP_TERMS]
+        if _mostly_spaceless(weights, latin):
+            names = [term for term in by_weight if term in latin][:LOOKUP_NAMES]
+            heaviest += [term for term in names if term not in heaviest]
         found = self.stories.stories_with_terms(
             self.db, heaviest, since=published - WINDOW, per_term=PER_TERM
         )
@@ -138,7 +148,7 @@ class StoryEngine:
             story: sum(weights[term] * weight for term, weight in held.items())
             for story, held in found.items()
         }
-        best = sorted(partial, key=lambda story: (-partial[story], story))[:SCORED]
+        best = sorted(partial, key=lambda story: (-partial[story], -story))[:SCORED]
         centroids = self.stories.centroids(self.db, best, weights.keys())
         scored = []
         for story in best:
@@ -146,9 +156,50 @@ class StoryEngine:
             if centroid is None or centroid.published > published + WINDOW:
                 continue
             result = _score(story, weights, latin, centroid, published)
+            if result is None and _mostly_spaceless(weights, latin) == _mostly_latin(centroid):
+                result = self._score_sounded(story, weights, text, centroid, published)
             if result is not None:
                 scored.append(result)
         return sorted(scored, key=lambda found: (-found.score, found.story_id))
+
+    def _score_sounded(
+        self,
+        story: int,
+        weights: dict[str, float],
+        text: StoryText,
+        centroid: Centroid,
+        published: float,
+    ) -> _Scored | None:
+        """A copy and a story in different scripts scored again with the names one writes in
+        katakana or Hangul and the other in Latin letters (`ハリウッド`, `Hollywood`) counted
+        as shared, each weighing what it weighs in a Latin copy."""
+        copies = self.stories.story_titles(self.db, story, COPIES_COMPARED)
+        pairs = sounded_pairs(text.words, [w for _id, key in copies for w in key.split(" ")])
+        named = story_text(" ".join(latin for latin, _kana in pairs), "")
+        spaceless = _mostly_spaceless(weights, text.latin)
+        if spaceless:  # the copy writes them in kana: it takes the weights a Latin copy has
+            extra = {term: w for term, w in self._weights(named).items() if term not in weights}
+            found = self.stories.centroids(self.db, [story], extra.keys()).get(story)
+            if not extra or found is None:
+                return None
+            merged = centroid._replace(weights={**centroid.weights, **found.weights})
+            weights = {**weights, **extra}
+        else:  # the story's copies write them in kana: the story holds them as the copy does
+            extra = {term: weights[term] for term in named.weights if term in weights}
+            if not extra:
+                return None
+            added = sum(weight**2 for weight in extra.values())
+            merged = centroid._replace(
+                weights={**centroid.weights, **extra},
+                norm=math.sqrt(centroid.norm**2 + added),
+                latin_norm=math.sqrt(centroid.latin_norm**2 + added),
+            )
+        latin = frozenset(text.latin | extra.keys())
+        result = _score(story, weights, latin, merged, published, spaceless=spaceless, across=True)
+        if result is None:
+            return None
+        shown = {term: f"{named.spelled[term]} ({kana})" for term, kana in _kana_of(named, pairs)}
+        return replace(result, shared=[shown.get(term, term) for term in result.shared])
 
     def _closest_copy(self, story_id: int, text: StoryText) -> tuple[int | None, str | None]:
         """The story's copy most alike this one, and why the two are different events: a near
@@ -173,14 +224,18 @@ def _score(
     latin: frozenset[str],
     centroid: Centroid,
     published: float,
+    *,
+    spaceless: bool | None = None,
+    across: bool | None = None,
 ) -> _Scored | None:
     """The cosine of a copy with a story, over the terms both can share; None below the bar
-    (lower in the burst of a story's first hours).
-    Across scripts that is names and numbers, three of them; a copy in a spaceless script must
-    also agree
-    with the story's copies in its own script, when the story has any."""
-    spaceless = _mostly_spaceless(weights, latin)
-    across_scripts = spaceless != (centroid.latin_norm**2 < 0.5 * centroid.norm**2)
+    (lower in the burst of a story's first hours). Across scripts that is names and numbers,
+    three of them; a copy in a spaceless script must also agree with the story's copies in
+    its own script, when the story has any. `spaceless` and `across` say which scripts the
+    copy and the story are in, when names added as sounded alike blur what the weights tell."""
+    if spaceless is None:
+        spaceless = _mostly_spaceless(weights, latin)
+    across_scripts = spaceless == _mostly_latin(centroid) if across is None else across
     terms = latin if across_scripts else weights.keys()
     story_norm = centroid.latin_norm if across_scripts else centroid.norm
     products, score = _cosine(weights, terms, centroid.weights, story_norm)
@@ -191,7 +246,7 @@ def _score(
     own_script_norm = math.sqrt(max(centroid.norm**2 - centroid.latin_norm**2, 0.0))
     if across_scripts and spaceless and own_script_norm > 0.0:
         own_terms = [term for term in weights if term not in latin]
-        if _cosine(weights, own_terms, centroid.weights, own_script_norm)[1] < MERGE_SCORE:
+        if _cosine(weights, own_terms, centroid.weights, own_script_norm)[1] < OWN_SCRIPT_SCORE:
             return None
     shared = sorted(products, key=lambda term: (-products[term], term))[:SHOWN_TERMS]
     return _Scored(story, round(score, 3), shared)
@@ -216,6 +271,16 @@ def _cosine(
         term: weights[term] * story_weights[term] for term in chosen if term in story_weights
     }
     return products, sum(products.values()) / (norm * story_norm)
+
+
+def _mostly_latin(centroid: Centroid) -> bool:
+    return centroid.latin_norm**2 >= 0.5 * centroid.norm**2
+
+
+def _kana_of(named: StoryText, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each Latin name's term with the kana or Hangul word that sounded like it."""
+    kana_of = {latin.lower(): kana for latin, kana in pairs}
+    return [(term, kana_of.get(named.spelled[term].lower(), "")) for term in named.weights]
 
 
 def _mostly_spaceless(weights: dict[str, float], latin: frozenset[str]) -> bool:
