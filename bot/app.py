@@ -22,8 +22,9 @@ from bot.deliver.model import Message, Notice
 from bot.ingest.fetch import Fetcher
 from bot.poller import Poller, PollReport
 from bot.store.channels import reopen_stopped
-from bot.store.db import StorageUnavailable, Store, checkpoint, close_db, open_db, transaction
+from bot.store.db import StorageUnavailable, Store, checkpoint, close_db, transaction
 from bot.store.interface import StoreModules, sqlite_store
+from bot.store.opening import open_store
 from bot.store.outbox import add_notice, recover_interrupted
 from bot.store.sources import next_due, sync_sources
 from bot.store.watches import channel_id, sync_file_watches
@@ -53,12 +54,13 @@ class App:
         check_db: Literal["always", "if-changed"] = "always",
         *,
         store: StoreModules[Store] | None = None,
+        exclusive: bool = False,
     ) -> None:
         self.config = config
         # The store's operations the poll and the drain call (bot.store.interface).
         self.store = store if store is not None else sqlite_store()
         self.clock = clock
-        self.db = open_db(config.database, check_db)
+        self.db = open_store(config, check_db, exclusive=exclusive)
         now = clock()
         sync_file_watches(self.db, config, now)
         for channel in config.channels:

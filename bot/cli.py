@@ -13,9 +13,10 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from bot.config import Config, ConfigError, load_config
+from bot.ops import migratecli as migrate_command
 from bot.ops import storycli as story_commands
 from bot.ops.instance import AlreadyRunning
 from bot.store.db import StoreError
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     watch.add_argument("--channel", help="target (default: the first channel)")
     story_commands.add_parsers(sub)
+    migrate_command.add_parser(sub)
     sub.add_parser("sources", help="each source's status, failures and next poll")
     sub.add_parser("demo", help="offline demo: serve the seed feeds on loopback and poll them")
     sub.add_parser("doctor", help="check config, tokens, database and reachability")
@@ -143,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(_log_level(args))
     try:
         return asyncio.run(dispatch(args))
-    except (ConfigError, UsageError) as exc:
+    except (ConfigError, UsageError, migrate_command.MigrateUsage) as exc:
         _error(str(exc))
         return 2
     except (StoreError, AlreadyRunning) as exc:
@@ -197,19 +199,22 @@ async def dispatch(args: argparse.Namespace) -> int:
         from bot.ops.doctor import run_doctor
 
         return await run_doctor(config)
+    if args.command == "migrate":
+        return migrate_command.run_migrate(config, args.to)
     if args.command == "discord":  # imported here: only this command needs discord.py
         from bot.deliver.adapter import load_cli_command
 
         run_cli = load_cli_command("discord")
         return await run_cli(config, args.action, args.guild, args.client_id)
     from bot.app import App
-    from bot.ops.instance import InstanceLock
+    from bot.ops.instance import instance_lock
 
     sends = args.command in ("run", "poll") or (args.command == "digest" and args.post)
-    with InstanceLock(config.database) if sends else contextlib.nullcontext():
+    with instance_lock(config) if sends else contextlib.nullcontext():
         # A service checks its database at every start; one-shot commands (a cron `poll`)
         # skip the whole-file check while the file is as a clean close left it.
-        app = App(config, check_db="always" if args.command == "run" else "if-changed")
+        check: Literal["always", "if-changed"] = "always" if args.command == "run" else "if-changed"
+        app = App(config, check_db=check, exclusive=sends)
         if args.command == "run":
             await app.run_forever()
             return 0

@@ -21,6 +21,7 @@ from bot.config_schema import DiscordConfig as DiscordConfig
 from bot.config_schema import SlackConfig as SlackConfig
 from bot.config_schema import SourceConfig as SourceConfig
 from bot.cron import crontab
+from bot.database_url import check_postgres_url, display_url, is_postgres
 from bot.durations import parse_duration
 from bot.ingest.netguard import BlockedAddress, check_url_syntax
 from bot.match.watchlists import (
@@ -61,7 +62,7 @@ class Config:
     """The whole, checked configuration."""
 
     path: Path | None
-    database: Path
+    database: Path  # the SQLite file (unused when `postgres` is set)
     poll_interval: float = 300.0
     backfill: float = 86400.0
     max_age: float = 7 * 86400.0
@@ -73,6 +74,12 @@ class Config:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
+    postgres: str | None = None  # a postgresql:// URL (bot.database_url), else SQLite
+
+    @property
+    def database_name(self) -> str:
+        """The database as messages name it: the SQLite path, or the URL without options."""
+        return display_url(self.postgres) if self.postgres else str(self.database)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -178,7 +185,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
     _check_names(raw, where)
     return Config(
         path=path,
-        database=_resolve(base, raw.database),
+        **_database(raw.database, where, base),
         poll_interval=poll_interval,
         backfill=_duration(raw.backfill, where, "backfill"),
         max_age=max_age,
@@ -303,3 +310,14 @@ def _resolve(base: Path, value: str) -> Path:
     # code that opens the file (bot.ops.safefiles, bot.store.db), which refuses or follows it.
     full = base / path
     return full.parent.resolve() / full.name
+
+
+def _database(database: str, where: str, base: Path) -> dict[str, Any]:
+    """Config's `database` (the SQLite path) and `postgres` (a checked URL, or None)."""
+    if not is_postgres(database):
+        return {"database": _resolve(base, database), "postgres": None}
+    try:
+        url = check_postgres_url(database)
+    except ValueError as exc:
+        raise ConfigError(where, "database", str(exc)) from None
+    return {"database": _resolve(base, "newswatch.db"), "postgres": url}

@@ -76,7 +76,9 @@ Duration = Annotated[str, Meta(description=DURATION)]
 class ConfigFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The whole file as written; None is a key left out (TOML has no null)."""
 
-    database: Annotated[str, Meta(description="a file path")] = "newswatch.db"
+    database: Annotated[str, Meta(description="a file path or a postgresql:// URL")] = (
+        "newswatch.db"
+    )
     poll_interval: Duration = "5m"
     backfill: Duration = "24h"
     max_age: Duration = "7d"

@@ -49,13 +49,15 @@ def serve(
     return urls
 
 
-def write_config(tmp_path: Path, feeds: list[str], target: str, extra: str = "") -> Path:
+def write_config(
+    tmp_path: Path, feeds: list[str], target: str, extra: str = "", database: str = "nw.db"
+) -> Path:
     """A config of these feeds and one channel watching "Sora"; `extra` adds tables."""
     (tmp_path / "list.toml").write_text('name = "t"\n[[watch]]\nquery = "Sora"\n', "utf-8")
     config = tmp_path / "newswatch.toml"
     sources = "".join(f"[[sources]]\nurl = {json.dumps(url)}\n" for url in feeds)
     config.write_text(
-        'database = "nw.db"\nallow_private_networks = true\n'
+        f"database = {json.dumps(database)}\nallow_private_networks = true\n"
         f"{extra}\n{sources}"
         f'[[channels]]\ntarget = {json.dumps(target)}\nwatchlists = ["list.toml"]\n',
         "utf-8",
@@ -82,9 +84,11 @@ def jsonl_records(tmp_path: Path, name: str = "out.jsonl") -> list[dict[str, Any
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
-async def jsonl_app(tmp_path: Path, feed_server: Any, clock: Clock, mode: str = "edit") -> App:
+async def jsonl_app(
+    tmp_path: Path, feed_server: Any, clock: Clock, mode: str = "edit", database: str = "nw.db"
+) -> App:
     """An app polling every outlet's feed into `jsonl:out.jsonl`, Variety alone carrying
-    the story so far."""
+    the story so far, on the given database (SQLite by default)."""
     feeds = serve(feed_server, ["Variety"], clock.now)
-    config = write_config(tmp_path, feeds, "jsonl:out.jsonl", updates_table(mode))
+    config = write_config(tmp_path, feeds, "jsonl:out.jsonl", updates_table(mode), database)
     return App(load_config(str(config), {}), clock=clock)

@@ -1,4 +1,5 @@
-"""A small harness for end-to-end poll tests: real config file, SQLite, loopback feeds, jsonl."""
+"""A small harness for end-to-end poll tests: real config file, SQLite or PostgreSQL, loopback
+feeds, jsonl."""
 
 from __future__ import annotations
 
@@ -35,12 +36,13 @@ def write_config(
     watches: Sequence[str] = (),
     extra: str = "",
     channels: int = 1,
+    database: str = "nw.db",
 ) -> Path:
     lines = [f"query = {json.dumps(q)}" for q in watches]
     (tmp_path / "list.toml").write_text(
         'name = "test"\n' + "".join(f"[[watch]]\n{line}\n" for line in lines), encoding="utf-8"
     )
-    text = ['database = "nw.db"', "allow_private_networks = true", extra]
+    text = [f"database = {json.dumps(database)}", "allow_private_networks = true", extra]
     text += [f"[[sources]]\nurl = {json.dumps(url)}" for url in feeds]
     text += [f"[[sources]]\nsearch = {json.dumps(url)}" for url in searches]
     for n in range(channels):
@@ -52,6 +54,23 @@ def write_config(
 
 def make_app(config_path: Path, clock: Clock) -> App:
     return App(load_config(str(config_path), {}), clock=clock)
+
+
+def stored_rows(
+    config_path: Path, sql: str, parameters: Sequence[object] = ()
+) -> list[tuple[Any, ...]]:
+    """Rows of a statement on the configured database, SQLite or PostgreSQL, as tuples
+    (none for a write, which is committed)."""
+    from bot.store.db import close_db
+    from bot.store.opening import open_store
+
+    config = load_config(str(config_path), {})
+    db = open_store(config)
+    try:
+        cursor = db.execute(sql, parameters)
+        return [tuple(row) for row in cursor] if cursor.description else []
+    finally:
+        close_db(db, config.database)
 
 
 def read_alerts(tmp_path: Path, channel: int = 0) -> list[dict[str, Any]]:

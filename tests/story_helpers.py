@@ -29,7 +29,7 @@ class FiledCopy:
 def source(db: Store, url: str = "https://feeds.example/rss", template: str | None = None) -> int:
     cursor = db.execute(
         "INSERT INTO sources (url, template) VALUES (?, ?) ON CONFLICT (url) DO UPDATE "
-        "SET url = url RETURNING id",
+        "SET url = excluded.url RETURNING id",
         [url, template],
     )
     return int(cursor.fetchone()[0])

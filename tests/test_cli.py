@@ -1,4 +1,5 @@
-"""SPEC "Command line": the real `newswatch` process, its output and exit codes."""
+"""SPEC "Command line": the real `newswatch` process, its output and exit codes (the poll,
+watch, sources and digest commands on SQLite and on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ def newswatch(*args: str, cwd: Path, timeout: float = 60) -> subprocess.Complete
     )
 
 
-def test_poll_across_three_polls_alerts_new_stories_once(tmp_path: Path, feed_server: Any) -> None:
+def test_poll_across_three_polls_alerts_new_stories_once(
+    tmp_path: Path, feed_server: Any, database: str
+) -> None:
     now = time.time()
     first = [
         Entry("Sora goes public", "https://a.example/1", published=now - HOUR),
@@ -41,6 +44,7 @@ def test_poll_across_three_polls_alerts_new_stories_once(tmp_path: Path, feed_se
     )
     config = write_config(
         tmp_path,
+        database=database,
         feeds=[feed_server.url("/a.xml"), feed_server.url("/b.xml")],
         watches=["Sora", "WGA"],
     )
@@ -77,8 +81,8 @@ def test_bad_usage_exits_2(tmp_path: Path) -> None:
     assert newswatch("frobnicate", cwd=tmp_path).returncode == 2
 
 
-def test_watch_add_list_and_remove_from_the_command_line(tmp_path: Path) -> None:
-    config = write_config(tmp_path, watches=["Sora"])
+def test_watch_add_list_and_remove_from_the_command_line(tmp_path: Path, database: str) -> None:
+    config = write_config(tmp_path, database=database, watches=["Sora"])
     added = newswatch(
         "--config", str(config), "watch", "add", "strik*", "actors", "OR", "writers", cwd=tmp_path
     )
@@ -102,9 +106,13 @@ def test_a_broken_query_is_refused_with_a_pointer(tmp_path: Path) -> None:
     assert "^" in result.stderr and "quote" in result.stderr
 
 
-def test_sources_shows_status_failures_and_the_outbox(tmp_path: Path, feed_server: Any) -> None:
+def test_sources_shows_status_failures_and_the_outbox(
+    tmp_path: Path, feed_server: Any, database: str
+) -> None:
     feed_server.add("/bad.xml", body=b"nope", status=503)
-    config = write_config(tmp_path, feeds=[feed_server.url("/bad.xml")], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/bad.xml")], watches=["Sora"]
+    )
     newswatch("--config", str(config), "poll", "--all", cwd=tmp_path)
     result = newswatch("--config", str(config), "sources", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -113,7 +121,7 @@ def test_sources_shows_status_failures_and_the_outbox(tmp_path: Path, feed_serve
 
 
 def test_digest_prints_stories_grouped_by_watch_with_outlet_counts(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     now = time.time()
     feed_server.add(
@@ -132,7 +140,10 @@ def test_digest_prints_stories_grouped_by_watch_with_outlet_counts(
         content_type=RSS,
     )
     config = write_config(
-        tmp_path, feeds=[feed_server.url("/a.xml"), feed_server.url("/b.xml")], watches=["Sora"]
+        tmp_path,
+        database=database,
+        feeds=[feed_server.url("/a.xml"), feed_server.url("/b.xml")],
+        watches=["Sora"],
     )
     newswatch("--config", str(config), "poll", "--all", cwd=tmp_path)
     result = newswatch("--config", str(config), "digest", "--since", "24h", cwd=tmp_path)
@@ -141,8 +152,10 @@ def test_digest_prints_stories_grouped_by_watch_with_outlet_counts(
     assert "2 outlets" in result.stdout
 
 
-def test_digest_post_writes_a_digest_record(tmp_path: Path, feed_server: Any) -> None:
-    config = write_config(tmp_path, watches=["Sora"])
+def test_digest_post_writes_a_digest_record(
+    tmp_path: Path, feed_server: Any, database: str
+) -> None:
+    config = write_config(tmp_path, database=database, watches=["Sora"])
     result = newswatch("--config", str(config), "digest", "--post", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     [record] = read_alerts(tmp_path)

@@ -63,7 +63,7 @@ def test_an_unknown_key_in_any_table_is_named_with_the_known_ones(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("database = 1\n", "database: must be a file path, not 1"),
+        ("database = 1\n", "database: must be a file path or a postgresql:// URL, not 1"),
         ("poll_interval = 5\n", "poll_interval: must be a duration like 30s, 5m, 2h or 7d, not 5"),
         (
             'backfill = ["1h"]\n',

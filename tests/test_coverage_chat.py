@@ -143,10 +143,14 @@ async def chat(
             yield DiscordChat(discord)
 
 
-async def started(tmp_path: Path, feed_server: Any, chat: Chat, clock: Clock, mode: str) -> App:
-    """The app polling every outlet's feed into the chat channel, Variety alone so far."""
+async def started(
+    tmp_path: Path, feed_server: Any, chat: Chat, clock: Clock, mode: str, *, database: str
+) -> App:
+    """The app polling every outlet's feed into the chat channel, Variety alone so far, on
+    SQLite or PostgreSQL."""
     feeds = serve(feed_server, ["Variety"], clock.now)
-    config = write_config(tmp_path, feeds, chat.target, updates_table(mode) + chat.config())
+    extra = updates_table(mode) + chat.config()
+    config = write_config(tmp_path, feeds, chat.target, extra, database)
     app = App(load_config(str(config)), clock=clock)
     adapter: Any = app.adapters[chat.name]
     if chat.name == "slack":
@@ -163,10 +167,10 @@ def stored_ref(app: App) -> str | None:
 
 
 async def test_the_alert_is_edited_to_show_each_new_outlet(
-    tmp_path: Path, feed_server: Any, chat: Chat
+    tmp_path: Path, feed_server: Any, chat: Chat, database: str
 ) -> None:
     clock = Clock()
-    app = await started(tmp_path, feed_server, chat, clock, "edit")
+    app = await started(tmp_path, feed_server, chat, clock, "edit", database=database)
     try:
         await app.cycle(all_sources=True)
         [alert] = chat.alerts()
@@ -187,10 +191,10 @@ async def test_the_alert_is_edited_to_show_each_new_outlet(
 
 
 async def test_thread_mode_also_replies_to_the_alert_with_the_new_outlets(
-    tmp_path: Path, feed_server: Any, chat: Chat
+    tmp_path: Path, feed_server: Any, chat: Chat, database: str
 ) -> None:
     clock = Clock()
-    app = await started(tmp_path, feed_server, chat, clock, "thread")
+    app = await started(tmp_path, feed_server, chat, clock, "thread", database=database)
     try:
         await app.cycle(all_sources=True)
         serve(feed_server, ["Variety", "The Verge"], clock.now)
@@ -208,10 +212,10 @@ async def test_thread_mode_also_replies_to_the_alert_with_the_new_outlets(
 
 
 async def test_updates_off_never_edits_nor_replies(
-    tmp_path: Path, feed_server: Any, chat: Chat
+    tmp_path: Path, feed_server: Any, chat: Chat, database: str
 ) -> None:
     clock = Clock()
-    app = await started(tmp_path, feed_server, chat, clock, "off")
+    app = await started(tmp_path, feed_server, chat, clock, "off", database=database)
     try:
         await app.cycle(all_sources=True)
         serve(feed_server, ["Variety", "The Verge"], clock.now)
@@ -224,10 +228,10 @@ async def test_updates_off_never_edits_nor_replies(
 
 
 async def test_an_update_that_met_an_outage_is_retried_and_not_repeated_once_confirmed(
-    tmp_path: Path, feed_server: Any, chat: Chat
+    tmp_path: Path, feed_server: Any, chat: Chat, database: str
 ) -> None:
     clock = Clock()
-    app = await started(tmp_path, feed_server, chat, clock, "thread")
+    app = await started(tmp_path, feed_server, chat, clock, "thread", database=database)
     try:
         await app.cycle(all_sources=True)
         chat.fail_edit(503)
@@ -250,10 +254,10 @@ async def test_an_update_that_met_an_outage_is_retried_and_not_repeated_once_con
 
 
 async def test_a_deleted_alert_drops_its_update_and_holds_up_nothing(
-    tmp_path: Path, feed_server: Any, chat: Chat, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, feed_server: Any, chat: Chat, caplog: pytest.LogCaptureFixture, database: str
 ) -> None:
     clock = Clock()
-    app = await started(tmp_path, feed_server, chat, clock, "thread")
+    app = await started(tmp_path, feed_server, chat, clock, "thread", database=database)
     try:
         await app.cycle(all_sources=True)
         [alert] = chat.alerts()
@@ -278,10 +282,10 @@ async def test_a_deleted_alert_drops_its_update_and_holds_up_nothing(
 
 
 async def test_an_alert_not_yet_confirmed_counts_the_new_outlets_itself(
-    tmp_path: Path, feed_server: Any, chat: Chat
+    tmp_path: Path, feed_server: Any, chat: Chat, database: str
 ) -> None:
     clock = Clock()
-    app = await started(tmp_path, feed_server, chat, clock, "edit")
+    app = await started(tmp_path, feed_server, chat, clock, "edit", database=database)
     fake: Any = chat.fake  # type: ignore[attr-defined]
     fake.fail("chat.postMessage" if chat.name == "slack" else "create_message", status=503)
     try:

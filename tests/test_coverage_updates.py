@@ -46,10 +46,10 @@ def copy_record(outlet: str, now: float) -> dict[str, Any]:
 
 
 async def test_a_new_outlets_copy_is_an_update_record_not_a_second_alert(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
-    app = await jsonl_app(tmp_path, feed_server, clock)
+    app = await jsonl_app(tmp_path, feed_server, clock, database=database)
     try:
         await app.cycle(all_sources=True)
         serve(feed_server, ["Variety", "The Verge"], clock.now)
@@ -69,10 +69,10 @@ async def test_a_new_outlets_copy_is_an_update_record_not_a_second_alert(
 
 
 async def test_each_update_lists_only_the_copies_new_since_the_last_record(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
-    app = await jsonl_app(tmp_path, feed_server, clock)
+    app = await jsonl_app(tmp_path, feed_server, clock, database=database)
     try:
         await app.cycle(all_sources=True)
         start = clock.now
@@ -91,10 +91,10 @@ async def test_each_update_lists_only_the_copies_new_since_the_last_record(
 
 
 async def test_a_second_copy_from_an_outlet_already_counted_updates_nothing(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
-    app = await jsonl_app(tmp_path, feed_server, clock)
+    app = await jsonl_app(tmp_path, feed_server, clock, database=database)
     try:
         await app.cycle(all_sources=True)
         variety = [
@@ -115,9 +115,9 @@ async def test_a_second_copy_from_an_outlet_already_counted_updates_nothing(
     assert [r["kind"] for r in jsonl_records(tmp_path)] == ["alert"]
 
 
-async def test_updates_off_queues_nothing(tmp_path: Path, feed_server: Any) -> None:
+async def test_updates_off_queues_nothing(tmp_path: Path, feed_server: Any, database: str) -> None:
     clock = Clock()
-    app = await jsonl_app(tmp_path, feed_server, clock, mode="off")
+    app = await jsonl_app(tmp_path, feed_server, clock, mode="off", database=database)
     try:
         await app.cycle(all_sources=True)
         serve(feed_server, ["Variety", "The Verge"], clock.now)
@@ -130,10 +130,10 @@ async def test_updates_off_queues_nothing(tmp_path: Path, feed_server: Any) -> N
 
 
 async def test_an_update_waits_ten_minutes_after_the_last_without_holding_the_channel(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
-    app = await jsonl_app(tmp_path, feed_server, clock)
+    app = await jsonl_app(tmp_path, feed_server, clock, database=database)
     try:
         await app.cycle(all_sources=True)
         start = clock.now
@@ -162,10 +162,10 @@ async def test_an_update_waits_ten_minutes_after_the_last_without_holding_the_ch
 
 
 async def test_copies_of_an_alert_not_yet_confirmed_are_counted_in_that_alert(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
-    app = await jsonl_app(tmp_path, feed_server, clock)
+    app = await jsonl_app(tmp_path, feed_server, clock, database=database)
     out = tmp_path / "out.jsonl"
     out.mkdir()  # the file cannot be written: the alert stays in the outbox
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import pytest
 
 from bot.app import App
 from bot.config import load_config
-from bot.store.db import Store, open_db
+from bot.store.db import Store
 from bot.store.outbox import add_notice, collapse_backlog, due, mark_sending_many, retry_later
 from tests.fakes import discord as fake_discord
 from tests.fakes import slack as fake_slack
@@ -29,12 +29,11 @@ ROWS = "abcdefgh"  # one channel's rows, in outbox order
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Store]:
-    store = open_db(tmp_path / "nw.db")
+def db(any_store: Store) -> Store:
+    """Three channels on an empty store, SQLite or PostgreSQL (each test runs on both)."""
     for target in ("slack:C1", "slack:C2", "jsonl:out.jsonl"):
-        store.execute("INSERT INTO channels (target) VALUES (?)", [target])
-    yield store
-    store.conn.close()
+        any_store.execute("INSERT INTO channels (target) VALUES (?)", [target])
+    return any_store
 
 
 def queue(db: Store, channel: int, names: str) -> None:

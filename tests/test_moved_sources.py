@@ -76,12 +76,14 @@ async def test_a_permanent_redirect_to_a_page_that_is_not_a_feed_is_not_kept(
 
 
 async def test_a_moved_source_that_fails_at_its_new_address_goes_back_to_its_configured_url(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     feed_server.redirect("/old", "/new", status=308)
     feed_server.add("/new", body=feed_body(clock.now), content_type=RSS)
-    config = write_config(tmp_path, feeds=[feed_server.url("/old")], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/old")], watches=["Sora"]
+    )
     app = make_app(config, clock)
     try:
         await app.cycle(all_sources=True)  # /old -> /new, kept

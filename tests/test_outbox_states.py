@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from bot.store.channels import stop_channel
-from bot.store.db import Store, open_db
+from bot.store.db import Store
 from bot.store.outbox import (
     Delivery,
     add_alert,
@@ -35,12 +34,11 @@ Step = Callable[[Store, Delivery], None]
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Store]:
-    store = open_db(tmp_path / "nw.db")
+def db(any_store: Store) -> Store:
+    """Three channels on an empty store, SQLite or PostgreSQL (each test runs on both)."""
     for target in ("slack:C1", "slack:C2", "discord:3"):
-        store.execute("INSERT INTO channels (target) VALUES (?)", [target])
-    yield store
-    store.conn.close()
+        any_store.execute("INSERT INTO channels (target) VALUES (?)", [target])
+    return any_store
 
 
 def row(db: Store, delivery_id: int) -> dict[str, object]:

@@ -1,16 +1,23 @@
-"""SPEC "Polling", "Stories" and "Alerts", end to end: loopback feeds -> SQLite -> jsonl."""
+"""SPEC "Polling", "Stories" and "Alerts", end to end: loopback feeds -> SQLite and
+PostgreSQL (each test runs on both) -> jsonl."""
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.feeds import Entry, atom, rdf, rss
-from tests.pipeline_helpers import HOUR, Clock, make_app, read_alerts, write_config
+from tests.pipeline_helpers import (
+    HOUR,
+    Clock,
+    make_app,
+    read_alerts,
+    stored_rows,
+    write_config,
+)
 
 RSS = "application/rss+xml"
 
@@ -24,7 +31,7 @@ async def poll(config: Path, clock: Clock, all_sources: bool = True) -> Any:
 
 
 async def test_first_poll_alerts_only_items_within_backfill(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     feed_server.add(
@@ -41,13 +48,15 @@ async def test_first_poll_alerts_only_items_within_backfill(
         ),
         content_type=RSS,
     )
-    config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/f.xml")], watches=["Sora"]
+    )
     await poll(config, clock)
     assert [a["title"] for a in read_alerts(tmp_path)] == ["Sora opens to filmmakers"]
 
 
 async def test_later_polls_alert_new_items_older_than_backfill_but_not_max_age(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     feed_server.add(
@@ -55,7 +64,9 @@ async def test_later_polls_alert_new_items_older_than_backfill_but_not_max_age(
         body=rss([Entry("Unrelated", "https://a.example/0", published=clock.now)]),
         content_type=RSS,
     )
-    config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/f.xml")], watches=["Sora"]
+    )
     await poll(config, clock)
     feed_server.add(
         "/f.xml",
@@ -76,7 +87,9 @@ async def test_later_polls_alert_new_items_older_than_backfill_but_not_max_age(
     assert [a["title"] for a in read_alerts(tmp_path)] == ["Sora two days late"]
 
 
-async def test_alert_record_has_the_spec_fields(tmp_path: Path, feed_server: Any) -> None:
+async def test_alert_record_has_the_spec_fields(
+    tmp_path: Path, feed_server: Any, database: str
+) -> None:
     clock = Clock()
     feed_server.add(
         "/f.xml",
@@ -93,7 +106,9 @@ async def test_alert_record_has_the_spec_fields(tmp_path: Path, feed_server: Any
         ),
         content_type=RSS,
     )
-    config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["SAG-AFTRA"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/f.xml")], watches=["SAG-AFTRA"]
+    )
     await poll(config, clock)
     [alert] = read_alerts(tmp_path)
     assert set(alert) == {
@@ -122,20 +137,22 @@ async def test_alert_record_has_the_spec_fields(tmp_path: Path, feed_server: Any
 
 
 async def test_undated_item_is_published_when_first_seen_and_reported_as_null(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     feed_server.add(
         "/f.xml", body=rss([Entry("Sora undated", "https://a.example/1")]), content_type=RSS
     )
-    config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/f.xml")], watches=["Sora"]
+    )
     await poll(config, clock)
     [alert] = read_alerts(tmp_path)
     assert alert["published"] is None
 
 
 async def test_copies_with_one_canonical_url_are_one_story(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     t = clock.now - HOUR
@@ -167,6 +184,7 @@ async def test_copies_with_one_canonical_url_are_one_story(
     )
     config = write_config(
         tmp_path,
+        database=database,
         feeds=[feed_server.url("/a.xml"), feed_server.url("/b.xml")],
         watches=["WGA", '"Writers Guild"'],
     )
@@ -177,7 +195,7 @@ async def test_copies_with_one_canonical_url_are_one_story(
 
 
 async def test_a_feeds_items_are_filed_oldest_first_so_a_story_begins_with_its_first_report(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     newest_first = [
@@ -186,7 +204,9 @@ async def test_a_feeds_items_are_filed_oldest_first_so_a_story_begins_with_its_f
         Entry("Sora opens to filmmakers", "https://a.example/1", published=clock.now - 3 * HOUR),
     ]
     feed_server.add("/f.xml", body=rss(newest_first), content_type=RSS)
-    config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora", "WGA"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/f.xml")], watches=["Sora", "WGA"]
+    )
     await poll(config, clock)
     assert [a["title"] for a in read_alerts(tmp_path)] == [
         "Sora opens to filmmakers",
@@ -196,7 +216,7 @@ async def test_a_feeds_items_are_filed_oldest_first_so_a_story_begins_with_its_f
 
 
 async def test_near_identical_titles_within_72_hours_are_one_story(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     feed_server.add(
@@ -226,14 +246,17 @@ async def test_near_identical_titles_within_72_hours_are_one_story(
         content_type=RSS,
     )
     config = write_config(
-        tmp_path, feeds=[feed_server.url("/a.xml"), feed_server.url("/b.xml")], watches=["Sora"]
+        tmp_path,
+        database=database,
+        feeds=[feed_server.url("/a.xml"), feed_server.url("/b.xml")],
+        watches=["Sora"],
     )
     await poll(config, clock)
     assert len(read_alerts(tmp_path)) == 1
 
 
 async def test_near_identical_titles_further_apart_than_72_hours_are_two_stories(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     feed_server.add(
@@ -249,7 +272,9 @@ async def test_near_identical_titles_further_apart_than_72_hours_are_two_stories
         ),
         content_type=RSS,
     )
-    config = write_config(tmp_path, feeds=[feed_server.url("/a.xml")], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/a.xml")], watches=["Sora"]
+    )
     await poll(config, clock)
     clock.advance(80 * HOUR)
     feed_server.add(
@@ -270,7 +295,7 @@ async def test_near_identical_titles_further_apart_than_72_hours_are_two_stories
 
 
 async def test_a_story_alerts_once_per_channel_across_polls(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     feed_server.add(
@@ -287,7 +312,11 @@ async def test_a_story_alerts_once_per_channel_across_polls(
         content_type=RSS,
     )
     config = write_config(
-        tmp_path, feeds=[feed_server.url("/a.xml")], watches=["SAG-AFTRA"], channels=2
+        tmp_path,
+        database=database,
+        feeds=[feed_server.url("/a.xml")],
+        watches=["SAG-AFTRA"],
+        channels=2,
     )
     await poll(config, clock)
     clock.advance(HOUR)
@@ -315,7 +344,7 @@ async def test_a_story_alerts_once_per_channel_across_polls(
 
 
 async def test_unchanged_feed_is_fetched_conditionally_and_alerts_nothing(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     feed_server.add(
@@ -324,7 +353,9 @@ async def test_unchanged_feed_is_fetched_conditionally_and_alerts_nothing(
         content_type=RSS,
         etag='"v1"',
     )
-    config = write_config(tmp_path, feeds=[feed_server.url("/a.xml")], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/a.xml")], watches=["Sora"]
+    )
     await poll(config, clock)
     clock.advance(HOUR)
     report = await poll(config, clock)
@@ -334,7 +365,7 @@ async def test_unchanged_feed_is_fetched_conditionally_and_alerts_nothing(
 
 
 async def test_an_unchanged_feed_is_recorded_as_polled_and_not_due_again_at_once(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     """The 304s of a poll are committed together at its end: each must still land."""
     clock = Clock()
@@ -342,13 +373,12 @@ async def test_an_unchanged_feed_is_recorded_as_polled_and_not_due_again_at_once
         body = rss([Entry(f"Story {name}", f"https://{name}.example/1", published=clock.now)])
         feed_server.add(f"/{name}.xml", body=body, content_type=RSS, etag='"v1"')
     feeds = [feed_server.url("/a.xml"), feed_server.url("/b.xml")]
-    config = write_config(tmp_path, feeds=feeds, watches=["Sora"])
+    config = write_config(tmp_path, database=database, feeds=feeds, watches=["Sora"])
     await poll(config, clock)
     clock.advance(HOUR)
     report = await poll(config, clock)
     assert report.poll.not_modified == 2
-    with sqlite3.connect(tmp_path / "nw.db") as db:
-        rows = db.execute("SELECT last_status, last_poll, next_poll FROM sources").fetchall()
+    rows = stored_rows(config, "SELECT last_status, last_poll, next_poll FROM sources")
     assert [row[0] for row in rows] == ["304 not modified"] * 2
     assert all(row[1] == clock.now and row[2] > clock.now for row in rows)
     again = await poll(config, clock, all_sources=False)
@@ -356,7 +386,7 @@ async def test_an_unchanged_feed_is_recorded_as_polled_and_not_due_again_at_once
 
 
 async def test_an_edited_item_is_an_update_not_a_new_alert(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     feed_server.add(
@@ -364,7 +394,9 @@ async def test_an_edited_item_is_an_update_not_a_new_alert(
         body=rss([Entry("Sora demo", "https://a.example/1", guid="g1", published=clock.now)]),
         content_type=RSS,
     )
-    config = write_config(tmp_path, feeds=[feed_server.url("/a.xml")], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/a.xml")], watches=["Sora"]
+    )
     await poll(config, clock)
     feed_server.add(
         "/a.xml",
@@ -386,7 +418,7 @@ async def test_an_edited_item_is_an_update_not_a_new_alert(
 
 
 async def test_a_feed_that_shrinks_and_grows_back_reposts_nothing(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     entries = [
@@ -394,7 +426,9 @@ async def test_a_feed_that_shrinks_and_grows_back_reposts_nothing(
         for n in range(5)
     ]
     feed_server.add("/a.xml", body=rss(entries), content_type=RSS)
-    config = write_config(tmp_path, feeds=[feed_server.url("/a.xml")], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/a.xml")], watches=["Sora"]
+    )
     await poll(config, clock)
     feed_server.add("/a.xml", body=rss(entries[:1]), content_type=RSS)
     await poll(config, clock)
@@ -404,12 +438,14 @@ async def test_a_feed_that_shrinks_and_grows_back_reposts_nothing(
 
 
 async def test_a_body_that_is_not_a_feed_fails_and_leaves_state_untouched(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     good = rss([Entry("Sora a", "https://a.example/1", published=clock.now)])
     feed_server.add("/a.xml", body=good, content_type=RSS, etag='"v1"')
-    config = write_config(tmp_path, feeds=[feed_server.url("/a.xml")], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/a.xml")], watches=["Sora"]
+    )
     await poll(config, clock)
     feed_server.add(
         "/a.xml", body=b"<html><body>Please accept cookies</body></html>", content_type="text/html"
@@ -426,11 +462,13 @@ async def test_a_body_that_is_not_a_feed_fails_and_leaves_state_untouched(
 
 
 async def test_a_failing_source_is_disabled_after_ten_failures_and_channels_told_once(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     feed_server.add("/a.xml", body=b"oops", status=500)
-    config = write_config(tmp_path, feeds=[feed_server.url("/a.xml")], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/a.xml")], watches=["Sora"]
+    )
     delays = []
     for _ in range(12):
         report = await poll(config, clock, all_sources=False)
@@ -452,7 +490,7 @@ async def test_a_failing_source_is_disabled_after_ten_failures_and_channels_told
 
 
 async def test_a_search_source_is_polled_per_query_and_its_items_are_hits(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     feed_server.add(
@@ -461,7 +499,9 @@ async def test_a_search_source_is_polled_per_query_and_its_items_are_hits(
         content_type=RSS,
     )
     template = feed_server.url("/search") + "?q={query}"
-    config = write_config(tmp_path, searches=[template], watches=["SAG-AFTRA", "WGA"])
+    config = write_config(
+        tmp_path, database=database, searches=[template], watches=["SAG-AFTRA", "WGA"]
+    )
     await poll(config, clock)
     queries = sorted(r.path for r in feed_server.requests)
     assert queries == ["/search?q=SAG-AFTRA", "/search?q=WGA"]
@@ -470,7 +510,7 @@ async def test_a_search_source_is_polled_per_query_and_its_items_are_hits(
 
 
 async def test_items_are_matched_as_text_against_every_other_watch(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     feed_server.add(
@@ -479,14 +519,16 @@ async def test_items_are_matched_as_text_against_every_other_watch(
         content_type=RSS,
     )
     template = feed_server.url("/search") + "?q={query}"
-    config = write_config(tmp_path, searches=[template], watches=["Sora"], extra="")
+    config = write_config(
+        tmp_path, database=database, searches=[template], watches=["Sora"], extra=""
+    )
     await poll(config, clock)
     [alert] = read_alerts(tmp_path)
     assert alert["watches"] == ["Sora"]
 
 
 async def test_an_outbox_row_is_sent_once_after_the_target_recovers(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     feed_server.add(
@@ -494,7 +536,9 @@ async def test_an_outbox_row_is_sent_once_after_the_target_recovers(
         body=rss([Entry("Sora", "https://a.example/1", published=clock.now)]),
         content_type=RSS,
     )
-    config = write_config(tmp_path, feeds=[feed_server.url("/a.xml")], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/a.xml")], watches=["Sora"]
+    )
     (tmp_path / "alerts0.jsonl").mkdir()  # the target cannot be written: an outage
     report = await poll(config, clock)
     assert report.delivery.sent == 0 and report.delivery.retrying == 1
@@ -510,7 +554,7 @@ async def test_an_outbox_row_is_sent_once_after_the_target_recovers(
 
 
 async def test_a_story_found_by_search_and_by_its_publisher_alerts_with_the_publishers_copy(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     title = "OpenAI Courts Hollywood Studios With Sora Licensing Program"
@@ -548,6 +592,7 @@ async def test_a_story_found_by_search_and_by_its_publisher_alerts_with_the_publ
     )
     config = write_config(
         tmp_path,
+        database=database,
         feeds=[feed_server.url("/variety.xml")],
         searches=[feed_server.url("/search") + "?q={query}"],
         watches=["Sora"],
@@ -561,7 +606,7 @@ async def test_a_story_found_by_search_and_by_its_publisher_alerts_with_the_publ
 
 
 async def test_a_clock_that_jumps_back_does_not_stall_polling_nor_loop(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     feed_server.add(
@@ -569,7 +614,9 @@ async def test_a_clock_that_jumps_back_does_not_stall_polling_nor_loop(
         body=rss([Entry("Sora", "https://a.example/1", published=clock.now)]),
         content_type=RSS,
     )
-    config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/f.xml")], watches=["Sora"]
+    )
     await poll(config, clock, all_sources=False)
     clock.advance(-HOUR)  # NTP steps the clock back an hour
     report = await poll(config, clock, all_sources=False)
@@ -579,7 +626,7 @@ async def test_a_clock_that_jumps_back_does_not_stall_polling_nor_loop(
 
 
 async def test_a_clock_that_jumps_a_day_ahead_polls_once_and_alerts_nothing_twice(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
     feed_server.add(
@@ -587,7 +634,9 @@ async def test_a_clock_that_jumps_a_day_ahead_polls_once_and_alerts_nothing_twic
         body=rss([Entry("Sora", "https://a.example/1", published=clock.now)]),
         content_type=RSS,
     )
-    config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/f.xml")], watches=["Sora"]
+    )
     await poll(config, clock, all_sources=False)
     clock.advance(24 * HOUR)
     assert (await poll(config, clock, all_sources=False)).poll.polled == 1
@@ -596,7 +645,7 @@ async def test_a_clock_that_jumps_a_day_ahead_polls_once_and_alerts_nothing_twic
 
 
 async def test_file_channels_get_their_rows_a_channel_at_a_time(
-    tmp_path: Path, feed_server: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, feed_server: Any, monkeypatch: pytest.MonkeyPatch, database: str
 ) -> None:
     """Outbox rows of file channels are read a channel's together, so a poll with alerts
     for many jsonl channels writes full batches (one fsync each), not a few rows per file."""
@@ -612,7 +661,9 @@ async def test_file_channels_get_their_rows_a_channel_at_a_time(
         for n in range(30)
     ]  # fmt: skip
     feed_server.add("/f.xml", body=rss(entries), content_type=RSS)
-    config = write_config(tmp_path, feeds=[feed_server.url("/f.xml")], watches=["Sora"], channels=3)
+    config = write_config(
+        tmp_path, database=database, feeds=[feed_server.url("/f.xml")], watches=["Sora"], channels=3
+    )
     app = make_app(config, clock)
     writes: list[tuple[str, int]] = []
     jsonl = app.adapters["jsonl"]

@@ -23,8 +23,9 @@ FILED = "jsonl:alerts.jsonl"  # the channel that test configs give watchlist fil
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Store:
-    return open_db(tmp_path / "nw.db")
+def db(any_store: Store) -> Store:
+    """An empty store, SQLite or PostgreSQL (each test runs on both)."""
+    return any_store
 
 
 def add(db: Store, query: str, target: str, user: str = "U1", scope: str = "") -> Reply:

@@ -1,7 +1,8 @@
 """Nothing is lost, nothing is sent twice outside the documented window (HARDENING F6, F8, F17).
 
 Crash tests kill a real `newswatch poll` at labelled points (bot/ops/crashpoints.py, which
-exits like SIGKILL, with no cleanup) and run it again on the same database and feeds.
+exits like SIGKILL, with no cleanup) and run it again on the same database and feeds; they,
+and a second service refused beside a running `newswatch run`, hold on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from bot.config import load_config
 from bot.deliver.adapter import Adapter, DeliveryError
 from bot.deliver.model import Alert, Digest, Message
 from tests.feeds import Entry, rss
-from tests.pipeline_helpers import HOUR, Clock, read_alerts, write_config
+from tests.pipeline_helpers import HOUR, Clock, read_alerts, stored_rows, write_config
 
 TITLES = [
     "Sora opens to filmmakers in Los Angeles",
@@ -55,34 +56,43 @@ def newswatch(
     )
 
 
-def integrity(tmp_path: Path) -> str:
-    with sqlite3.connect(tmp_path / "nw.db") as db:
-        return str(db.execute("PRAGMA integrity_check").fetchone()[0])
+def integrity(config: Path) -> str:
+    """SQLite's integrity check of the file; on PostgreSQL (whose server keeps its own
+    pages whole) that every table of the store still reads."""
+    if "postgresql://" not in config.read_text(encoding="utf-8"):
+        with sqlite3.connect(config.parent / "nw.db") as db:
+            return str(db.execute("PRAGMA integrity_check").fetchone()[0])
+    for table in ("sources", "items", "stories", "deliveries", "story_terms", "watches"):
+        stored_rows(config, f"SELECT COUNT(*) FROM {table}")
+    return "ok"
 
 
 @pytest.mark.parametrize("point", ["after-fetch", "after-store"])
 def test_a_poll_killed_before_delivery_loses_nothing_and_repeats_nothing(
-    tmp_path: Path, feed_server: Any, point: str
+    tmp_path: Path, feed_server: Any, point: str, database: str
 ) -> None:
-    config = write_config(tmp_path, feeds=[serve_feed(feed_server, time.time())], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[serve_feed(feed_server, time.time())], watches=["Sora"]
+    )
     crashed = newswatch(config, "poll", "--all", crash_at=point)
     assert crashed.returncode == 137
     assert read_alerts(tmp_path) == []
     again = newswatch(config, "poll", "--all")
     assert again.returncode == 0, again.stderr
     assert sorted(a["title"] for a in read_alerts(tmp_path)) == sorted(TITLES)
-    assert integrity(tmp_path) == "ok"
+    assert integrity(config) == "ok"
 
 
-def flagged(tmp_path: Path) -> int:
-    with sqlite3.connect(tmp_path / "nw.db") as db:
-        return int(db.execute("SELECT COUNT(*) FROM deliveries WHERE ambiguous = 1").fetchone()[0])
+def flagged(config: Path) -> int:
+    return int(stored_rows(config, "SELECT COUNT(*) FROM deliveries WHERE ambiguous = 1")[0][0])
 
 
 def test_a_poll_killed_after_a_file_write_repeats_nothing_the_file_holds(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
-    config = write_config(tmp_path, feeds=[serve_feed(feed_server, time.time())], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[serve_feed(feed_server, time.time())], watches=["Sora"]
+    )
     crashed = newswatch(config, "poll", "--all", crash_at="after-send")
     assert crashed.returncode == 137
     written = read_alerts(tmp_path)  # one batch, written and fsynced, never marked sent
@@ -90,17 +100,21 @@ def test_a_poll_killed_after_a_file_write_repeats_nothing_the_file_holds(
     again = newswatch(config, "poll", "--all")
     assert again.returncode == 0, again.stderr
     assert read_alerts(tmp_path) == written  # found in the file, so not written again
-    assert flagged(tmp_path) == len(TITLES)
-    assert integrity(tmp_path) == "ok"
+    assert flagged(config) == len(TITLES)
+    assert integrity(config) == "ok"
 
 
 def test_a_poll_killed_between_two_channels_files_writes_each_alert_once(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     """File rows of every channel are marked sending together; a kill after the first
     channel's write leaves the others 'sending' but unwritten, and the rerun writes those."""
     config = write_config(
-        tmp_path, feeds=[serve_feed(feed_server, time.time())], watches=["Sora"], channels=3
+        tmp_path,
+        database=database,
+        feeds=[serve_feed(feed_server, time.time())],
+        watches=["Sora"],
+        channels=3,
     )
     crashed = newswatch(config, "poll", "--all", crash_at="after-send")
     assert crashed.returncode == 137
@@ -111,16 +125,18 @@ def test_a_poll_killed_between_two_channels_files_writes_each_alert_once(
     for n in range(3):
         titles = [a["title"] for a in read_alerts(tmp_path, n)]
         assert sorted(titles) == sorted(TITLES), n  # each alert once in every channel
-    assert flagged(tmp_path) == 3 * len(TITLES)  # all were 'sending' at the kill
-    assert integrity(tmp_path) == "ok"
+    assert flagged(config) == 3 * len(TITLES)  # all were 'sending' at the kill
+    assert integrity(config) == "ok"
 
 
 def test_a_poll_killed_after_a_chat_send_repeats_at_most_that_one_alert_and_flags_it(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     """A chat API cannot say whether it has a message: sent once per call (the console
     stands in for one here), so a kill repeats the one in flight, flagged."""
-    config = write_config(tmp_path, feeds=[serve_feed(feed_server, time.time())], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[serve_feed(feed_server, time.time())], watches=["Sora"]
+    )
     config.write_text(config.read_text().replace("jsonl:alerts0.jsonl", "console"))
     crashed = newswatch(config, "poll", "--all", crash_at="after-send")
     assert crashed.returncode == 137
@@ -129,14 +145,16 @@ def test_a_poll_killed_after_a_chat_send_repeats_at_most_that_one_alert_and_flag
     assert again.returncode == 0, again.stderr
     assert sorted(t for t in TITLES if t in again.stdout) == sorted(TITLES)
     assert again.stdout.count(first) == 1  # the one repeat
-    assert flagged(tmp_path) == 1
-    assert integrity(tmp_path) == "ok"
+    assert flagged(config) == 1
+    assert integrity(config) == "ok"
 
 
 def test_a_second_service_on_the_same_database_refuses_to_start(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
-    config = write_config(tmp_path, feeds=[serve_feed(feed_server, time.time())], watches=["Sora"])
+    config = write_config(
+        tmp_path, database=database, feeds=[serve_feed(feed_server, time.time())], watches=["Sora"]
+    )
     service = subprocess.Popen(
         [sys.executable, "-m", "bot", "--config", str(config), "run"],
         stdout=subprocess.DEVNULL,
@@ -148,7 +166,8 @@ def test_a_second_service_on_the_same_database_refuses_to_start(
             time.sleep(0.05)
         second = newswatch(config, "poll", "--all")
         assert second.returncode == 1
-        assert f"another newswatch (pid {service.pid})" in second.stderr
+        holder = f"(pid {service.pid})" if database == "nw.db" else f"(pid {service.pid} on "
+        assert f"another newswatch {holder}" in second.stderr
         assert len(second.stderr.strip().splitlines()) == 1
     finally:
         service.send_signal(signal.SIGTERM)

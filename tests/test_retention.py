@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_config
-from bot.store.db import Store, open_db
+from bot.store.db import Store
 from bot.store.retention import PRUNE_EVERY, prune, prune_due
 from bot.stories.engine import StoryEngine
 from bot.stories.terms import story_text
@@ -56,13 +56,13 @@ def _store(db: Store, title: str, link: str, first_seen: float, identity: str) -
 
 
 def _story_of(db: Store, item_id: int) -> int:
-    return int(db.conn.execute("SELECT story_id FROM items WHERE id = ?", [item_id]).fetchone()[0])
+    return int(db.execute("SELECT story_id FROM items WHERE id = ?", [item_id]).fetchone()[0])
 
 
-def test_prune_removes_old_items_and_keeps_recent_stories_merged(tmp_path: Path) -> None:
-    db = open_db(tmp_path / "nw.db")
-    db.conn.execute("INSERT INTO sources (id, url) VALUES (1, 'https://f.example/')")
-    db.conn.execute("INSERT INTO channels (id, target) VALUES (1, 'jsonl:a')")
+def test_prune_removes_old_items_and_keeps_recent_stories_merged(any_store: Store) -> None:
+    db = any_store
+    db.execute("INSERT INTO sources (id, url) VALUES (1, 'https://f.example/')")
+    db.execute("INSERT INTO channels (id, target) VALUES (1, 'jsonl:a')")
     old = _store(
         db, "Old story about studio deal talks", "https://a.example/old", NOW - 40 * DAY, "o"
     )
@@ -72,21 +72,19 @@ def test_prune_removes_old_items_and_keeps_recent_stories_merged(tmp_path: Path)
     recent = _store(
         db, "Sora opens to filmmakers in Hollywood", "https://a.example/s", NOW - DAY, "r"
     )
-    db.conn.execute(
+    db.execute(
         "INSERT INTO deliveries (channel_id, kind, story_id, item_id, created) "
         "SELECT 1, 'alert', story_id, id, ? FROM items WHERE id = ?",
         [NOW - 40 * DAY, waiting],
     )
     old_story = _story_of(db, old)
-    assert db.conn.execute("SELECT 1 FROM story_terms WHERE story_id = ?", [old_story]).fetchall()
+    assert db.execute("SELECT 1 FROM story_terms WHERE story_id = ?", [old_story]).fetchall()
     assert prune_due(db, NOW)
     assert prune(db, 30 * DAY, NOW) == 1
-    ids = {row[0] for row in db.conn.execute("SELECT id FROM items")}
+    ids = {row[0] for row in db.execute("SELECT id FROM items")}
     assert ids == {waiting, recent}  # a pending delivery keeps its item
-    assert not db.conn.execute(
-        "SELECT 1 FROM story_terms WHERE story_id = ?", [old_story]
-    ).fetchall()
-    assert not db.conn.execute(
+    assert not db.execute("SELECT 1 FROM story_terms WHERE story_id = ?", [old_story]).fetchall()
+    assert not db.execute(
         "SELECT 1 FROM story_urls WHERE canonical = ?", [canonical_url("https://a.example/old")]
     ).fetchall()
     # Story identity within the 72 h window is intact: a copy merges by URL and by its terms.
@@ -101,7 +99,7 @@ def test_prune_removes_old_items_and_keeps_recent_stories_merged(tmp_path: Path)
     assert prune_due(db, NOW + PRUNE_EVERY)
 
 
-async def test_a_poll_prunes_at_its_end(tmp_path: Path) -> None:
+async def test_a_poll_prunes_at_its_end(tmp_path: Path, database: str) -> None:
     from tests.feeds import Entry, rss
     from tests.feedserver import FeedServer
     from tests.pipeline_helpers import Clock, make_app, write_config
@@ -110,23 +108,26 @@ async def test_a_poll_prunes_at_its_end(tmp_path: Path) -> None:
         server.add("/f.xml", rss([Entry("Sora opens to filmmakers", link="https://x.example/1")]))
         clock = Clock()
         app = make_app(
-            write_config(tmp_path, feeds=[server.url("/f.xml")], watches=["Sora"]), clock
+            write_config(
+                tmp_path, feeds=[server.url("/f.xml")], watches=["Sora"], database=database
+            ),
+            clock,
         )
         try:
             await app.cycle(all_sources=True)
-            assert app.db.conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 1
+            assert app.db.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 1
             clock.advance(31 * DAY)
             server.add("/f.xml", rss([Entry("Another thing entirely", link="https://x.example/2")]))
             await app.cycle(all_sources=True)
-            titles = [row[0] for row in app.db.conn.execute("SELECT title FROM items")]
+            titles = [row[0] for row in app.db.execute("SELECT title FROM items")]
             assert titles == ["Another thing entirely"]
         finally:
             await app.close()
 
 
-def test_a_story_keeps_its_urls_and_terms_while_any_copy_remains(tmp_path: Path) -> None:
-    db = open_db(tmp_path / "nw.db")
-    db.conn.execute("INSERT INTO sources (id, url) VALUES (1, 'https://f.example/')")
+def test_a_story_keeps_its_urls_and_terms_while_any_copy_remains(any_store: Store) -> None:
+    db = any_store
+    db.execute("INSERT INTO sources (id, url) VALUES (1, 'https://f.example/')")
     old_link, recent = "https://a.example/old", "Kubrick estate sues over Sora clips"
     story = _story_of(db, _store(db, "Studio deal talks open", old_link, NOW - 40 * DAY, "o"))
     file_copy(db, recent, NOW - DAY, "https://a.example/new", source_id=1, story=story)

@@ -6,7 +6,6 @@ every placement records its evidence; the alert shows the story's best copy."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,10 +35,9 @@ JAPANESE_OTHER_EVENT = "OpenAIの動画アプリ「Sora」、1000万ダウンロ
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Store]:
-    store = open_db(tmp_path / "nw.db")
-    yield store
-    store.conn.close()
+def db(any_store: Store) -> Store:
+    """An empty store, SQLite or PostgreSQL (each test runs on both)."""
+    return any_store
 
 
 def story_of(db: Store, title: str, at: float = NOW, link: str | None = None) -> int:

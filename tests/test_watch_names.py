@@ -63,10 +63,10 @@ def newswatch(
 
 
 async def test_a_jsonl_alert_keeps_the_queries_and_names_them_beside_with_null_where_none(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
-    config = write_config(tmp_path, feeds=[serve_story(feed_server, clock.now)])
+    config = write_config(tmp_path, database=database, feeds=[serve_story(feed_server, clock.now)])
     write_list(tmp_path, {"name": "Sora", "query": SORA}, {"query": OPENAI})
     await poll(config, clock)
     [alert] = read_alerts(tmp_path)
@@ -75,9 +75,11 @@ async def test_a_jsonl_alert_keeps_the_queries_and_names_them_beside_with_null_w
 
 
 def test_the_console_alert_names_its_watches_and_shows_notify_as_plain_text(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
-    config = write_config(tmp_path, feeds=[serve_story(feed_server, time.time())])
+    config = write_config(
+        tmp_path, database=database, feeds=[serve_story(feed_server, time.time())]
+    )
     config.write_text(
         config.read_text(encoding="utf-8").replace('"jsonl:alerts0.jsonl"', '"console"'),
         encoding="utf-8",
@@ -94,10 +96,10 @@ def test_the_console_alert_names_its_watches_and_shows_notify_as_plain_text(
 
 
 async def test_a_changed_name_or_notify_in_the_file_updates_the_watch_at_start(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
-    config = write_config(tmp_path, feeds=[serve_story(feed_server, clock.now)])
+    config = write_config(tmp_path, database=database, feeds=[serve_story(feed_server, clock.now)])
     write_list(tmp_path, {"name": "Sora", "query": SORA, "notify": "@here"}, {"query": OPENAI})
     await poll(config, clock)
     write_list(tmp_path, {"query": SORA}, {"name": "OpenAI in Hollywood", "query": OPENAI})
@@ -113,10 +115,10 @@ async def test_a_changed_name_or_notify_in_the_file_updates_the_watch_at_start(
 
 
 async def test_an_alert_queued_before_a_rename_is_sent_under_the_new_name(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
-    config = write_config(tmp_path, feeds=[serve_story(feed_server, clock.now)])
+    config = write_config(tmp_path, database=database, feeds=[serve_story(feed_server, clock.now)])
     write_list(tmp_path, {"name": "Sora", "query": SORA})
     app = make_app(config, clock)
     try:
@@ -134,9 +136,9 @@ async def test_an_alert_queued_before_a_rename_is_sent_under_the_new_name(
 
 
 async def test_watch_list_shows_the_name_first_then_the_query_as_code_and_the_id(
-    tmp_path: Path,
+    tmp_path: Path, database: str
 ) -> None:
-    config = write_config(tmp_path)
+    config = write_config(tmp_path, database=database)
     write_list(tmp_path, {"name": "Sora", "query": SORA, "notify": "@here"}, {"query": OPENAI})
     app = make_app(config, Clock())
     try:
@@ -153,8 +155,8 @@ async def test_watch_list_shows_the_name_first_then_the_query_as_code_and_the_id
     ]
 
 
-def test_newswatch_watch_list_shows_names(tmp_path: Path) -> None:
-    config = write_config(tmp_path)
+def test_newswatch_watch_list_shows_names(tmp_path: Path, database: str) -> None:
+    config = write_config(tmp_path, database=database)
     write_list(tmp_path, {"name": "OpenAI in Hollywood", "query": OPENAI})
     result = newswatch("--config", str(config), "watch", "list", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -162,10 +164,10 @@ def test_newswatch_watch_list_shows_names(tmp_path: Path) -> None:
 
 
 async def test_a_digest_groups_stories_under_the_watch_name(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
     clock = Clock()
-    config = write_config(tmp_path, feeds=[serve_story(feed_server, clock.now)])
+    config = write_config(tmp_path, database=database, feeds=[serve_story(feed_server, clock.now)])
     # Two watches share a name: one section, the story in it once.
     write_list(
         tmp_path,
@@ -191,9 +193,11 @@ async def test_a_digest_groups_stories_under_the_watch_name(
 
 
 def test_newswatch_digest_prints_the_watch_name_as_the_heading(
-    tmp_path: Path, feed_server: Any
+    tmp_path: Path, feed_server: Any, database: str
 ) -> None:
-    config = write_config(tmp_path, feeds=[serve_story(feed_server, time.time())])
+    config = write_config(
+        tmp_path, database=database, feeds=[serve_story(feed_server, time.time())]
+    )
     write_list(tmp_path, {"name": "Sora", "query": SORA})
     assert newswatch("--config", str(config), "poll", "--all", cwd=tmp_path).returncode == 0
     result = newswatch("--config", str(config), "digest", "--since", "7d", cwd=tmp_path)

@@ -15,7 +15,8 @@ from bot.ingest.fetch import Fetcher
 from bot.ops.logs import scrub
 from bot.ops.status import sources_table
 from bot.store.channels import channel_status
-from bot.store.db import StoreError, open_db
+from bot.store.db import StoreError
+from bot.store.opening import open_store
 
 PROBE_TIMEOUT = 10.0  # seconds one source gets to answer
 SOURCE_DEADLINE = 15.0  # seconds all sources get together: they are probed at once
@@ -46,11 +47,11 @@ async def run_doctor(
         )
     )
     try:
-        db = open_db(config.database)
+        db = open_store(config)
     except StoreError as exc:
         print(scrub(f"database: FAILED: {exc}"))
         return 1
-    print(scrub(f"database: ok ({config.database})"))
+    print(scrub(f"database: ok ({config.database_name})"))
     for channel in config.channels:
         # Only a stored stop is known here; whether the channel can take a message now is
         # the platform's to say (its adapter's doctor checks every channel it serves).

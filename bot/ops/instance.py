@@ -3,6 +3,7 @@
 Two services on one database would both send each pending delivery. `run`, `poll` and
 `digest --post` hold an exclusive `flock` on `<database>.lock` while they work; the OS
 drops it when the process dies, even by SIGKILL, so a crash never leaves a stale lock.
+On PostgreSQL the same rule is a session advisory lock (instance_lock).
 The lock file is truncated and written, so a symbolic link, a hard-linked file or anything
 but a regular file in its place is refused (bot.ops.safefiles): another user who can write the
 folder cannot aim our pid at their victim.
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import fcntl
 import os
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from types import TracebackType
 
+from bot.config import Config
 from bot.ops.safefiles import open_regular
 
 
@@ -61,3 +64,11 @@ class InstanceLock:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.release()
+
+
+def instance_lock(config: Config) -> AbstractContextManager[object]:
+    """The lock beside a SQLite file; on PostgreSQL the sender's own connection holds the
+    database's lock (App(exclusive=True), bot.store.pg.handle.PgStore.session_lock)."""
+    if config.postgres is None:
+        return InstanceLock(config.database)
+    return nullcontext()

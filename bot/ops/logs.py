@@ -15,7 +15,13 @@ import sys
 
 from bot.text import terminal_safe
 
-SECRET_ENV = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_BOT_TOKEN")
+SECRET_ENV = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "DISCORD_BOT_TOKEN",
+    "PGPASSWORD",  # libpq's, for a postgresql:// database (bot.database_url)
+)
 MASK = "[redacted]"
 TOKEN_SHAPES = re.compile(
     r"xox[abeposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+"

@@ -56,7 +56,26 @@ def sources_table(db: Store, now: float | None = None) -> str:
     lines.append(
         f"outbox: {pending} pending" + (f", oldest queued {_ago(oldest, clock)}" if oldest else "")
     )
-    return "\n".join(lines)
+    sender = sender_line(db, clock)
+    return "\n".join([*lines, sender] if sender else lines)
+
+
+def sender_line(db: Store, now: float) -> str | None:
+    """On PostgreSQL, which newswatch holds the database's one-sender lock, since when and
+    when it last ran a statement (its heartbeat); None for a SQLite file."""
+    if db.on_file:
+        return None
+    from bot.store.pg.handle import PgStore
+    from bot.store.pg.opening import INSTANCE_LOCK
+
+    assert isinstance(db, PgStore)
+    holder = db.lock_holder(INSTANCE_LOCK)
+    if holder is None:
+        return "sender: none (no newswatch run, poll or digest --post is using the database)"
+    return scrub(
+        f"sender: {holder.name}, connected {_ago(holder.since, now)}, "
+        f"last statement {_ago(holder.active, now)}"
+    )
 
 
 def _source_lines(source: SourceStatus, clock: float) -> list[str]:

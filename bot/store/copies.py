@@ -4,11 +4,10 @@ the newest stories a new watch would have matched."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from bot.store.db import Store
+from bot.store.db import Row, Store
 from bot.store.stories import BEST_COPY_SQL
 
 CHUNK = 500  # ids per statement: SQLite's bound-parameter limit
@@ -48,7 +47,7 @@ class RecentItem:
 _COPY_COLUMNS = "i.title, i.link, i.outlet, i.published, i.dated, i.summary"
 
 
-def _copy(row: sqlite3.Row) -> Copy:
+def _copy(row: Row) -> Copy:
     return Copy(
         title=row["title"],
         link=row["link"],

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 from bot.store.dbfile import CHECK_EVERY as CHECK_EVERY
 from bot.store.dbfile import (
@@ -28,12 +28,31 @@ from bot.store.errors import storage_failure
 from bot.store.schema import MIGRATIONS as MIGRATIONS
 
 
+class Row(Protocol):
+    """A result row, read by column name or position (sqlite3.Row, bot.store.pg's rows)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+
+class Cursor(Protocol):
+    """What the store's modules read from a statement, on either database."""
+
+    @property
+    def rowcount(self) -> int: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
 class Store:
     """One open database: its connection and what this process knows about the file.
 
     Plain sqlite3, not sqlite-utils: every statement newswatch runs is hand-written SQL
-    (migrations included, which a PostgreSQL store reuses), so a wrapper added nothing.
+    in a dialect both SQLite and PostgreSQL read (bot.store.pg.handle.PgStore, a Store over
+    PostgreSQL, runs the same modules), so a wrapper added nothing.
     """
+
+    on_file = True  # a SQLite file: WAL checkpoints and a clean-close marker apply
 
     def __init__(self, conn: sqlite3.Connection, path: str, checked_at: float | None) -> None:
         self.conn = conn
@@ -42,21 +61,29 @@ class Store:
         # next one-shot command may skip a check of an unchanged file (None: never checked).
         self.checked_at = checked_at
 
-    def execute(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, parameters: Sequence[object] = ()) -> Cursor:
         return self.conn.execute(sql, parameters)
 
-    def rows(self, sql: str, parameters: Sequence[object] = ()) -> list[sqlite3.Row]:
+    def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        """One statement over many rows (a file's hundreds of deliveries, a copy's terms)."""
+        self.conn.executemany(sql, rows)
+
+    def rows(self, sql: str, parameters: Sequence[object] = ()) -> list[Row]:
         """Every row, read by column name (the store's modules never count columns)."""
         return self._named(sql, parameters).fetchall()
 
-    def each(self, sql: str, parameters: Sequence[object] = ()) -> Iterator[sqlite3.Row]:
+    def each(self, sql: str, parameters: Sequence[object] = ()) -> Iterator[Row]:
         """Rows read by column name as the caller asks for them (it may stop early)."""
         yield from self._named(sql, parameters)
 
-    def row(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Row | None:
+    def row(self, sql: str, parameters: Sequence[object] = ()) -> Row | None:
         """The first row, read by column name, or None."""
         found: sqlite3.Row | None = self._named(sql, parameters).fetchone()
         return found
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A transaction on this database (see `transaction`)."""
+        return _sqlite_transaction(self)
 
     def close(self) -> None:
         """Close the connection, leaving no clean-close marker (close_db writes one)."""
@@ -70,9 +97,15 @@ class Store:
         return cursor.execute(sql, parameters)
 
 
+def transaction(db: Store) -> AbstractContextManager[None]:
+    """One real transaction: committed at the end, rolled back on any exception, joined
+    when nested; StorageUnavailable when the storage refused it. Either database's."""
+    return db.transaction()
+
+
 @contextmanager
-def transaction(db: Store) -> Iterator[None]:
-    """One real transaction: committed at the end, rolled back on any exception.
+def _sqlite_transaction(db: Store) -> Iterator[None]:
+    """One real SQLite transaction: committed at the end, rolled back on any exception.
 
     The connection is in autocommit mode (isolation_level=None), where `with conn:` opens
     no transaction at all: each statement would commit, and fsync, on its own. Nested use
@@ -104,6 +137,8 @@ def transaction(db: Store) -> Iterator[None]:
 def checkpoint(db: Store) -> None:
     """Fold the WAL into the database file (HARDENING F7), so a copy of the file alone, a
     careless backup or a lost `-wal`, is at most one cycle behind. Passive: never waits."""
+    if not db.on_file:
+        return
     try:
         db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
     except sqlite3.OperationalError as exc:
@@ -162,6 +197,9 @@ def quick_check(conn: sqlite3.Connection) -> tuple[str] | None:
 
 def close_db(db: Store, path: Path | str) -> None:
     """Close the connection and mark the file as this clean close left it."""
+    if not db.on_file:
+        db.close()
+        return
     checked, db.checked_at = db.checked_at, None
     db.conn.close()
     if checked is None or str(path) == ":memory:":

@@ -1,9 +1,11 @@
 """The seam a second store (PostgreSQL) implements: the operations the poll, delivery,
 digests, chat commands and status need, by name, over a connection type of its own (`DB`).
 
-The SQLite modules satisfy these Protocols as they are (`sqlite_store` is checked by mypy):
-a PostgreSQL store is a package of modules with the same functions over its own handle,
-returning the same dataclasses, plus its own `transaction` context. The poll path
+The SQLite modules satisfy these Protocols as they are (`sqlite_store` is checked by mypy).
+PostgreSQL needs no second set: the modules' SQL reads the same on both, and
+bot.store.pg.handle.PgStore is a Store over PostgreSQL whose own `transaction` the shared
+one dispatches to, so `sqlite_store()` serves both handles. A store whose SQL could not be
+shared would still be a second StoreModules value. The poll path
 (bot.pipeline, bot.poller, bot.deliver.drain) takes every operation from a StoreModules
 value, so a second store is a second value, not a change there. StorageUnavailable
 (bot.store.errors) is the one error every store raises for a write the storage refused.

@@ -147,7 +147,7 @@ def _due_sql(*, skipped: int, platforms: int | None, by_channel: bool) -> str:
         " SELECT channel_id, MIN(id) FROM ("
         "  SELECT channel_id, id FROM deliveries WHERE status = 'pending' AND next_attempt > ?"
         "  UNION ALL SELECT channel_id, id FROM deliveries WHERE status = 'sending'"
-        " ) GROUP BY channel_id) "
+        " ) AS unfinished GROUP BY channel_id) "
         "SELECT d.id, d.channel_id, c.target, d.kind, d.story_id, d.item_id, d.watches, "
         "d.payload, d.attempts, d.ambiguous, d.through "
         "FROM deliveries d JOIN channels c ON c.id = d.channel_id "
@@ -182,17 +182,17 @@ def collapse_backlog(
     if len(rows) <= limit or rows[0]["created"] > waited_since:
         return None
     ids = [int(row["id"]) for row in rows]
-    cursor = db.execute(
+    inserted = db.execute(
         "INSERT INTO deliveries (channel_id, kind, payload, created, next_attempt) "
-        "VALUES (?, 'digest', ?, ?, ?)",
+        "VALUES (?, 'digest', ?, ?, ?) RETURNING id",
         [
             channel_id,
             json.dumps({"deliveries": ids, "since": rows[0]["created"]}),
             now,
             max(float(row["next_attempt"]) for row in rows),
         ],
-    )
-    digest_id = int(cursor.lastrowid or 0)
+    ).fetchone()
+    digest_id = int(inserted[0])
     db.execute(
         "UPDATE deliveries SET status = 'collapsed', collapsed_into = ? "
         "WHERE channel_id = ? AND kind = 'alert' AND status = 'pending' AND id <= ?",
@@ -272,7 +272,7 @@ def retry_later(
     db.execute(
         "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, next_attempt = ?, "
         "last_error = ?, ambiguous = MAX(ambiguous, ?), "
-        "through = CASE WHEN ? OR kind <> 'update' THEN through END WHERE id = ?",
+        "through = CASE WHEN ? = 1 OR kind <> 'update' THEN through END WHERE id = ?",
         [now + delay, reason[:300], int(ambiguous), int(ambiguous), delivery.id],
     )
     return delay

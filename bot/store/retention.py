@@ -11,9 +11,8 @@ needs (pending, sending, or inside a digest not yet sent) is kept until it is de
 from __future__ import annotations
 
 import logging
-import sqlite3
 
-from bot.store.db import Store, transaction
+from bot.store.db import Row, Store, transaction
 from bot.stories.urls import canonical_url
 
 log = logging.getLogger("newswatch.retention")
@@ -47,7 +46,7 @@ def prune(db: Store, retention: float, now: float) -> int:
                 [cutoff, BATCH],
             )
             if rows:
-                _delete(db.conn, rows)
+                _delete(db, rows)
                 removed += len(rows)
             if len(rows) < BATCH:
                 db.execute(
@@ -61,16 +60,16 @@ def prune(db: Store, retention: float, now: float) -> int:
     return removed
 
 
-def _delete(conn: sqlite3.Connection, rows: list[sqlite3.Row]) -> None:
-    conn.executemany("DELETE FROM items WHERE id = ?", [(row["id"],) for row in rows])
+def _delete(db: Store, rows: list[Row]) -> None:
+    db.executemany("DELETE FROM items WHERE id = ?", [(row["id"],) for row in rows])
     emptied = sorted({(row["story_id"],) for row in rows})
-    conn.executemany(
+    db.executemany(
         "DELETE FROM story_terms WHERE story_id = ? "
         "AND NOT EXISTS (SELECT 1 FROM items WHERE story_id = ?)",
         [(story, story) for (story,) in emptied],
     )
     urls = {(canonical_url(row["link"]), row["story_id"]) for row in rows if row["link"]}
-    conn.executemany(
+    db.executemany(
         "DELETE FROM story_urls WHERE canonical = ? AND story_id = ? "
         "AND NOT EXISTS (SELECT 1 FROM items WHERE story_id = story_urls.story_id)",
         sorted(urls),

@@ -99,7 +99,8 @@ def next_due(db: Store, now: float) -> float | None:
     """When the next active source is due (now, if the clock went back past a last poll);
     None when there is none."""
     row = db.row(
-        "SELECT MIN(next_poll) AS next_poll, MAX(last_poll > ?) AS clock_went_back "
+        "SELECT MIN(next_poll) AS next_poll, "
+        "MAX(CASE WHEN last_poll > ? THEN 1 ELSE 0 END) AS clock_went_back "
         "FROM sources WHERE active = 1 AND disabled = 0",
         [now],
     )

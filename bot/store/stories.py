@@ -46,11 +46,11 @@ def story_of_url(db: Store, canonical: str) -> int | None:
 
 
 def new_story(db: Store, published: float, now: float) -> int:
-    cursor = db.execute(
-        "INSERT INTO stories (first_seen, published, last_seen) VALUES (?, ?, ?)",
+    row = db.execute(
+        "INSERT INTO stories (first_seen, published, last_seen) VALUES (?, ?, ?) RETURNING id",
         [now, published, published],
-    )
-    return int(cursor.lastrowid or 0)
+    ).fetchone()
+    return int(row[0])
 
 
 def file_url(db: Store, canonical: str, story_id: int) -> None:
@@ -72,7 +72,7 @@ def stories_with_terms(
         return found
     one = (
         "SELECT * FROM (SELECT term, story_id, weight FROM story_terms "
-        "WHERE term = ? AND last_seen >= ? ORDER BY last_seen DESC LIMIT ?)"
+        "WHERE term = ? AND last_seen >= ? ORDER BY last_seen DESC LIMIT ?) AS one_term"
     )
     sql = " UNION ALL ".join([one] * len(terms))
     params: list[object] = []
@@ -147,15 +147,16 @@ def add_to_centroid(
         norm2 += growth
         if term in latin:
             latin2 += growth
-    db.conn.executemany(
+    db.executemany(
         "INSERT INTO story_terms (term, story_id, weight, last_seen) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (term, story_id) DO UPDATE SET weight = weight + excluded.weight, "
-        "last_seen = MAX(last_seen, excluded.last_seen)",
+        "ON CONFLICT (term, story_id) DO UPDATE SET "
+        "weight = story_terms.weight + excluded.weight, "
+        "last_seen = MAX(story_terms.last_seen, excluded.last_seen)",
         [(term, story_id, weight, published) for term, weight in weights.items()],
     )
-    db.conn.executemany(
+    db.executemany(
         "INSERT INTO term_docs (term, docs) VALUES (?, 1) "
-        "ON CONFLICT (term) DO UPDATE SET docs = docs + 1",
+        "ON CONFLICT (term) DO UPDATE SET docs = term_docs.docs + 1",
         [(term,) for term in weights if term not in before],
     )
     db.execute(

@@ -7,12 +7,11 @@ the story engine); items stored before the engine have none (None here).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.store.db import Store
+from bot.store.db import Row, Store
 from bot.store.stories import BEST_COPY_SQL
 
 CHUNK = 500  # ids per statement: SQLite's bound-parameter limit
@@ -61,7 +60,7 @@ def _evidence(text: str | None) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
-def _copy(row: sqlite3.Row) -> StoryCopy:
+def _copy(row: Row) -> StoryCopy:
     return StoryCopy(
         item_id=int(row["id"]),
         story_id=int(row["story_id"]),

@@ -67,9 +67,10 @@ def queue_updates(db: Store, *, story_id: int, item_id: int, now: float, mode: s
         channel_id = int(alert["channel_id"])
         earlier = db.row(
             # A pending row that was cut off mid-send keeps what it covered: not folded into.
-            "SELECT SUM(status = 'pending' AND through IS NULL) AS pending, "
-            "SUM(status = 'dead') AS dead, MAX(sent_at) AS sent, "
-            "SUM(status = 'sending' OR (status = 'pending' AND through IS NOT NULL)) AS busy "
+            "SELECT SUM(CASE WHEN status = 'pending' AND through IS NULL THEN 1 ELSE 0 END) "
+            "AS pending, SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END) AS dead, "
+            "MAX(sent_at) AS sent, SUM(CASE WHEN status = 'sending' "
+            "OR (status = 'pending' AND through IS NOT NULL) THEN 1 ELSE 0 END) AS busy "
             "FROM deliveries "
             "WHERE kind = 'update' AND story_id = ? AND channel_id = ?",
             [story_id, channel_id],
@@ -119,7 +120,7 @@ def record_confirmed(db: Store, confirmed: Iterable[Confirmed]) -> None:
     exactly as it was, so a file can find it)."""
     rows = [(c.ref, c.through, c.delivery_id) for c in confirmed if c.ref or c.through]
     # One statement for a file's hundreds of rows, not one call each.
-    db.conn.executemany(
+    db.executemany(
         "UPDATE deliveries SET remote_ref = COALESCE(?, remote_ref), "
         "through = COALESCE(?, through) WHERE id = ?",
         rows,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.config import Config
 from bot.match.query import normalise_query, parse_query
 from bot.store.channels import channel_id as channel_id  # callers find it beside the watches
-from bot.store.db import Store, transaction
+from bot.store.db import Row, Store, transaction
 from bot.target import Target
 
 MAX_WATCHES_PER_CHANNEL = 100  # added in chat; files may add up to 10,000 (bot.match.watchlists)
@@ -76,7 +75,7 @@ def sync_file_watches(db: Store, config: Config, now: float) -> None:
                 )
 
 
-def _watch(row: sqlite3.Row) -> Watch:
+def _watch(row: Row) -> Watch:
     return Watch(
         id=row["id"],
         channel_id=row["channel_id"],
