@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/stories_quality.py [--sets uci,curated] [--split each|all|tune|test]
                                               [--worst 5] [--inprocess | --baseline] [--keep DIR]
+                                              [--sequential]
 
 For each labelled set (and each split of it: `tune` to tune on, `test` to report on, and
 both together), serves the set as one RSS feed per outlet on loopback, runs a first
@@ -13,6 +14,10 @@ recall, stories per true story, and the worst merges and splits.
 `--inprocess` skips feeds and the poll: it calls bot.stories.replay.assign_all(items) on
 the same items in published order, for fast tuning; exit 2 when that function is missing.
 `--baseline` does the same with bench/story_baseline.py, a plain TF-IDF reference.
+`--sequential` polls one feed at a time (bot.pollstate.MAX_PARALLEL_FETCHES = 1), so the
+items reach the engine in the feeds' order and two runs of one code give the same figures:
+with 16 fetches at once the order follows the parses' finishing times, and the figures move
+by a few stories between runs of the same code.
 """
 
 from __future__ import annotations
@@ -56,8 +61,18 @@ class Copy:
     guid: str = ""  # the store's identity: the GUID the bench gave (the corpus link)
 
 
-def newswatch(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [PYTHON, "-m", "bot", "--config", str(config), *args]
+# `python -m bot` with one fetch at a time: the stores follow the sources' order.
+SEQUENTIAL = (
+    "import runpy, sys; import bot.pollstate; bot.pollstate.MAX_PARALLEL_FETCHES = 1; "
+    "sys.argv[0] = 'bot'; runpy.run_module('bot', run_name='__main__', alter_sys=True)"
+)
+
+
+def newswatch(
+    config: Path, *args: str, sequential: bool = False
+) -> subprocess.CompletedProcess[str]:
+    start = ["-c", SEQUENTIAL] if sequential else ["-m", "bot"]
+    command = [PYTHON, *start, "--config", str(config), *args]
     return subprocess.run(command, cwd=config.parent, capture_output=True, text=True)
 
 
@@ -124,7 +139,9 @@ def match(records: Sequence[Record], copies: list[Copy]) -> tuple[list[Hashable]
     return predicted, lost
 
 
-def through_poll(records: Sequence[Record], keep: Path | None) -> tuple[list[Hashable], str]:
+def through_poll(
+    records: Sequence[Record], keep: Path | None, sequential: bool = False
+) -> tuple[list[Hashable], str]:
     with (
         tempfile.TemporaryDirectory(prefix="nwstories-") as tmp,
         serve(feeds(list(records))) as urls,
@@ -132,7 +149,7 @@ def through_poll(records: Sequence[Record], keep: Path | None) -> tuple[list[Has
         base = keep or Path(tmp)
         config = write_setup(base / "run", urls, ["OpenAI"])
         start = time.perf_counter()
-        done = newswatch(config, "poll", "--all")
+        done = newswatch(config, "poll", "--all", sequential=sequential)
         took = time.perf_counter() - start
         if done.returncode != 0:
             raise SystemExit(f"poll failed ({done.returncode}): {done.stderr[-2000:]}")
@@ -240,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inprocess", action="store_true", help="call assign_all directly")
     parser.add_argument("--baseline", action="store_true", help="the TF-IDF reference instead")
     parser.add_argument("--keep", type=Path, help="keep the config, store and alerts here")
+    parser.add_argument("--sequential", action="store_true", help="poll one feed at a time")
     args = parser.parse_args(argv)
     chosen = sets(args.sets.split(",") if args.sets else None)
     if args.inprocess:
@@ -256,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
             elif args.inprocess:
                 predicted, note = in_process(records, engine_function(), ENGINE)
             else:
-                predicted, note = through_poll(records, keep)
+                predicted, note = through_poll(records, keep, args.sequential)
             report(f"{set_name}/{split}", records, predicted, note, args.worst)
     return 0
 
