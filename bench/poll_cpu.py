@@ -1,7 +1,7 @@
 """CPU and memory of a real `newswatch poll` subprocess against the fetch+feedparser floor.
 
     .venv/bin/python bench/poll_cpu.py [--feeds 300] [--items 50] [--watches 10000]
-        [--shape default|rich|title-only|small-vocab|real|real-titles]
+        [--shape default|rich|title-only|small-vocab|real|real-titles] [--before DIR]
 
 Serves generated feeds on loopback (bench/feeds.py), then runs, each as a child process
 whose user+sys CPU and peak RSS come from os.wait4:
@@ -12,6 +12,9 @@ whose user+sys CPU and peak RSS come from os.wait4:
   quiet      `poll --all` again, every source answering 304
 and prints a table of figures and ratios. All figures come from this one run. `--shape`
 picks the feeds (bench/shapes.py); the default is bench/feeds.py's generator, as always.
+`--before DIR` also runs poll-10 and poll-10k of another checkout's code (DIR holds its
+`bot/`, e.g. `git archive REV bot | tar -x -C DIR`, run with PYTHONPATH=DIR) in every
+round, interleaved with this checkout's, so a before/after comparison shares one machine.
 """
 
 from __future__ import annotations
@@ -41,11 +44,12 @@ class Run:
     err: str
 
 
-def run_child(args: list[str], cwd: Path) -> Run:
+def run_child(args: list[str], cwd: Path, code: Path | None = None) -> Run:
     """Run a child to completion; its own rusage (wait4), not the whole family's."""
+    env = dict(os.environ, PYTHONPATH=str(code)) if code is not None else None
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err)
+        proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -54,8 +58,10 @@ def run_child(args: list[str], cwd: Path) -> Run:
     return Run(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, proc.returncode, text)
 
 
-def poll(config: Path, *extra: str) -> Run:
-    run = run_child([PYTHON, "-m", "bot", "--config", str(config), "poll", *extra], config.parent)
+def poll(config: Path, *extra: str, code: Path | None = None) -> Run:
+    """`newswatch poll` as a child; `code`: a checkout whose bot/ runs instead of this one."""
+    args = [PYTHON, "-m", "bot", "--config", str(config), "poll", *extra]
+    run = run_child(args, config.parent, code)
     if run.rc != 0:
         raise SystemExit(f"poll failed ({run.rc}): {run.err[-2000:]}")
     return run
@@ -68,6 +74,7 @@ def main() -> int:
     parser.add_argument("--watches", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3, help="rounds of every case (min kept)")
     parser.add_argument("--shape", choices=SHAPES, default="default", help="feed shape")
+    parser.add_argument("--before", type=Path, help="a checkout whose polls run beside these")
     args = parser.parse_args()
     corpus = build_shape(args.shape, args.feeds, args.items)
     print(
@@ -97,6 +104,19 @@ def main() -> int:
                 ("quiet", poll(small, "--all")),  # every source answers 304
             ):
                 runs.setdefault(name, []).append(run)
+            if args.before is not None:
+                runs.setdefault("before-10", []).append(
+                    poll(
+                        write_setup(base / f"bsmall{n}", urls, small_queries),
+                        "--all",
+                        code=args.before,
+                    )
+                )
+                runs.setdefault("before-big", []).append(
+                    poll(
+                        write_setup(base / f"bbig{n}", urls, big_queries), "--all", code=args.before
+                    )
+                )
         best = {name: min(found, key=lambda r: r.cpu) for name, found in runs.items()}
         floor, p10, p10k = best["floor"], best["poll-10"], best["poll-big"]
         startup, quiet = best["startup"], best["quiet"]
@@ -105,6 +125,11 @@ def main() -> int:
         rows.append((f"poll-{args.watches}: first poll --all", p10k, p10k.err))
         rows.append(("startup: poll, 0 due sources", startup, startup.err))
         rows.append(("quiet: poll --all, every source 304", quiet, quiet.err))
+        if args.before is not None:
+            rows.append(("before: poll-10", best["before-10"], best["before-10"].err))
+            rows.append(
+                (f"before: poll-{args.watches}", best["before-big"], best["before-big"].err)
+            )
         alerts10 = sum(sum(1 for _ in p.open()) for p in (base / "small0").glob("alerts*.jsonl"))
         alerts10k = sum(sum(1 for _ in p.open()) for p in (base / "big0").glob("alerts*.jsonl"))
 
