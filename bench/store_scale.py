@@ -5,8 +5,10 @@ latency of `/digest` over a busy channel's week.
 
 Each store is made by open_db (current schema) and then seeded directly, in one
 transaction, with realistic rows spread over the last 30 days (the default retention):
-items, their stories, canonical URLs and title-index pairs, and sent alert deliveries
-(100 channels), and closed as newswatch closes a store (close_db). Then one first `poll
+items, their stories with the story engine's tables (each story's centroid of weighted
+title terms in story_terms, its norms and last_seen, the stories per term in term_docs,
+as bot.stories.engine files copies), canonical URLs, and sent alert deliveries (100
+channels), and closed as newswatch closes a store (close_db). Then one first `poll
 --all` of the generated feeds runs as a child process on each store (user+sys CPU from
 os.wait4), then a start with nothing due, with and without the whole-file check, and
 `/digest 7d` is timed in process on the busiest channel (bot.chat.commands.handle).
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import shutil
 import sys
@@ -28,7 +31,9 @@ from poll_cpu import poll
 
 from bot.chat.commands import Command, handle
 from bot.store.db import close_db, open_db
-from bot.stories.titles import index_keys, title_key_tokens
+from bot.stories.prior import zipf
+from bot.stories.terms import COMMON_ZIPF, RARITY_CEILING, terms_of
+from bot.stories.titles import title_key_tokens
 
 DAY = 86400.0
 CHANNELS = 100
@@ -51,16 +56,20 @@ def seed(path: Path, count: int, now: float, names: list[str], queries: list[str
         [(n + 1, f"jsonl:alerts{n}.jsonl") for n in range(CHANNELS)],
     )
     batch: list[tuple[object, ...]] = []
-    index: list[tuple[str, float, int]] = []
-    urls: list[tuple[str, int]] = []
-    stories: list[tuple[int, float, float]] = []
+    centroid = _Centroid()
+    urls: list[tuple[object, ...]] = []
+    stories: list[tuple[object, ...]] = []
+    terms: list[tuple[object, ...]] = []
     deliveries: list[tuple[object, ...]] = []
+    docs: dict[str, int] = {}
     story = 0
     for item_id in range(1, count + 1):
         seen = now - rng.uniform(0, 30 * DAY)
         if story == 0 or rng.random() > 0.2:  # a fifth of items are copies of the last story
+            if story:
+                stories.append(centroid.row(story, docs, terms))
             story += 1
-            stories.append((story, seen, seen))
+            centroid = _Centroid(seen)
             if rng.random() < 0.05:
                 channel = 1 if rng.random() < 0.3 else rng.randrange(2, CHANNELS + 1)
                 watch = queries[(channel - 1) * 100 + rng.randrange(100)]
@@ -84,29 +93,62 @@ def seed(path: Path, count: int, now: float, names: list[str], queries: list[str
                 seen,
             )
         )
-        index.extend((key, seen, item_id) for key in index_keys(tokens))
+        centroid.add(tokens, seen)
         urls.append((f"outlet{item_id % 997}.example/2026/{item_id}", story))
         if len(batch) >= 20000:
-            _flush(conn, batch, index, urls, stories, deliveries)
-    _flush(conn, batch, index, urls, stories, deliveries)
+            _flush(conn, batch, urls, stories, terms, deliveries)
+    stories.append(centroid.row(story, docs, terms))
+    _flush(conn, batch, urls, stories, terms, deliveries)
+    conn.executemany("INSERT INTO term_docs (term, docs) VALUES (?, ?)", docs.items())
     conn.execute("COMMIT")
     close_db(db, path)  # as newswatch leaves a store it wrote: the next poll trusts the file
     return time.perf_counter() - start
+
+
+class _Centroid:
+    """One seeded story's terms as the engine files them: the sum of its copies' title-term
+    weights (everyday rarity, common words dropped), its norm and first and last times."""
+
+    def __init__(self, seen: float = 0.0) -> None:
+        self.weights: dict[str, float] = {}
+        self.first = self.last = seen
+
+    def add(self, tokens: tuple[str, ...], seen: float) -> None:
+        for token in tokens:
+            common = zipf(token)
+            if common < COMMON_ZIPF:
+                term = terms_of(token)[0]
+                self.weights[term] = self.weights.get(term, 0.0) + RARITY_CEILING - common
+        self.first, self.last = min(self.first, seen), max(self.last, seen)
+
+    def row(
+        self, story: int, docs: dict[str, int], terms: list[tuple[object, ...]]
+    ) -> tuple[object, ...]:
+        """The story's row (its terms go to `terms`, its count per term to `docs`)."""
+        for term, weight in self.weights.items():
+            docs[term] = docs.get(term, 0) + 1
+            terms.append((term, story, weight, self.last))
+        norm = math.sqrt(sum(weight**2 for weight in self.weights.values()))
+        return (story, self.first, self.first, self.last, norm, norm)
 
 
 def _flush(conn: object, *lists: list[tuple[object, ...]]) -> None:
     import sqlite3
 
     assert isinstance(conn, sqlite3.Connection)
-    batch, index, urls, stories, deliveries = lists
-    conn.executemany("INSERT INTO stories (id, first_seen, published) VALUES (?, ?, ?)", stories)
+    batch, urls, stories, terms, deliveries = lists
+    conn.executemany(
+        "INSERT INTO stories (id, first_seen, published, last_seen, norm, latin_norm) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        stories,
+    )
+    conn.executemany("INSERT INTO story_terms VALUES (?, ?, ?, ?)", terms)
     conn.executemany(
         "INSERT INTO items (id, source_id, identity, story_id, fingerprint, link, title, "
         "title_key, summary, outlet, published, first_seen) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         batch,
     )
-    conn.executemany("INSERT OR IGNORE INTO title_index VALUES (?, ?, ?)", index)
     conn.executemany("INSERT OR IGNORE INTO story_urls VALUES (?, ?)", urls)
     conn.executemany(
         "INSERT INTO deliveries (channel_id, kind, story_id, item_id, watches, status, created, "
