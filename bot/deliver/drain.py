@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from bot.deliver.adapter import Adapter, DeliveryError, Sent
+from bot.deliver.claims import Alone, ChannelClaims, Hold
 from bot.deliver.messages import NothingNew, StoryView, build_message
 from bot.deliver.model import Message
 from bot.deliver.outcome import DrainReport as DrainReport
@@ -57,7 +58,8 @@ class Deliverer:
         # True while a poll is storing: a drain stops before its next read, for a pending
         # alert of that poll may still gain the watches of the story's later copies.
         self.paused: Callable[[], bool] = lambda: False
-        # Two drains of one platform at once could send one row twice.
+        # Two drains of one platform at once could send one row twice (two workers too).
+        self.claims: ChannelClaims = Alone()
         self._locks = {platform: asyncio.Lock() for platform in adapters}
 
     async def drain(self, platform: str | None = None) -> DrainReport:
@@ -83,22 +85,28 @@ class Deliverer:
             # are written within seconds); chat rows are read fresh at their turn.
             copies: dict[int, StoryView] = {}
             files = adapter.batch_size > 1
-            while not self.paused():
-                before = report.sent + report.dead
-                batch = self.outbox.due(
-                    self.db,
-                    self.clock(),
-                    limit=BATCH,
-                    skip=blocked,
-                    platforms=[platform],
-                    by_channel=files,
-                )
-                if files:
-                    await self._send_grouped(adapter, batch, report, blocked, copies)
-                else:
-                    await self._send_serial(adapter, batch, report, blocked)
-                if len(batch) < BATCH or report.sent + report.dead == before:
-                    break
+            hold = Hold(self.claims, blocked)  # the channels this drain may send to
+            try:
+                while not self.paused():
+                    before = report.sent + report.dead
+                    batch = hold.batch(
+                        lambda: self.outbox.due(
+                            self.db,
+                            self.clock(),
+                            limit=BATCH,
+                            skip=blocked,
+                            platforms=[platform],
+                            by_channel=files,
+                        )
+                    )
+                    if files:
+                        await self._send_grouped(adapter, batch, report, blocked, copies)
+                    else:
+                        await self._send_serial(adapter, batch, report, blocked)
+                    if len(batch) < BATCH or report.sent + report.dead == before:
+                        break
+            finally:
+                hold.release()
             return report
 
     async def _send_serial(
