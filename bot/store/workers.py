@@ -50,7 +50,8 @@ def heartbeat(
         "UPDATE workers SET heartbeat = ?, leader = ?, backend = ? WHERE id = ?",
         [now, int(leader), backend, worker_id],
     )
-    if leader:  # one writer of the clean-up is enough
+    if leader:  # the lock is one worker's: a dead leader's row says so no longer
+        db.execute("UPDATE workers SET leader = 0 WHERE leader = 1 AND id <> ?", [worker_id])
         db.execute(
             "DELETE FROM workers WHERE heartbeat < ? AND id <> ?", [now - FORGET_AFTER, worker_id]
         )
