@@ -73,6 +73,8 @@ class App:
             channel_id(self.db, channel.target)
         sync_sources(self.db, config, now)
         self.fetcher = fetcher or Fetcher(allow_private=config.allow_private_networks)
+        if self.crew is not None:  # the per-host limit across workers too
+            self.fetcher.shared_slots = self.crew.coordinator
         platforms = {channel.platform for channel in config.channels}
         self.adapters = (
             adapters

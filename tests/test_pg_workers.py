@@ -4,6 +4,7 @@ real `newswatch run` processes, killed mid-poll and mid-send: tests/test_pg_crew
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -151,3 +152,29 @@ def test_one_leader_and_another_takes_over_when_its_connection_drops(
     assert workers[1].leader and not workers[2].beat()
     workers[1].leave()
     assert f"worker {workers[1].id}" not in sources_table(stores[2], time.time())
+
+
+async def test_at_most_four_requests_at_once_to_one_host_across_three_workers(
+    tmp_path: Path, feed_server: Any, pg_dsn: str
+) -> None:
+    """Each worker alone keeps to 4 per host; three share the host's 4 slots (SPEC)."""
+    urls = []
+    for n in range(12):
+        entry = Entry(f"Sora story {n}", f"https://a.example/{n}", published=time.time() - 60)
+        body = rss([entry])
+        feed_server.add(f"/s{n}.xml", body=body, content_type="application/rss+xml", delay=0.4)
+        urls.append(feed_server.url(f"/s{n}.xml"))
+    config = write_config(tmp_path, feeds=urls, watches=["Sora"], database=pg_dsn)
+    apps = [App(load_config(str(config), {}), exclusive=True) for _ in range(3)]
+    try:
+        for app in apps:
+            await app.start(listen=False)
+            assert app.crew is not None
+            app.crew.sources.limit = 4  # each worker takes a third of the sources
+        reports = await asyncio.wait_for(asyncio.gather(*(app.poll() for app in apps)), 120)
+    finally:
+        for app in apps:
+            await app.close()
+    assert [report.polled for report in reports] == [4, 4, 4]
+    assert len(feed_server.requests) == 12
+    assert feed_server.max_in_flight == 4

@@ -8,16 +8,22 @@
   one sender per channel, so its order and rate limit hold across workers. Rows a channel's
   last holder left 'sending' were cut off mid-send (it died, or its connection did): the
   next holder puts them back, flagged ambiguous, as a restart does on SQLite.
+- A fetch holds one of its host's slots, the two-key lock (HOST_LOCKS + slot, the host's
+  CRC-32): at most `per_host` requests at once per host across workers (bot.ingest.hostslots).
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
+from contextlib import suppress
 
+from bot.store.errors import StorageUnavailable
 from bot.store.pg.handle import PgStore
 
 LEADER_LOCK = int.from_bytes(b"nwleader", "big") >> 1
 CHANNEL_LOCKS = int.from_bytes(b"nwch", "big") >> 1  # the first key; the channel id the second
+HOST_LOCKS = int.from_bytes(b"nwh\x00", "big") >> 1  # + the slot number; the host's CRC-32
 
 
 class Coordinator:
@@ -31,6 +37,7 @@ class Coordinator:
         # this a second drain here (another platform's) could take a channel the first is
         # sending to and put its rows in flight back as cut off.
         self._mine: set[int] = set()
+        self._host_slots: set[tuple[int, int]] = set()  # likewise for host slots
 
     def leading(self) -> bool:
         """True while this worker holds the leader lock, taking it if it is free. Asked again
@@ -82,3 +89,31 @@ class Coordinator:
             self.db.execute(
                 "SELECT pg_advisory_unlock(?::int, ?::int)", [CHANNEL_LOCKS, int(channel)]
             )
+
+    def take(self, host: str, slots: int) -> object | None:
+        """One of the host's `slots` no worker (this one included) holds, or None. While the
+        database is away: a token of no slot, so the worker's own limit alone holds."""
+        crc = zlib.crc32(host.encode("utf-8", "replace"))
+        second = crc - (1 << 32) if crc >= 1 << 31 else crc  # int4, as the lock takes
+        try:
+            for slot in range(slots):
+                key = (HOST_LOCKS + slot, second)
+                if key in self._host_slots:
+                    continue
+                row = self.db.row("SELECT pg_try_advisory_lock(?::int, ?::int) AS got", list(key))
+                if row and row["got"]:
+                    self._host_slots.add(key)
+                    return key
+        except StorageUnavailable:
+            return ()
+        return None
+
+    def give(self, token: object) -> None:
+        """Give a slot back (a lost connection gave it back already)."""
+        if not isinstance(token, tuple) or token not in self._host_slots:
+            return
+        self._host_slots.discard(token)
+        if self.db.pg.closed or self.db.pg.broken:
+            return
+        with suppress(StorageUnavailable):
+            self.db.execute("SELECT pg_advisory_unlock(?::int, ?::int)", list(token))
