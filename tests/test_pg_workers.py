@@ -62,6 +62,10 @@ def test_two_workers_claim_disjoint_sources_and_a_dead_workers_leases_pass_on(
     mine = {s.id for s in first.sources.due_sources(stores[0], now)}
     theirs = {s.id for s in second.sources.due_sources(stores[1], now)}
     assert len(mine) == 4 and len(theirs) == 2 and not mine & theirs
+    table = sources_table(stores[2], now)
+    assert table.count(f"leased to worker {first.id}, the lease ends in 5m") == 4
+    assert table.count(f"leased to worker {second.id}, the lease ends in 5m") == 2
+    assert f"worker {first.id}: leader, started 0s ago, heartbeat 0s ago, 4 source leases" in table
     third = crew(stores[2], config)
     assert third.sources.due_sources(stores[2], now) == []  # all leased, to live workers
     stores[0].close()  # the first worker dies: its connection goes, and its leases with it

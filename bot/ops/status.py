@@ -100,6 +100,11 @@ def _source_lines(source: SourceStatus, clock: float) -> list[str]:
     ]
     if source.moved_to:
         lines.append(f"{'':>6}moved for good to: {scrub(source.moved_to)}")
+    if source.leased_by and source.leased_until and source.leased_until > clock:
+        lines.append(
+            f"{'':>6}leased to worker {scrub(source.leased_by)}, the lease ends "
+            f"{_ago(source.leased_until, clock)}"
+        )
     if source.last_error:
         lines.append(f"{'':>6}last error: {scrub(source.last_error)}")
     return lines
