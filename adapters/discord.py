@@ -110,6 +110,14 @@ class DiscordAdapter(Adapter):
         if self.client is not None and self._session is None:
             await self._listen(self.client)
 
+    async def follow(self) -> None:
+        """This worker no longer leads: close its gateway (stopping it closes the client,
+        REST too), then log in again over REST only, so it goes on sending."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.stop()
+            self.client = await self._login()
+
     async def _listen(self, client: NewswatchClient) -> None:
         """Open the gateway in the background and wait for READY a while (see start)."""
         session = GatewaySession(

@@ -73,8 +73,6 @@ class App:
             channel_id(self.db, channel.target)
         sync_sources(self.db, config, now)
         self.fetcher = fetcher or Fetcher(allow_private=config.allow_private_networks)
-        if self.crew is not None:  # the per-host limit across workers too
-            self.fetcher.shared_slots = self.crew.coordinator
         platforms = {channel.platform for channel in config.channels}
         self.adapters = (
             adapters
@@ -87,9 +85,7 @@ class App:
         self._poll_lock = asyncio.Lock()
         # A drain stops while a poll is storing: its alerts may still gain watches.
         self.deliverer.paused = self._poll_lock.locked
-        if self.crew is not None:
-            self.deliverer.claims = self.crew.coordinator
-            self.poller.prunes = self.leads  # pruning once, by the leader
+        self._share_work()
         # The longest the poll loop sleeps: it wakes at the next source's due time, and at
         # least this often to pick up changes and probe a storage outage.
         self.poll_tick = min(config.poll_interval, 30.0)
@@ -121,6 +117,14 @@ class App:
             # Discord's gateway is one session per bot: the leader's (bot.crew).
             adapter.listen = listen and (self.leads() or not adapter.one_session)
             await adapter.start()
+
+    def _share_work(self) -> None:
+        """A worker of several: channels by lock, the per-host limit among all workers,
+        pruning by the leader alone (bot.crew)."""
+        if self.crew is not None:
+            self.deliverer.claims = self.crew.coordinator
+            self.fetcher.shared_slots = self.crew.coordinator
+            self.poller.prunes = self.leads
 
     def leads(self) -> bool:
         """Whether this newswatch runs cron digests, pruning and notices: alone, always."""
@@ -274,7 +278,7 @@ class App:
         worker heartbeats first, and one that has just become leader takes up its duties."""
         try:
             if self.crew is not None and self.crew.beat():
-                await self._lead()
+                await self._take_role(self.crew.leader)
             report = await self.poll()
             checkpoint(self.db)
         except StorageUnavailable as exc:
@@ -296,17 +300,19 @@ class App:
         except Exception:
             log.exception("delivery failed", extra={"channel": platform})
 
-    async def _lead(self) -> None:
-        """Become leader: the adapters that listen on the leader only start listening."""
+    async def _take_role(self, leader: bool) -> None:
+        """The adapters that listen on the leader only start (or stop) listening."""
         for adapter in self.adapters.values():
-            if adapter.one_session and not adapter.listen:
-                adapter.listen = True
-                await adapter.lead()
+            if adapter.one_session and adapter.listen != leader:
+                adapter.listen = leader
+                await (adapter.lead() if leader else adapter.follow())
 
     async def _safe_digest(self, target: str) -> None:
-        if not self.leads():  # another worker leads: its scheduler posts this digest
-            return
         try:
+            # Asked of the server now: a leader whose connection came back after an outage
+            # may have lost the lock to another since its last heartbeat.
+            if self.crew is not None and not (self.crew.leader and self.crew.coordinator.leading()):
+                return  # another worker leads: its scheduler posts this digest
             await self.post_digest(target)
         except Exception as exc:
             log.error("digest failed", extra={"channel": target, "reason": str(exc)})

@@ -49,7 +49,7 @@ class Crew:
         return "leader" if self.leader else "follower"
 
     def beat(self) -> bool:
-        """Heartbeat and ask for the lead; True when this worker has just become leader."""
+        """Heartbeat and ask for the lead; True when this worker's role has just changed."""
         was, self.leader = self.leader, self.coordinator.leading()
         with transaction(self.db):
             heartbeat(
@@ -61,7 +61,7 @@ class Crew:
             )
         if self.leader != was:
             log.warning("worker role changed", extra={"worker": self.id, "role": self.role})
-        return self.leader and not was
+        return self.leader != was
 
     def leave(self) -> None:
         """A clean stop: the row and the leases go, so others need not wait them out."""

@@ -5,6 +5,7 @@ real `newswatch run` processes, killed mid-poll and mid-send: tests/test_pg_crew
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from adapters.discord import DiscordAdapter
 from bot.app import App
 from bot.config import load_config
 from bot.crew import Crew
@@ -22,10 +24,12 @@ from bot.store.pg.handle import PgStore
 from bot.store.pg.leases import LeasedSources
 from bot.store.pg.opening import open_pg
 from bot.store.watches import channel_id
+from tests.fakes.discord import BOT_TOKEN as DISCORD_TOKEN
+from tests.fakes.discord import CHANNEL_ID, FakeDiscord
 from tests.feeds import Entry, rss
 from tests.pipeline_helpers import write_config
 
-pytest.importorskip("psycopg", reason="the psycopg driver is not installed")
+psycopg = pytest.importorskip("psycopg", reason="the psycopg driver is not installed")
 
 
 @pytest.fixture
@@ -182,3 +186,44 @@ async def test_at_most_four_requests_at_once_to_one_host_across_three_workers(
     assert [report.polled for report in reports] == [4, 4, 4]
     assert len(feed_server.requests) == 12
     assert feed_server.max_in_flight == 4
+
+
+async def test_a_leader_whose_connection_was_cut_steps_down_and_closes_its_gateway(
+    tmp_path: Path, feed_server: Any, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server ends the leader's connection (as a restart or a network cut would): the
+    next worker to heartbeat takes the lead and opens Discord's gateway; the old leader,
+    reconnected, finds the lock taken and closes its own, so one session stays."""
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", DISCORD_TOKEN)
+    async with FakeDiscord() as discord:
+        config = config_with_feeds(tmp_path, feed_server, pg_dsn, 1)
+        text = config.read_text().replace('"jsonl:alerts0.jsonl"', f'"discord:{CHANNEL_ID}"')
+        config.write_text(text + f"[discord]\napi_url = {json.dumps(discord.api_url)}\n")
+        env = {"DISCORD_BOT_TOKEN": DISCORD_TOKEN}
+        apps = [App(load_config(str(config), env), exclusive=True) for _ in range(2)]
+        try:
+            for app in apps:
+                adapter = app.adapters["discord"]
+                assert isinstance(adapter, DiscordAdapter)
+                adapter.guild_ready_timeout = 0.05
+                await app.start()
+            old, new = apps
+            assert old.leads() and not new.leads() and len(discord.identify) == 1
+            assert isinstance(old.db, PgStore)
+            with psycopg.connect(pg_dsn, autocommit=True) as conn:
+                conn.execute("SELECT pg_terminate_backend(%s)", [old.db.pg.info.backend_pid])
+            deadline = time.monotonic() + 30
+            while not new.leads() and time.monotonic() < deadline:
+                await new._safe_cycle()  # its heartbeat takes the lock once it is free
+            assert new.leads() and len(discord.identify) == 2
+            await old._safe_cycle()  # a StorageUnavailable: the cut connection
+            await old._safe_cycle()  # reconnected: the lock is the other's
+            assert not old.leads()
+            assert old.adapters["discord"].listen is False
+            deadline = time.monotonic() + 30
+            while len(discord._sockets) > 1 and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)  # the old leader's gateway closes
+            assert len(discord._sockets) == 1
+        finally:
+            for app in apps:
+                await app.close()

@@ -108,6 +108,9 @@ class Adapter(ABC):
     async def lead(self) -> None:  # noqa: B027 (optional hook: only one_session adapters)
         """Start listening after start() did not (this worker has just become leader)."""
 
+    async def follow(self) -> None:  # noqa: B027 (optional hook: only one_session adapters)
+        """Stop listening, but keep sending (this worker no longer leads)."""
+
     async def doctor(self) -> list[str]:
         """Lines for `newswatch doctor`: what the token can do, where it can post."""
         return []
