@@ -101,9 +101,9 @@ class DiscordAdapter(Adapter):
         unreachable REST API, or a close that no retry can mend stops start-up.
         """
         client = await self._login()
-        self.client = client
         if self.listen:  # else a one-shot command, or a worker that does not lead: REST only
             await self._listen(client)
+        self.client = client
 
     async def lead(self) -> None:
         """This worker has just become leader: open the gateway the last leader held."""

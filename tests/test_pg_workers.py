@@ -9,7 +9,7 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -17,7 +17,11 @@ from adapters.discord import DiscordAdapter
 from bot.app import App
 from bot.config import load_config
 from bot.crew import Crew
+from bot.deliver.adapter import Adapter
+from bot.deliver.backlog import collapse_backlogs
+from bot.deliver.model import Message
 from bot.ops.status import sources_table
+from bot.store.interface import sqlite_store
 from bot.store.outbox import Delivery, mark_sending_many
 from bot.store.pg.coord import Coordinator
 from bot.store.pg.handle import PgStore
@@ -227,3 +231,36 @@ async def test_a_leader_whose_connection_was_cut_steps_down_and_closes_its_gatew
         finally:
             for app in apps:
                 await app.close()
+
+
+class Backlogged(Adapter):
+    """A chat target whose backlogs past 3 alerts fold into a digest (as Slack's do)."""
+
+    platform = "jsonl"
+    backlog_limit: ClassVar[int | None] = 3
+
+    async def send(self, target: str, message: Message) -> None:
+        return None
+
+
+def test_a_backlog_is_folded_only_by_the_worker_holding_its_channel(
+    tmp_path: Path, feed_server: Any, pg_dsn: str, stores: list[PgStore]
+) -> None:
+    config = config_with_feeds(tmp_path, feed_server, pg_dsn, 1)
+    app = App(load_config(str(config), {}))
+    channel = channel_id(app.db, "jsonl:alerts0.jsonl")
+    app.db.close()
+    stores[0].executemany(
+        "INSERT INTO deliveries (channel_id, kind, story_id, created) VALUES (?, 'alert', ?, 0)",
+        [[channel, story] for story in range(1, 6)],
+    )
+    sender, other = Coordinator(stores[0]), Coordinator(stores[1])
+    assert sender.claim_channels([channel]) == ({channel}, 0)  # draining it now
+    adapter = Backlogged(load_config(str(config), {}))
+    folding = {"platform": "jsonl", "store": sqlite_store(), "clock": time.time}
+    collapse_backlogs(stores[1], adapter, claims=other, **folding)  # type: ignore[arg-type]
+    assert stores[1].rows("SELECT kind FROM deliveries WHERE kind = 'digest'") == []
+    sender.release_channels([channel])
+    collapse_backlogs(stores[1], adapter, claims=other, **folding)  # type: ignore[arg-type]
+    assert len(stores[1].rows("SELECT id FROM deliveries WHERE kind = 'digest'")) == 1
+    assert len(stores[1].rows("SELECT id FROM deliveries WHERE status = 'collapsed'")) == 5
