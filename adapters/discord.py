@@ -46,6 +46,7 @@ INVITE_SCOPES = ("bot", "applications.commands")
 
 
 class DiscordAdapter(Adapter):
+    one_session = True  # one gateway session per bot: the leader's, with several workers
     platform = "discord"
     backlog_limit = 30  # after an outage, more than this goes out as one digest
     guild_ready_timeout = 2.0  # discord.py waits this long after the last GUILD_CREATE
@@ -100,9 +101,25 @@ class DiscordAdapter(Adapter):
         unreachable REST API, or a close that no retry can mend stops start-up.
         """
         client = await self._login()
-        if not self.listen:  # a one-shot command only sends, over REST
-            self.client = client
-            return
+        if self.listen:  # else a one-shot command, or a worker that does not lead: REST only
+            await self._listen(client)
+        self.client = client
+
+    async def lead(self) -> None:
+        """This worker has just become leader: open the gateway the last leader held."""
+        if self.client is not None and self._session is None:
+            await self._listen(self.client)
+
+    async def follow(self) -> None:
+        """This worker no longer leads: close its gateway (stopping it closes the client,
+        REST too), then log in again over REST only, so it goes on sending."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.stop()
+            self.client = await self._login()
+
+    async def _listen(self, client: NewswatchClient) -> None:
+        """Open the gateway in the background and wait for READY a while (see start)."""
         session = GatewaySession(
             client, lambda: self._gateway(client), self.gateway_retry, self.gateway_retry_max
         )
@@ -115,7 +132,7 @@ class DiscordAdapter(Adapter):
         if outcome == "failed":
             await session.stop()
             raise RuntimeError(f"discord: the gateway connection failed ({session.fatal})")
-        self.client, self._session = client, session
+        self._session = session
         if outcome != "ready":
             log.warning(
                 "discord gateway not connected yet; retrying in the background",

@@ -9,24 +9,26 @@ import signal
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.chat.commands import Command, Reply, handle
 from bot.chat.ratelimit import SlidingWindow
 from bot.config import Config
+from bot.crew import crew_for
 from bot.deliver.adapter import Adapter, DeliveryError, load_adapter
 from bot.deliver.digest import build_digest, default_since, mark_digested
 from bot.deliver.drain import DIGEST_DEADLINE_FACTOR, Deliverer, DrainReport
-from bot.deliver.model import Message, Notice
+from bot.deliver.model import Message
 from bot.ingest.fetch import Fetcher
+from bot.outage import storage_failed, storage_recovered
 from bot.poller import Poller, PollReport
 from bot.store.channels import reopen_stopped
 from bot.store.db import StorageUnavailable, Store, checkpoint, close_db, transaction
 from bot.store.interface import StoreModules, sqlite_store
 from bot.store.opening import open_store
-from bot.store.outbox import add_notice, recover_interrupted
-from bot.store.sources import next_due, sync_sources
+from bot.store.outbox import recover_interrupted
+from bot.store.sources import sync_sources
 from bot.store.watches import channel_id, sync_file_watches
 from bot.target import Target
 
@@ -61,6 +63,10 @@ class App:
         self.store = store if store is not None else sqlite_store()
         self.clock = clock
         self.db = open_store(config, check_db, exclusive=exclusive)
+        # One worker of several on PostgreSQL: sources come by lease, channels by lock.
+        self.crew = crew_for(self.db, config, clock, exclusive)
+        if self.crew is not None:
+            self.store = replace(self.store, sources=self.crew.sources)
         now = clock()
         sync_file_watches(self.db, config, now)
         for channel in config.channels:
@@ -79,6 +85,7 @@ class App:
         self._poll_lock = asyncio.Lock()
         # A drain stops while a poll is storing: its alerts may still gain watches.
         self.deliverer.paused = self._poll_lock.locked
+        self._share_work()
         # The longest the poll loop sleeps: it wakes at the next source's due time, and at
         # least this often to pick up changes and probe a storage outage.
         self.poll_tick = min(config.poll_interval, 30.0)
@@ -91,10 +98,13 @@ class App:
 
     async def start(self, listen: bool = True) -> None:
         """Connect the adapters (taking commands only if `listen`); destinations stopped by a
-        permanent error get one new try."""
+        permanent error get one new try. A worker leaves rows cut off mid-send to the next
+        holder of their channel's lock (bot.store.pg.coord): another worker may be sending."""
+        if self.crew is not None:
+            self.crew.join()
         with transaction(self.db):
             stopped = reopen_stopped(self.db)
-            interrupted = recover_interrupted(self.db)
+            interrupted = recover_interrupted(self.db) if self.crew is None else 0
         for target in stopped:
             log.info("retrying a stopped destination after restart", extra={"channel": target})
         if interrupted:
@@ -104,12 +114,28 @@ class App:
             )
         for adapter in self.adapters.values():
             adapter.on_command = self.command
-            adapter.listen = listen
+            # Discord's gateway is one session per bot: the leader's (bot.crew).
+            adapter.listen = listen and (self.leads() or not adapter.one_session)
             await adapter.start()
+
+    def _share_work(self) -> None:
+        """A worker of several: channels by lock, the per-host limit among all workers,
+        pruning by the leader alone (bot.crew)."""
+        if self.crew is not None:
+            self.deliverer.claims = self.crew.coordinator
+            self.fetcher.shared_slots = self.crew.coordinator
+            self.poller.prunes = self.leads
+
+    def leads(self) -> bool:
+        """Whether this newswatch runs cron digests, pruning and notices: alone, always."""
+        return self.crew is None or self.crew.leader
 
     async def close(self) -> None:
         for adapter in self.adapters.values():
             await adapter.close()
+        if self.crew is not None:
+            with suppress(StorageUnavailable):
+                self.crew.leave()
         await self.fetcher.aclose()
         self.poller.close()
         close_db(self.db, self.config.database)
@@ -159,10 +185,10 @@ class App:
         start = since if since is not None else default_since(self.db, cid, now)
         digest = build_digest(self.db, cid, target, start, now)
         adapter = self.adapters[Target.parse(target).platform]
-        await self._send_now(adapter, target, digest, DIGEST_DEADLINE_FACTOR)
+        await self.send_now(adapter, target, digest, DIGEST_DEADLINE_FACTOR)
         mark_digested(self.db, cid, now)
 
-    async def _send_now(
+    async def send_now(
         self, adapter: Adapter, target: str, message: Message, deadlines: int = 1
     ) -> None:
         """Straight to the adapter, not through the outbox, within the send deadline."""
@@ -242,23 +268,26 @@ class App:
         """Seconds until the next source is due, within [MIN_POLL_GAP, poll_tick]."""
         if self.storage_down:  # retried every tick, not in a tight loop
             return self.poll_tick
-        due = next_due(self.db, self.clock())
+        due = self.store.sources.next_due(self.db, self.clock())
         if due is None:
             return self.poll_tick
         return max(min(MIN_POLL_GAP, self.poll_tick), min(due - self.clock(), self.poll_tick))
 
     async def _safe_cycle(self) -> None:
-        """One poll: poll only (delivery runs on its own), and probe a storage outage."""
+        """One poll: poll only (delivery runs on its own), and probe a storage outage. A
+        worker heartbeats first, and one that has just become leader takes up its duties."""
         try:
+            if self.crew is not None and self.crew.beat():
+                await self._take_role(self.crew.leader)
             report = await self.poll()
             checkpoint(self.db)
         except StorageUnavailable as exc:
-            await self._storage_failed(exc)
+            await storage_failed(self, exc)
             return
         except Exception:
             log.exception("poll failed")
             return
-        self._storage_recovered()
+        storage_recovered(self)
         log.info("poll done", extra={"count": report.polled, "new_items": report.new_items})
 
     async def _safe_deliver(self, platform: str | None = None) -> None:
@@ -267,61 +296,23 @@ class App:
         try:
             await self.deliver(platform)
         except StorageUnavailable as exc:
-            await self._storage_failed(exc)
+            await storage_failed(self, exc)
         except Exception:
             log.exception("delivery failed", extra={"channel": platform})
 
-    async def _storage_failed(self, exc: StorageUnavailable) -> None:
-        """HARDENING F9: say once per outage, here and in every channel, that the database
-        cannot be written; the poll tick keeps trying and nothing is half-processed."""
-        if self.storage_down is not None:
-            return
-        self.storage_down = exc.reason
-        log.error(
-            "the database cannot be written: polling and alerts pause until it can",
-            extra={"reason": exc.reason},
-        )
-        text = (
-            f"newswatch cannot write its database ({exc.reason}), so polling and alerts are "
-            "paused. Nothing is lost: they resume by themselves once it can write again."
-        )
-
-        async def tell(adapter: Adapter, target: str) -> None:
-            try:  # straight to the adapter: the outbox is stuck
-                await self._send_now(adapter, target, Notice(channel=target, text=text))
-            except Exception as send_exc:
-                log.warning(
-                    "could not tell a channel that the database cannot be written",
-                    extra={"channel": target, "reason": type(send_exc).__name__},
-                )
-
-        await asyncio.gather(  # at once: a channel that hangs delays none of the others
-            *(
-                tell(self.adapters[channel.platform], channel.target)
-                for channel in self.config.channels
-                if channel.platform in self.adapters
-            )
-        )
-
-    def _storage_recovered(self) -> None:
-        """The first cycle that could write after an outage: retry what was cut off, say so."""
-        if self.storage_down is None:
-            return
-        now = self.clock()
-        with transaction(self.db):
-            interrupted = recover_interrupted(self.db)
-            for channel in self.config.channels:
-                add_notice(
-                    self.db,
-                    channel_id(self.db, channel.target),
-                    "newswatch can write its database again: polling and alerts have resumed.",
-                    now,
-                )
-        log.warning("the database can be written again", extra={"count": interrupted})
-        self.storage_down = None
+    async def _take_role(self, leader: bool) -> None:
+        """The adapters that listen on the leader only start (or stop) listening."""
+        for adapter in self.adapters.values():
+            if adapter.one_session and adapter.listen != leader:
+                adapter.listen = leader
+                await (adapter.lead() if leader else adapter.follow())
 
     async def _safe_digest(self, target: str) -> None:
         try:
+            # Asked of the server now: a leader whose connection came back after an outage
+            # may have lost the lock to another since its last heartbeat.
+            if self.crew is not None and not (self.crew.leader and self.crew.coordinator.leading()):
+                return  # another worker leads: its scheduler posts this digest
             await self.post_digest(target)
         except Exception as exc:
             log.error("digest failed", extra={"channel": target, "reason": str(exc)})

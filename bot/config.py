@@ -75,6 +75,7 @@ class Config:
     slack: SlackConfig = field(default_factory=SlackConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     postgres: str | None = None  # a postgresql:// URL (bot.database_url), else SQLite
+    lease: float = 300.0  # PostgreSQL workers: how long a claimed source is theirs alone
 
     @property
     def database_name(self) -> str:
@@ -155,9 +156,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         raw = convert(data, ConfigFile)
     except SchemaError as exc:
         raise ConfigError(where, exc.key, exc.message) from None
-    poll_interval = _duration(raw.poll_interval, where, "poll_interval")
-    if poll_interval < 10:
-        raise ConfigError(where, "poll_interval", "must be at least 10s")
+    poll_interval = _duration(raw.poll_interval, where, "poll_interval", least=10)
     max_age = _duration(raw.max_age, where, "max_age")
     retention = (
         max(30 * 86400.0, max_age)  # unset: 30 days, or max_age when that is longer
@@ -197,6 +196,7 @@ def parse_config(data: Mapping[str, Any], path: Path) -> Config:
         alerts=raw.alerts,
         slack=raw.slack,
         discord=raw.discord,
+        lease=_duration(raw.lease, where, "lease", least=5),
     )
 
 
@@ -295,11 +295,15 @@ def _check_timezone(name: str, where: str) -> None:
         raise ConfigError(where, "timezone", f"unknown time zone {name!r}") from None
 
 
-def _duration(value: str, where: str, key: str) -> float:
+def _duration(value: str, where: str, key: str, least: float = 0) -> float:
+    """A duration, and at least `least` seconds."""
     try:
-        return parse_duration(value)
+        seconds = parse_duration(value)
     except ValueError as exc:
         raise ConfigError(where, key, str(exc)) from None
+    if seconds < least:
+        raise ConfigError(where, key, f"must be at least {least:g}s")
+    return seconds
 
 
 def _resolve(base: Path, value: str) -> Path:

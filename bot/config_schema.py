@@ -84,6 +84,7 @@ class ConfigFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     max_age: Duration = "7d"
     retention: Duration | None = None  # left out: 30 days, or max_age when that is longer
     allow_private_networks: bool = False
+    lease: Duration = "5m"  # PostgreSQL workers: a claimed source's lease (bot.store.pg.leases)
     timezone: Annotated[str, Meta(description='an IANA time zone name like "Europe/Paris"')] = "UTC"
     sources: (
         Annotated[tuple[SourceConfig, ...], Meta(description="an array of tables ([[sources]])")]

@@ -46,6 +46,8 @@ class Poller:
         self._pool: ParsePool | None = None
         # Told (sources done, sources due) as each source of a poll finishes (bot.ops.progress).
         self.progress: Callable[[int, int], None] | None = None
+        # Whether this newswatch prunes: with several workers, only the leader (bot.crew).
+        self.prunes: Callable[[], bool] = lambda: True
 
     def _parse_pool(self) -> ParsePool:
         """The parse workers (bot.ingest.parsepool), made on the first body that needs parsing."""
@@ -79,7 +81,7 @@ class Poller:
         if run.halted is not None:
             raise run.halted
         record_unchanged(run)
-        if store.retention.prune_due(db, now=now):
+        if self.prunes() and store.retention.prune_due(db, now=now):
             store.retention.prune(db, retention=config.retention, now=self.tools.clock())
         return run.report
 

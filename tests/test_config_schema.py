@@ -12,8 +12,8 @@ from bot.config import ConfigError, load_config
 from bot.match.watchlists import WatchlistError, load_watchlist
 
 TOP_KNOWN = (
-    "alerts, allow_private_networks, backfill, channels, database, discord, max_age, "
-    "poll_interval, retention, slack, sources, timezone"
+    "alerts, allow_private_networks, backfill, channels, database, discord, lease, "
+    "max_age, poll_interval, retention, slack, sources, timezone"
 )
 TARGETS = "console | jsonl:PATH | slack:ID | discord:ID"
 ENV = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "DISCORD_BOT_TOKEN": "d"}

@@ -1,10 +1,8 @@
-"""The PostgreSQL store: SQLite's schema and version, a URL without a password, one sender
-per database, and the store's operations on a real server."""
+"""The PostgreSQL store: SQLite's schema and version, a URL without a password, and the
+store's operations on a real server (workers sharing it: tests/test_pg_workers.py)."""
 
 from __future__ import annotations
 
-import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,11 +14,11 @@ import pytest
 from bot.config import ConfigError, load_config
 from bot.ops.logs import redact
 from bot.store import channels, outbox, sources
-from bot.store.db import MIGRATIONS, StorageUnavailable, StoreError, open_db, transaction
+from bot.store.db import MIGRATIONS, StoreError, open_db, transaction
 from bot.store.pg.opening import open_pg
 from bot.store.pg.schema import BASELINE, STEPS, newest
 from tests.feeds import rss
-from tests.pgserver import PASSWORD_ROLE, SUPERUSER, PgServer
+from tests.pgserver import PASSWORD_ROLE, SUPERUSER
 from tests.pipeline_helpers import write_config
 from tests.test_cli import newswatch
 
@@ -55,7 +53,7 @@ def test_postgresql_has_every_table_and_column_of_sqlites_newest_schema(
 def test_both_stores_are_at_the_same_schema_version(pg_dsn: str) -> None:
     assert BASELINE + len(STEPS) == newest() == len(MIGRATIONS)
     db = open_pg(pg_dsn)
-    assert db.row("SELECT value FROM meta WHERE key = 'schema_version'")["value"] == "9"  # type: ignore[index]
+    assert db.row("SELECT value FROM meta WHERE key = 'schema_version'")["value"] == "10"  # type: ignore[index]
 
 
 def test_reopening_makes_the_schema_once(pg_dsn: str) -> None:
@@ -129,73 +127,10 @@ def test_the_password_comes_from_pgpassword(
     assert db.row("SELECT current_user AS me")["me"] == PASSWORD_ROLE  # type: ignore[index]
 
 
-def test_a_second_sender_on_one_database_is_refused_until_the_first_ends(pg_dsn: str) -> None:
-    sender = open_pg(pg_dsn, exclusive=True)
-    with pytest.raises(StoreError, match=r"another newswatch \(pid \d+ on .*\) is using"):
-        open_pg(pg_dsn, exclusive=True)
-    open_pg(pg_dsn).close()  # a reader (watch list, stories) is no sender
-    sender.close()
-    open_pg(pg_dsn, exclusive=True).close()
-
-
-def test_a_poll_while_another_newswatch_sends_exits_1_naming_it_in_one_line(
-    tmp_path: Path, pg_dsn: str
-) -> None:
-    sender = open_pg(pg_dsn, exclusive=True)
-    config = write_config(tmp_path, database=pg_dsn)
-    result = newswatch("--config", str(config), "poll", cwd=tmp_path)
-    sender.close()
-    assert result.returncode == 1
-    [line] = result.stderr.splitlines()
-    who = f"(pid {os.getpid()} on {socket.gethostname()})"
-    assert f"another newswatch {who} is using postgresql://" in line
-
-
-def test_sources_names_the_sending_newswatch_and_its_last_statement(
-    tmp_path: Path, pg_dsn: str
-) -> None:
-    config = write_config(tmp_path, database=pg_dsn)
-    idle = newswatch("--config", str(config), "sources", cwd=tmp_path)
-    assert "sender: none" in idle.stdout.splitlines()[-1]
-    sender = open_pg(pg_dsn, exclusive=True)
-    busy = newswatch("--config", str(config), "sources", cwd=tmp_path)
-    sender.close()
-    last = busy.stdout.splitlines()[-1]
-    assert last.startswith(f"sender: newswatch pid {os.getpid()} on {socket.gethostname()}, ")
-    assert "connected " in last and "last statement " in last
-
-
-def test_sources_on_sqlite_has_no_sender_line(tmp_path: Path) -> None:
+def test_sources_on_sqlite_has_no_workers_line(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     result = newswatch("--config", str(config), "sources", cwd=tmp_path)
-    assert "sender:" not in result.stdout
-
-
-def test_the_sender_holds_its_lock_again_after_a_server_restart(
-    pg_server: PgServer, pg_dsn: str
-) -> None:
-    sender = open_pg(pg_dsn, exclusive=True)
-    pg_server.stop()
-    pg_server.start()
-    with pytest.raises(StorageUnavailable):  # the statement the restart cut off
-        sender.execute("SELECT 1")
-    assert sender.execute("SELECT 1").fetchone() == (1,)  # reconnected, and locked again
-    with pytest.raises(StoreError, match=r"another newswatch \(pid \d+ on .*\) is using"):
-        open_pg(pg_dsn, exclusive=True)
-
-
-def test_a_sender_that_lost_its_lock_in_an_outage_stops_sending(
-    pg_server: PgServer, pg_dsn: str
-) -> None:
-    first = open_pg(pg_dsn, exclusive=True)
-    pg_server.stop()
-    pg_server.start()
-    second = open_pg(pg_dsn, exclusive=True)  # started while the first was cut off
-    with pytest.raises(StorageUnavailable):
-        first.execute("SELECT 1")
-    with pytest.raises(StoreError, match=r"another newswatch \(pid \d+ on .*\) is using"):
-        first.execute("SELECT 1")
-    second.close()
+    assert "workers:" not in result.stdout
 
 
 def test_a_transaction_that_fails_leaves_nothing_behind(pg_dsn: str) -> None:
@@ -233,7 +168,7 @@ def test_sqlite_stays_the_default_and_needs_no_driver(tmp_path: Path) -> None:
         f"App(load_config({str(config)!r}, {{}})); assert 'psycopg' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
-    assert sqlite3.connect(tmp_path / "nw.db").execute("PRAGMA user_version").fetchone() == (9,)
+    assert sqlite3.connect(tmp_path / "nw.db").execute("PRAGMA user_version").fetchone() == (10,)
 
 
 def test_doctor_says_the_postgresql_database_is_ok_by_its_url(

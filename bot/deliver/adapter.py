@@ -72,6 +72,9 @@ class Adapter(ABC):
     backlog_limit: ClassVar[int | None] = None
     # Messages one send_batch takes: 1 for chat APIs (one call a message, paced).
     batch_size: ClassVar[int] = 1
+    # True where the platform allows one listening session per bot (Discord's gateway):
+    # with several workers only the leader listens, and every worker sends (bot.crew).
+    one_session: ClassVar[bool] = False
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -101,6 +104,12 @@ class Adapter(ABC):
 
     async def start(self) -> None:  # noqa: B027 (optional hook: most adapters need none)
         """Connect, if the platform needs a connection; called once before any send."""
+
+    async def lead(self) -> None:  # noqa: B027 (optional hook: only one_session adapters)
+        """Start listening after start() did not (this worker has just become leader)."""
+
+    async def follow(self) -> None:  # noqa: B027 (optional hook: only one_session adapters)
+        """Stop listening, but keep sending (this worker no longer leads)."""
 
     async def doctor(self) -> list[str]:
         """Lines for `newswatch doctor`: what the token can do, where it can post."""

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from bot.deliver.adapter import Adapter, DeliveryError, Sent
+from bot.deliver.backlog import collapse_backlogs
+from bot.deliver.claims import Alone, ChannelClaims, Hold
 from bot.deliver.messages import NothingNew, StoryView, build_message
 from bot.deliver.model import Message
 from bot.deliver.outcome import DrainReport as DrainReport
@@ -22,11 +24,9 @@ from bot.store.db import Store
 from bot.store.interface import StoreModules
 from bot.store.outbox import Delivery
 from bot.store.updates import Confirmed
-from bot.target import Target
 
 log = logging.getLogger("newswatch.deliver")
 BATCH = 500  # outbox rows read at a time
-BACKLOG_AGE = 900.0  # only alerts that waited this long count as an outage's backlog
 SEND_DEADLINE = 30.0  # a send with no answer by then is cut off, and retried later
 DIGEST_DEADLINE_FACTOR = 10  # a digest's deadline, in send deadlines (several messages)
 CHANNELS_AT_ONCE = 8  # chat channels of one platform sent to at the same time
@@ -57,7 +57,8 @@ class Deliverer:
         # True while a poll is storing: a drain stops before its next read, for a pending
         # alert of that poll may still gain the watches of the story's later copies.
         self.paused: Callable[[], bool] = lambda: False
-        # Two drains of one platform at once could send one row twice.
+        # Two drains of one platform at once could send one row twice (two workers too).
+        self.claims: ChannelClaims = Alone()
         self._locks = {platform: asyncio.Lock() for platform in adapters}
 
     async def drain(self, platform: str | None = None) -> DrainReport:
@@ -77,28 +78,41 @@ class Deliverer:
         adapter = self.adapters[platform]
         async with self._locks[platform]:
             report = DrainReport()
-            self._collapse_backlogs(platform, adapter)
+            collapse_backlogs(
+                self.db,
+                adapter,
+                platform=platform,
+                store=self.store,
+                claims=self.claims,
+                clock=self.clock,
+            )
             blocked: set[int] = set()  # a channel that failed waits, keeping its order
             # Each story's best copy, read once for all the file rows of this drain (they
             # are written within seconds); chat rows are read fresh at their turn.
             copies: dict[int, StoryView] = {}
             files = adapter.batch_size > 1
-            while not self.paused():
-                before = report.sent + report.dead
-                batch = self.outbox.due(
-                    self.db,
-                    self.clock(),
-                    limit=BATCH,
-                    skip=blocked,
-                    platforms=[platform],
-                    by_channel=files,
-                )
-                if files:
-                    await self._send_grouped(adapter, batch, report, blocked, copies)
-                else:
-                    await self._send_serial(adapter, batch, report, blocked)
-                if len(batch) < BATCH or report.sent + report.dead == before:
-                    break
+            hold = Hold(self.claims, blocked)  # the channels this drain may send to
+            try:
+                while not self.paused():
+                    before = report.sent + report.dead
+                    batch = hold.batch(
+                        lambda: self.outbox.due(
+                            self.db,
+                            self.clock(),
+                            limit=BATCH,
+                            skip=blocked,
+                            platforms=[platform],
+                            by_channel=files,
+                        )
+                    )
+                    if files:
+                        await self._send_grouped(adapter, batch, report, blocked, copies)
+                    else:
+                        await self._send_serial(adapter, batch, report, blocked)
+                    if len(batch) < BATCH or report.sent + report.dead == before:
+                        break
+            finally:
+                hold.release()
             return report
 
     async def _send_serial(
@@ -266,25 +280,6 @@ class Deliverer:
             extra={"channel": cut_off[0][0].target, "count": len(found)},
         )
         return [(d, m) for d, m in ready if d.id not in found]
-
-    def _collapse_backlogs(self, platform: str, adapter: Adapter) -> None:
-        """After an outage, a chat channel gets one digest of what piled up, not a flood."""
-        if adapter.backlog_limit is None:
-            return
-        now = self.clock()
-        for channel_id in self.outbox.backlogged_channels(self.db, adapter.backlog_limit):
-            target = self.store.channels.channel_target(self.db, channel_id)
-            if Target.parse(target).platform != platform:
-                continue
-            with self.transaction(self.db):
-                digest_id = self.outbox.collapse_backlog(
-                    self.db, channel_id, adapter.backlog_limit, now - BACKLOG_AGE, now
-                )
-            if digest_id is not None:
-                log.warning(
-                    "backlog collapsed into one digest",
-                    extra={"channel": target, "story": digest_id},
-                )
 
     def _failed(
         self,

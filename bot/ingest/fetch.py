@@ -25,6 +25,7 @@ import httpx
 
 from bot.backoff import parse_retry_after
 from bot.ingest.body import read_body
+from bot.ingest.hostslots import SharedSlots, shared_slot
 from bot.ingest.netguard import BlockedAddress, Resolver, parse_http_url, resolve_public
 from bot.ingest.reasons import FetchFailure, describe
 from bot.ingest.redirects import PERMANENT, REDIRECTS, check_location, next_hop
@@ -113,6 +114,8 @@ class Fetcher:
         self._max_redirects, self._per_host = max_redirects, per_host
         self._resolver, self._clock = resolver, clock
         self._slots: dict[str, asyncio.Semaphore] = {}
+        # With several workers on one database, the host's slots among all of them too.
+        self.shared_slots: SharedSlots | None = None
         # No keep-alive: the pool keys connections by (scheme, IP, port), so a kept TLS
         # connection verified for one host could carry a request for another host on the
         # same CDN address. Polls are minutes apart, so reuse would gain little anyway.
@@ -204,7 +207,8 @@ class Fetcher:
         else:
             await slot.acquire()
         try:
-            yield
+            async with shared_slot(self.shared_slots, host, self._per_host, deadline):
+                yield
         finally:
             slot.release()
 

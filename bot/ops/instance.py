@@ -3,7 +3,7 @@
 Two services on one database would both send each pending delivery. `run`, `poll` and
 `digest --post` hold an exclusive `flock` on `<database>.lock` while they work; the OS
 drops it when the process dies, even by SIGKILL, so a crash never leaves a stale lock.
-On PostgreSQL the same rule is a session advisory lock (instance_lock).
+On PostgreSQL there is no such rule: several workers share one database (bot.crew).
 The lock file is truncated and written, so a symbolic link, a hard-linked file or anything
 but a regular file in its place is refused (bot.ops.safefiles): another user who can write the
 folder cannot aim our pid at their victim.
@@ -67,8 +67,8 @@ class InstanceLock:
 
 
 def instance_lock(config: Config) -> AbstractContextManager[object]:
-    """The lock beside a SQLite file; on PostgreSQL the sender's own connection holds the
-    database's lock (App(exclusive=True), bot.store.pg.handle.PgStore.session_lock)."""
+    """The lock beside a SQLite file; none on PostgreSQL, where senders are workers that
+    share the database (App(exclusive=True) makes one: bot.crew)."""
     if config.postgres is None:
         return InstanceLock(config.database)
     return nullcontext()

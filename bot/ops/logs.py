@@ -38,7 +38,17 @@ LABELLED = re.compile(
     r"|(?P<param>[?&](?:access_token|api_?key|auth|key|password|secret|sig|signature|token)=)"
     r"[^&\s#\"']+"
 )
-EXTRA_KEYS = ("source", "url", "channel", "story", "reason", "new_items", "count")
+EXTRA_KEYS = (
+    "source",
+    "url",
+    "channel",
+    "story",
+    "reason",
+    "new_items",
+    "count",
+    "worker",
+    "role",
+)
 
 
 def configured_secrets() -> tuple[str, ...]:

@@ -56,26 +56,34 @@ def sources_table(db: Store, now: float | None = None) -> str:
     lines.append(
         f"outbox: {pending} pending" + (f", oldest queued {_ago(oldest, clock)}" if oldest else "")
     )
-    sender = sender_line(db, clock)
-    return "\n".join([*lines, sender] if sender else lines)
+    return "\n".join([*lines, *worker_lines(db, clock)])
 
 
-def sender_line(db: Store, now: float) -> str | None:
-    """On PostgreSQL, which newswatch holds the database's one-sender lock, since when and
-    when it last ran a statement (its heartbeat); None for a SQLite file."""
+def worker_lines(db: Store, now: float) -> list[str]:
+    """On PostgreSQL, every newswatch worker: who, since when, its last heartbeat, whether it
+    leads (as the server's lock says) and how many source leases it holds; none on SQLite."""
     if db.on_file:
-        return None
+        return []
+    from bot.store.pg.coord import LEADER_LOCK
     from bot.store.pg.handle import PgStore
-    from bot.store.pg.opening import INSTANCE_LOCK
+    from bot.store.workers import workers
 
     assert isinstance(db, PgStore)
-    holder = db.lock_holder(INSTANCE_LOCK)
-    if holder is None:
-        return "sender: none (no newswatch run, poll or digest --post is using the database)"
-    return scrub(
-        f"sender: {holder.name}, connected {_ago(holder.since, now)}, "
-        f"last statement {_ago(holder.active, now)}"
-    )
+    found = workers(db, now)
+    if not found:
+        return ["workers: none (no newswatch run, poll or digest --post is using the database)"]
+    holder = db.lock_holder(LEADER_LOCK)
+    lines = [
+        f"workers: {len(found)}; leader: "
+        + (holder.name.removeprefix("newswatch ") if holder else "none right now")
+    ]
+    for worker in found:
+        lines.append(
+            f"  worker {worker.id}: {'leader' if worker.leader else 'follower'}, started "
+            f"{_ago(worker.started, now)}, heartbeat {_ago(worker.heartbeat, now)}, "
+            f"{worker.leases} source lease{'s' if worker.leases != 1 else ''}"
+        )
+    return [scrub(line) for line in lines]
 
 
 def _source_lines(source: SourceStatus, clock: float) -> list[str]:
@@ -92,6 +100,11 @@ def _source_lines(source: SourceStatus, clock: float) -> list[str]:
     ]
     if source.moved_to:
         lines.append(f"{'':>6}moved for good to: {scrub(source.moved_to)}")
+    if source.leased_by and source.leased_until and source.leased_until > clock:
+        lines.append(
+            f"{'':>6}leased to worker {scrub(source.leased_by)}, the lease ends "
+            f"{_ago(source.leased_until, clock)}"
+        )
     if source.last_error:
         lines.append(f"{'':>6}last error: {scrub(source.last_error)}")
     return lines

@@ -4,8 +4,9 @@ digests, chat commands and status need, by name, over a connection type of its o
 The SQLite modules satisfy these Protocols as they are (`sqlite_store` is checked by mypy).
 PostgreSQL needs no second set: the modules' SQL reads the same on both, and
 bot.store.pg.handle.PgStore is a Store over PostgreSQL whose own `transaction` the shared
-one dispatches to, so `sqlite_store()` serves both handles. A store whose SQL could not be
-shared would still be a second StoreModules value. The poll path
+one dispatches to, so `sqlite_store()` serves both handles; a worker of several on
+PostgreSQL swaps in bot.store.pg.leases.LeasedSources (due sources claimed by lease). A
+store whose SQL could not be shared would still be a second StoreModules value. The poll path
 (bot.pipeline, bot.poller, bot.deliver.drain) takes every operation from a StoreModules
 value, so a second store is a second value, not a change there. StorageUnavailable
 (bot.store.errors) is the one error every store raises for a write the storage refused.

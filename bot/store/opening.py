@@ -13,8 +13,8 @@ from bot.store.errors import StoreError
 def open_store(
     config: Config, check: Literal["always", "if-changed"] = "always", *, exclusive: bool = False
 ) -> Store:
-    """The configured database, checked and at the newest schema. An `exclusive` PostgreSQL
-    handle holds the database's one-sender lock (a SQLite file's is bot.ops.instance's)."""
+    """The configured database, checked and at the newest schema. `exclusive` is for a
+    sender; on PostgreSQL several senders share the work instead (bot.crew)."""
     if config.postgres is None:
         return open_db(config.database, check)
     try:
@@ -24,4 +24,4 @@ def open_store(
             f"{config.database_name}: PostgreSQL needs the psycopg driver: "
             "pip install 'newswatch[postgresql]'"
         ) from None
-    return open_pg(config.postgres, exclusive=exclusive)
+    return open_pg(config.postgres)

@@ -172,4 +172,20 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE watches ADD COLUMN name TEXT;
     ALTER TABLE watches ADD COLUMN notify TEXT;
     """,
+    # 10: workers sharing one PostgreSQL database (bot.store.workers, bot.store.pg.leases):
+    # each running newswatch's row and heartbeat, and a source's lease (who polls it, until
+    # when). SQLite keeps one newswatch per file and leaves them empty.
+    """
+    CREATE TABLE workers (
+        id TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started REAL NOT NULL,
+        heartbeat REAL NOT NULL,
+        leader INTEGER NOT NULL DEFAULT 0,
+        backend INTEGER
+    );
+    ALTER TABLE sources ADD COLUMN leased_until REAL;
+    ALTER TABLE sources ADD COLUMN leased_by TEXT;
+    """,
 )

@@ -20,13 +20,16 @@ class SourceStatus:
     next_poll: float
     last_error: str | None
     moved_to: str | None
+    leased_by: str | None = None  # the worker polling it now (PostgreSQL workers)
+    leased_until: float | None = None
 
 
 def source_statuses(db: Store) -> list[SourceStatus]:
     """Every source ever configured, active ones first."""
     rows = db.rows(
         "SELECT id, url, query, disabled, last_status, last_success, failures, next_poll, "
-        "last_error, active, moved_to FROM sources ORDER BY active DESC, id"
+        "last_error, active, moved_to, leased_by, leased_until FROM sources "
+        "ORDER BY active DESC, id"
     )
     return [
         SourceStatus(
@@ -41,6 +44,8 @@ def source_statuses(db: Store) -> list[SourceStatus]:
             next_poll=r["next_poll"],
             last_error=r["last_error"],
             moved_to=r["moved_to"],
+            leased_by=r["leased_by"],
+            leased_until=r["leased_until"],
         )
         for r in rows
     ]

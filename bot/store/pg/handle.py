@@ -88,46 +88,24 @@ class PgStore(Store):
 
     on_file = False
 
-    def __init__(
-        self, conn: psycopg.Connection[PgRow], url: str, *, session_lock: int | None = None
-    ) -> None:
+    def __init__(self, conn: psycopg.Connection[PgRow], url: str) -> None:
         self.pg = conn
         self.url = url  # never holds a password (bot.database_url refuses one)
         self.path = display_url(url)
         self.checked_at = None
         self._sql: dict[str, str] = {}  # each statement text, translated once
-        # A session advisory lock this handle holds for as long as it is open, taken again
-        # on every new connection (the server drops it with the old one): one sender per
-        # database, also across a server restart.
-        self.session_lock = session_lock
-        self._take_lock()
 
     def live(self) -> psycopg.Connection[PgRow]:
         """The connection, opened again if the last one was lost (a server restart): the
         first statement after an outage reconnects, and fails as StorageUnavailable while
-        the server is still away."""
+        the server is still away. Session advisory locks went with the old connection;
+        their holders ask again (bot.store.pg.coord)."""
         if self.pg.closed or self.pg.broken:
             try:
                 self.pg = connect(self.url)
             except StoreError as exc:
                 raise StorageUnavailable(str(exc)) from None
-            self._take_lock()
         return self.pg
-
-    def _take_lock(self) -> None:
-        """Hold `session_lock`, or close and say who holds it (StoreError: never retried
-        as an outage, so two senders never share a database)."""
-        if self.session_lock is None:
-            return
-        held = self.pg.execute("SELECT pg_try_advisory_lock(%s)", [self.session_lock]).fetchone()
-        if held is None or not held[0]:
-            holder = self.lock_holder(self.session_lock)
-            self.pg.close()
-            who = f" ({holder.name.removeprefix('newswatch ')})" if holder else ""
-            raise StoreError(
-                f"another newswatch{who} is using {self.path}; stop it first "
-                "(several workers on one PostgreSQL are not supported yet)"
-            )
 
     def lock_holder(self, key: int) -> Holder | None:
         """The connection holding session advisory lock `key` in this database, if any."""

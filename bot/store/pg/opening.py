@@ -1,6 +1,6 @@
-"""Opening a PostgreSQL database: connect, create or upgrade the schema, and the lock that
-keeps to one sending newswatch per database until workers share the work (INSTANCE_LOCK,
-held by the sender's own connection: bot.store.pg.handle.PgStore.session_lock).
+"""Opening a PostgreSQL database: connect, create or upgrade the schema. Any number of
+newswatch workers may open one database; they share the work through leases and advisory
+locks (bot.crew, bot.store.pg.coord, bot.store.pg.leases).
 
 Two processes opening one new database at once must not both create the schema: the
 check and the steps run under a transaction-level advisory lock (SCHEMA_LOCK).
@@ -12,16 +12,14 @@ from bot.store.errors import StoreError
 from bot.store.pg.handle import PgStore, connect
 from bot.store.pg.schema import BASELINE, SCHEMA, STEPS, VERSION_KEY, newest
 
-# pg_advisory_lock keys: "nwschema" and "nwsingle" as 64-bit numbers, unlikely to meet an
-# application's own keys on a shared server.
+# A pg_advisory_lock key: "nwschema" as a 64-bit number, unlikely to meet an application's
+# own keys on a shared server.
 SCHEMA_LOCK = int.from_bytes(b"nwschema", "big") >> 1
-INSTANCE_LOCK = int.from_bytes(b"nwsingle", "big") >> 1
 
 
-def open_pg(url: str, *, exclusive: bool = False) -> PgStore:
-    """Open the database, making the schema on a new one and applying newer steps; an
-    `exclusive` handle (a service, a poll, a posted digest) is the only one that sends."""
-    db = PgStore(connect(url), url, session_lock=INSTANCE_LOCK if exclusive else None)
+def open_pg(url: str) -> PgStore:
+    """Open the database, making the schema on a new one and applying newer steps."""
+    db = PgStore(connect(url), url)
     try:
         migrate_pg(db)
     except BaseException:

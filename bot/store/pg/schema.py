@@ -127,7 +127,22 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
 # Versions after BASELINE in PostgreSQL's spelling: STEPS[0] makes version BASELINE + 1.
-STEPS: tuple[str, ...] = ()
+STEPS: tuple[str, ...] = (
+    f"""
+    CREATE TABLE workers (
+        id TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started {TIME} NOT NULL,
+        heartbeat {TIME} NOT NULL,
+        leader INTEGER NOT NULL DEFAULT 0,
+        backend INTEGER
+    );
+    ALTER TABLE sources ADD COLUMN leased_until {TIME};
+    ALTER TABLE sources ADD COLUMN leased_by TEXT;
+    CREATE INDEX sources_due ON sources (next_poll) WHERE active = 1 AND disabled = 0;
+    """,
+)
 
 TABLES_WITH_IDS = ("sources", "channels", "watches", "stories", "items", "deliveries")
 
