@@ -105,10 +105,11 @@ def _escape_line_start(match: re.Match[str]) -> str:
 
 
 class DiscordText(PlatformText):
-    """Feed text as literal markdown; a cut keeps a backslash with what it escapes and an
-    `@` with the zero-width space that keeps it from mentioning (or it would come back)."""
+    """Feed text as literal markdown; a cut keeps a backslash with what it escapes, and an
+    `@`, `<#` or `</` with the zero-width space that keeps it from mentioning (or a later
+    pass over the whole message would add it back, past the limit)."""
 
-    atom = regex.compile(r"@\u200b|\\?\X")
+    atom = regex.compile(r"@\u200b|\\?<[#/]\u200b|\\?\X")
     title_maxlen: ClassVar[int] = 256
     body_maxlen: ClassVar[int] = 4096
     field_maxlen: ClassVar[int] = 1024

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import regex
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from adapters.console import ConsoleAdapter
@@ -120,6 +120,7 @@ def test_discord_alert_fields_are_clean_whole_graphemes_within_their_limits(
 
 @settings(max_examples=100, deadline=None)
 @given(LONG)
+@example("éééé<#2>éééé<" * 63)  # a cut between `<#` and its zero-width space (found by this test)
 def test_discord_notices_and_reply_quotes_go_the_same_way(text: str) -> None:
     content = notice_payload(Notice("discord:1", text), "discord:1")["content"]
     if clean_text(text, lines=True):

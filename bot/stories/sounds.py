@@ -5,7 +5,7 @@ Japanese writes foreign names and loanwords in katakana (`ハリウッド` for H
 the same things as an English copy without sharing a letter. Both scripts spell sounds, so
 each word here becomes a consonant skeleton that both spellings reduce to: `hrd` for
 Hollywood, ハリウッド and 할리우드. Vowels, `w`, `y` and doubled consonants drop out, and the
-sounds the two languages do not tell apart are merged (`l`/`r`, `f`/`p`, `v`/`b`, `z`/`s`,
+sounds the two languages do not tell apart are merged (`l`/`r`, `f`/`p`, `v`/`b`, `z`/`s`, `g`/`k`,
 `j`/`d`). Skeletons shorter than MIN_SOUND say too little to compare.
 """
 
