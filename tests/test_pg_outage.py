@@ -15,7 +15,12 @@ from bot.store.db import StorageUnavailable
 from bot.store.pg.opening import open_pg
 from tests.pgserver import PgServer
 from tests.pipeline_helpers import Clock
-from tests.test_storage_faults import TITLES, cycle_through_fault, lines, serve, write_config
+from tests.test_storage_faults import (
+    assert_paused_told_once_and_resumed,
+    cycle_through_fault,
+    serve,
+    write_config,
+)
 
 pytest.importorskip("psycopg", reason="the psycopg driver is not installed")
 
@@ -32,11 +37,7 @@ async def test_a_server_restart_pauses_the_poll_says_so_once_and_resumes_with_ev
         assert app.storage_down is None
     finally:
         await app.close()
-    [notice] = notices
-    assert "cannot write its database" in notice["text"] and "Nothing is lost" in notice["text"]
-    assert polled == 0  # nothing half-processed: the source stayed due
-    assert sorted(a["title"] for a in lines(tmp_path, "alert")) == sorted(TITLES)
-    assert any("resumed" in n["text"] for n in lines(tmp_path, "notice")[1:])
+    assert_paused_told_once_and_resumed(tmp_path, notices, polled)
 
 
 def test_a_statement_while_the_server_is_away_is_storage_unavailable_then_reconnects(

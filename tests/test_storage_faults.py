@@ -114,6 +114,17 @@ async def cycle_through_fault(
     return notices, int(polled_while_broken)
 
 
+def assert_paused_told_once_and_resumed(
+    tmp_path: Path, notices: list[dict[str, Any]], polled: int
+) -> None:
+    """One notice while broken, nothing half-processed, every alert once it is mended."""
+    [notice] = notices
+    assert "cannot write its database" in notice["text"] and "Nothing is lost" in notice["text"]
+    assert polled == 0  # nothing half-processed: the source stayed due
+    assert sorted(a["title"] for a in lines(tmp_path, "alert")) == sorted(TITLES)
+    assert any("resumed" in n["text"] for n in lines(tmp_path, "notice")[1:])
+
+
 @pytest.mark.parametrize("fault", ["full", "read-only"])
 async def test_a_storage_fault_pauses_the_poll_says_so_once_and_resumes_with_every_alert(
     tmp_path: Path, feed_server: Any, fault: str
@@ -142,11 +153,7 @@ async def test_a_storage_fault_pauses_the_poll_says_so_once_and_resumes_with_eve
         assert app.storage_down is None
     finally:
         await app.close()
-    [notice] = notices
-    assert "cannot write its database" in notice["text"] and "Nothing is lost" in notice["text"]
-    assert polled == 0  # nothing half-processed: the source stayed due
-    assert sorted(a["title"] for a in lines(tmp_path, "alert")) == sorted(TITLES)
-    assert any("resumed" in n["text"] for n in lines(tmp_path, "notice")[1:])
+    assert_paused_told_once_and_resumed(tmp_path, notices, polled)
     check = sqlite3.connect(tmp_path / "nw.db")
     assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from bot.backoff import backoff
 from bot.config import Config
 from bot.ops.logs import scrub
-from bot.store.db import Store, transaction
+from bot.store.db import Row, Store, transaction
 
 MAX_BACKOFF = 6 * 3600.0  # SPEC Polling: doubling from the poll interval, at most 6 h
 DISABLE_AFTER = 10
@@ -79,20 +79,21 @@ def due_sources(db: Store, now: float, all_sources: bool = False) -> list[Source
         # source is due now rather than stalled until the clock catches up (HARDENING F11).
         sql += " AND (next_poll <= ? OR last_poll > ?)"
         params += [now, now]
-    rows = db.rows(sql + " ORDER BY next_poll, id", params)
-    return [
-        Source(
-            id=r["id"],
-            url=r["url"],
-            query=r["query"],
-            etag=r["etag"],
-            last_modified=r["last_modified"],
-            first_polled=bool(r["first_polled"]),
-            failures=r["failures"],
-            moved_to=r["moved_to"],
-        )
-        for r in rows
-    ]
+    return [source_of(row) for row in db.rows(sql + " ORDER BY next_poll, id", params)]
+
+
+def source_of(row: Row) -> Source:
+    """A sources row as the poller's Source (every store that claims sources reads them so)."""
+    return Source(
+        id=row["id"],
+        url=row["url"],
+        query=row["query"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        first_polled=bool(row["first_polled"]),
+        failures=row["failures"],
+        moved_to=row["moved_to"],
+    )
 
 
 def next_due(db: Store, now: float) -> float | None:

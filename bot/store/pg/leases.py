@@ -51,19 +51,7 @@ class LeasedSources:
             [*params, now, self.worker_id, 10**6 if all_sources else self.limit],
         )
         rows.sort(key=lambda r: (float(r["next_poll"]), int(r["id"])))
-        return [
-            Source(
-                id=r["id"],
-                url=r["url"],
-                query=r["query"],
-                etag=r["etag"],
-                last_modified=r["last_modified"],
-                first_polled=bool(r["first_polled"]),
-                failures=r["failures"],
-                moved_to=r["moved_to"],
-            )
-            for r in rows
-        ]
+        return [sources.source_of(row) for row in rows]
 
     def next_due(self, db: Store, now: float) -> float | None:
         """When this worker may next find a source to claim: a leased one not before its
