@@ -60,6 +60,10 @@ class Store:
         # When the file last passed quick_check; close() records it beside the file, so the
         # next one-shot command may skip a check of an unchanged file (None: never checked).
         self.checked_at = checked_at
+        # Counts the moments after which what this process read may no longer be what the
+        # database holds, so a memory of rows (bot.stories.recent) knows to read them again:
+        # on a SQLite file, which one instance writes (bot.ops.instance), a rollback only.
+        self.generation = 0
 
     def execute(self, sql: str, parameters: Sequence[object] = ()) -> Cursor:
         return self.conn.execute(sql, parameters)
@@ -122,6 +126,7 @@ def _sqlite_transaction(db: Store) -> Iterator[None]:
             yield
             conn.execute("COMMIT")
         except BaseException:
+            db.generation += 1  # what the transaction wrote is undone
             # SQLite has rolled back already after SQLITE_FULL and some I/O errors.
             if conn.in_transaction:
                 with suppress(sqlite3.Error):

@@ -29,7 +29,7 @@ from bot.store.items import StoredItem
 from bot.store.outbox import Delivery, Depth
 from bot.store.sources import Source
 from bot.store.status import SourceStatus
-from bot.store.stories import Centroid
+from bot.store.stories import Centroid, TermRow
 from bot.store.storyview import StoryCopies, StoryCopy
 from bot.store.updates import AlertRef, Confirmed
 from bot.store.watches import Watch, WatchLabel
@@ -94,6 +94,9 @@ class Stories(Protocol[DB]):
     def stories_with_terms(
         self, db: DB, terms: Sequence[str], *, since: float, per_term: int
     ) -> dict[int, dict[str, float]]: ...
+    def newest_with_terms(
+        self, db: DB, terms: Sequence[str], per_term: int
+    ) -> dict[str, list[TermRow]]: ...
     def centroids(
         self, db: DB, story_ids: Collection[int], terms: Collection[str]
     ) -> dict[int, Centroid]: ...
@@ -105,6 +108,8 @@ class Stories(Protocol[DB]):
         weights: Mapping[str, float],
         latin: Collection[str],
         published: float,
+        *,
+        held: Centroid | None = None,
     ) -> None: ...
     def story_titles(self, db: DB, story_id: int, limit: int) -> list[tuple[int, str]]: ...
 

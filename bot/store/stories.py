@@ -28,6 +28,14 @@ BEST_COPY_SQL = (
 )
 
 
+class TermRow(NamedTuple):
+    """One story's row under one term: when the story was last seen, and its weight there."""
+
+    last_seen: float
+    story_id: int
+    weight: float
+
+
 class Centroid(NamedTuple):
     """A candidate story's length, its earliest and newest copies' times, and its weights for
     the terms a new copy asked about."""
@@ -66,13 +74,17 @@ def stories_with_terms(
     db: Store, terms: Sequence[str], *, since: float, per_term: int
 ) -> dict[int, dict[str, float]]:
     """Stories seen since `since` whose centroid holds any of `terms`: for each term at most
-    the `per_term` most recently seen, so a common term never floods the lookup."""
+    the `per_term` most recently seen (ties: the higher story id), so a common term never
+    floods the lookup."""
     found: dict[int, dict[str, float]] = {}
     if not terms:
         return found
+    # story_id DESC breaks ties in time the same way on both databases (SQLite's index holds
+    # story_id after last_seen, so it costs no sort), as bot.stories.recent keeps them.
     one = (
         "SELECT * FROM (SELECT term, story_id, weight FROM story_terms "
-        "WHERE term = ? AND last_seen >= ? ORDER BY last_seen DESC LIMIT ?) AS one_term"
+        "WHERE term = ? AND last_seen >= ? ORDER BY last_seen DESC, story_id DESC LIMIT ?) "
+        "AS one_term"
     )
     sql = " UNION ALL ".join([one] * len(terms))
     params: list[object] = []
@@ -80,6 +92,26 @@ def stories_with_terms(
         params += [term, since, per_term]
     for term, story_id, weight in db.execute(sql, params):
         found.setdefault(int(story_id), {})[str(term)] = float(weight)
+    return found
+
+
+def newest_with_terms(db: Store, terms: Sequence[str], per_term: int) -> dict[str, list[TermRow]]:
+    """Each term's `per_term` most recently seen stories, newest first (ties: the higher story
+    id first, as stories_with_terms orders them), at any time: what a poll's story engine
+    keeps (bot.stories.recent) and filters by time itself."""
+    found: dict[str, list[TermRow]] = {term: [] for term in terms}
+    if not terms:
+        return found
+    one = (
+        "SELECT * FROM (SELECT term, last_seen, story_id, weight FROM story_terms "
+        "WHERE term = ? ORDER BY last_seen DESC, story_id DESC LIMIT ?) AS one_term"
+    )
+    sql = " UNION ALL ".join([one] * len(terms))
+    params: list[object] = []
+    for term in terms:
+        params += [term, per_term]
+    for term, last_seen, story_id, weight in db.execute(sql, params):
+        found[str(term)].append(TermRow(float(last_seen), int(story_id), float(weight)))
     return found
 
 
@@ -134,19 +166,17 @@ def add_to_centroid(
     weights: Mapping[str, float],
     latin: Collection[str],
     published: float,
+    *,
+    held: Centroid | None = None,
 ) -> None:
     """Add a copy's term weights to its story's centroid, count the story once more for each
-    term it did not hold yet, and update the story's norms and when it was last seen."""
-    held = centroids(db, [story_id], weights.keys()).get(story_id)
+    term it did not hold yet, and update the story's norms and when it was last seen.
+    `held`: the story's centroid for (at least) the copy's terms, when the caller has read
+    it already (bot.stories.recent); otherwise it is read here."""
+    if held is None:
+        held = centroids(db, [story_id], weights.keys()).get(story_id)
     before = held.weights if held is not None else {}
-    norm2 = (held.norm**2) if held is not None else 0.0
-    latin2 = (held.latin_norm**2) if held is not None else 0.0
-    for term, weight in weights.items():
-        old = before.get(term, 0.0)
-        growth = (old + weight) ** 2 - old**2
-        norm2 += growth
-        if term in latin:
-            latin2 += growth
+    after = grown(held, weights, latin, published)
     db.executemany(
         "INSERT INTO story_terms (term, story_id, weight, last_seen) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (term, story_id) DO UPDATE SET "
@@ -162,7 +192,34 @@ def add_to_centroid(
     db.execute(
         "UPDATE stories SET norm = ?, latin_norm = ?, last_seen = MAX(last_seen, ?), "
         "published = MIN(published, ?) WHERE id = ?",
-        [math.sqrt(norm2), math.sqrt(max(latin2, 0.0)), published, published, story_id],
+        [after.norm, after.latin_norm, published, published, story_id],
+    )
+
+
+def grown(
+    held: Centroid | None, weights: Mapping[str, float], latin: Collection[str], published: float
+) -> Centroid:
+    """A centroid once a copy's weights are added, as add_to_centroid writes it: the norms by
+    the same arithmetic, the weights of `held`'s terms and the copy's, the times widened."""
+    before = held.weights if held is not None else {}
+    norm2 = (held.norm**2) if held is not None else 0.0
+    latin2 = (held.latin_norm**2) if held is not None else 0.0
+    after = dict(before)
+    for term, weight in weights.items():
+        old = before.get(term, 0.0)
+        growth = (old + weight) ** 2 - old**2
+        norm2 += growth
+        if term in latin:
+            latin2 += growth
+        after[term] = old + weight if term in before else weight
+    if held is None:
+        return Centroid(math.sqrt(norm2), math.sqrt(max(latin2, 0.0)), published, after, published)
+    return Centroid(
+        math.sqrt(norm2),
+        math.sqrt(max(latin2, 0.0)),
+        min(held.published, published),
+        after,
+        max(held.last_seen, published),
     )
 
 

@@ -94,6 +94,7 @@ class PgStore(Store):
         self.path = display_url(url)
         self.checked_at = None
         self._sql: dict[str, str] = {}  # each statement text, translated once
+        self.generation = 0  # see Store: here also at each transaction's start (_transaction)
 
     def live(self) -> psycopg.Connection[PgRow]:
         """The connection, opened again if the last one was lost (a server restart): the
@@ -174,9 +175,13 @@ def _transaction(db: PgStore) -> Iterator[None]:
         conn.execute("BEGIN")
         try:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+            # Other workers wrote while this one waited for the lock: nothing read before it
+            # holds (every writer takes the lock, so what is read from here on does).
+            db.generation += 1
             yield
             conn.execute("COMMIT")
         except BaseException:
+            db.generation += 1  # what the transaction wrote is undone
             if not conn.closed:
                 with suppress(psycopg.Error):
                     conn.execute("ROLLBACK")
