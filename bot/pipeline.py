@@ -29,10 +29,11 @@ from bot.pollstate import Arrival, Filed, PollRun, PollTools
 from bot.store.errors import StorageUnavailable
 from bot.store.items import StoredItem
 from bot.store.sources import Source
-from bot.stories.feedwords import feed_words
+from bot.stories.feedwords import feed_words_of
 from bot.stories.terms import story_text, terms_of
 from bot.stories.titles import title_key_tokens
 from bot.stories.urls import canonical_url
+from bot.stories.words import copy_words
 
 log = logging.getLogger("newswatch.poll")
 
@@ -114,8 +115,10 @@ def _arrival(source: Source, parsed: ParsedFeed, now: float, config: Config) -> 
     oldest_alertable = now - config.max_age
     if not source.first_polled:
         oldest_alertable = max(oldest_alertable, now - config.backfill)
-    words = feed_words([(item.title, item.summary) for item in parsed.items], terms_of)
-    return Arrival(source, now, parsed.title or _host(source.url), oldest_alertable, words)
+    words = {item.identity: copy_words(item.title, item.summary) for item in parsed.items}
+    repeated = feed_words_of(list(words.values()), terms_of)
+    outlet = parsed.title or _host(source.url)
+    return Arrival(source, now, outlet, oldest_alertable, repeated, words)
 
 
 def _store_new(arrival: Arrival, items: list[FeedItem], run: PollRun) -> int:
@@ -145,7 +148,8 @@ def _file(item: FeedItem, arrival: Arrival, run: PollRun) -> Filed | None:
     db, now = run.tools.db, arrival.now
     published = item.published if item.published is not None else now
     canonical = canonical_url(item.link) if item.link else None
-    text = story_text(item.title, item.summary, arrival.feed_words)
+    read = arrival.words.get(item.identity) or copy_words(item.title, item.summary)
+    text = story_text(item.title, item.summary, arrival.feed_words, read)
     placement = run.stories.place(canonical, text, published)
     story_id = placement.story_id
     fresh = story_id is None
@@ -154,7 +158,7 @@ def _file(item: FeedItem, arrival: Arrival, run: PollRun) -> Filed | None:
     row = StoredItem(
         source_id=arrival.source.id,
         story_id=story_id,
-        title_key=" ".join(title_key_tokens(item.title)),
+        title_key=" ".join(read.title_key),
         outlet=item.outlet or arrival.outlet,
         published=published,
         first_seen=now,
@@ -163,7 +167,7 @@ def _file(item: FeedItem, arrival: Arrival, run: PollRun) -> Filed | None:
     item_id = run.tools.store.items.insert_item(db, item, row)
     if item_id is None:
         return None
-    run.stories.file(story_id, placement, canonical, published)
+    run.stories.file(story_id, placement, canonical, published, made=fresh)
     return Filed(item_id, story_id, published, fresh)
 
 

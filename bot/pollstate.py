@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -19,6 +19,7 @@ from bot.store.interface import StoreModules
 from bot.store.sources import Source
 from bot.stories.engine import StoryEngine
 from bot.stories.feedwords import FeedWords
+from bot.stories.words import CopyWords
 from bot.watch_index import WatchIndex
 
 MAX_PARALLEL_FETCHES = 16
@@ -94,3 +95,4 @@ class Arrival:
     outlet: str  # an item that names no outlet of its own is the feed's
     oldest_alertable: float  # an older item is stored and merged, but alerts nobody
     feed_words: FeedWords  # what the feed repeats under every item (bot.stories.feedwords)
+    words: Mapping[str, CopyWords]  # each item's words by identity, tokenized once a poll

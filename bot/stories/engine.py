@@ -15,6 +15,7 @@ Every constant below was chosen on bench/stories_quality.py (see bench/RESULTS.m
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,7 @@ from bot.store.db import Store
 from bot.store.interface import Stories
 from bot.store.stories import Centroid
 from bot.stories.apart import different_kinds, near_miss
+from bot.stories.recent import RecentStories
 from bot.stories.sounds import sounded_pairs
 from bot.stories.terms import StoryText, story_text
 
@@ -72,11 +74,13 @@ class _Scored:
 
 
 class StoryEngine:
-    """Places copies in stories and files them; made once per poll."""
+    """Places copies in stories and files them; made once per poll, used inside the store's
+    write transactions (its memory of the term index, bot.stories.recent, relies on them)."""
 
     def __init__(self, db: Store, stories: Stories[Store] = sqlite_stories) -> None:
         self.db = db
         self.stories = stories
+        self.recent = RecentStories(db, stories)  # the term index as this engine read it
 
     def place(self, canonical: str | None, text: StoryText, published: float) -> Placement:
         """The story this copy reports, with the evidence for it (or for a story of its own)."""
@@ -108,19 +112,29 @@ class StoryEngine:
         return Placement(None, first, weights, text.latin)
 
     def file(
-        self, story_id: int, placement: Placement, canonical: str | None, published: float
+        self,
+        story_id: int,
+        placement: Placement,
+        canonical: str | None,
+        published: float,
+        *,
+        made: bool = False,
     ) -> None:
-        """Add a stored copy to its story: its URL, and its terms to the centroid."""
+        """Add a stored copy to its story: its URL, and its terms to the centroid. `made`: the
+        caller made the story for this copy just now (new_story at `published`)."""
         if canonical is not None:
             self.stories.file_url(self.db, canonical, story_id)
+        if made:
+            self.recent.made(story_id, published)
         if placement.weights:
-            self.stories.add_to_centroid(
-                self.db, story_id, placement.weights, placement.latin, published
-            )
+            weights, latin = placement.weights, placement.latin
+            held = self.recent.centroids([story_id], weights.keys()).get(story_id)
+            self.stories.add_to_centroid(self.db, story_id, weights, latin, published, held=held)
+            self.recent.filed(story_id, held, weights, latin, published)
 
     def _weights(self, text: StoryText) -> dict[str, float]:
         """Everyday rarity, lowered for terms that many stories already use."""
-        total, used = self.stories.stories_using(self.db, text.weights.keys())
+        total, used = self.recent.stories_using(text.weights.keys())
         scale = math.log(STORY_PRIOR)
         return {
             term: weight
@@ -135,29 +149,28 @@ class StoryEngine:
         spaceless script also looks up its heaviest names, which copies in other scripts share
         (its character pairs weigh more, and would find only stories in its own script)."""
         latin = text.latin
+        spaceless = _mostly_spaceless(weights, latin)
         by_weight = sorted(weights, key=lambda term: (-weights[term], term))
         heaviest = by_weight[:LOOKUP_TERMS]
-        if _mostly_spaceless(weights, latin):
+        if spaceless:
             names = [term for term in by_weight if term in latin][:LOOKUP_NAMES]
             heaviest += [term for term in names if term not in heaviest]
-        found = self.stories.stories_with_terms(
-            self.db, heaviest, since=published - WINDOW, per_term=PER_TERM
+        # Each story's sum of weights[term] * its weight over the terms it holds, as the
+        # store's stories_with_terms finds them (bot.stories.recent).
+        partial = self.recent.partial_scores(
+            weights, heaviest, since=published - WINDOW, per_term=PER_TERM
         )
-        if not found:
+        if not partial:
             return []
-        partial = {
-            story: sum(weights[term] * weight for term, weight in held.items())
-            for story, held in found.items()
-        }
-        best = sorted(partial, key=lambda story: (-partial[story], -story))[:SCORED]
-        centroids = self.stories.centroids(self.db, best, weights.keys())
+        best = heapq.nsmallest(SCORED, partial, key=lambda story: (-partial[story], -story))
+        centroids = self.recent.centroids(best, weights.keys())
         scored = []
         for story in best:
             centroid = centroids.get(story)
             if centroid is None or centroid.published > published + WINDOW:
                 continue
-            result = _score(story, weights, latin, centroid, published)
-            if result is None and _mostly_spaceless(weights, latin) == _mostly_latin(centroid):
+            result = _score(story, weights, latin, centroid, published, spaceless=spaceless)
+            if result is None and spaceless == _mostly_latin(centroid):
                 result = self._score_sounded(story, weights, text, centroid, published)
             if result is not None:
                 scored.append(result)
@@ -180,7 +193,7 @@ class StoryEngine:
         spaceless = _mostly_spaceless(weights, text.latin)
         if spaceless:  # the copy writes them in kana: it takes the weights a Latin copy has
             extra = {term: w for term, w in self._weights(named).items() if term not in weights}
-            found = self.stories.centroids(self.db, [story], extra.keys()).get(story)
+            found = self.recent.centroids([story], extra.keys()).get(story)
             if not extra or found is None:
                 return None
             merged = centroid._replace(weights={**centroid.weights, **found.weights})

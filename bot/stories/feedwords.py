@@ -12,13 +12,12 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.match.tokens import tokenize
-from bot.stories.titles import title_key_tokens
+from bot.stories.words import SUMMARY_TOKENS as SUMMARY_TOKENS
+from bot.stories.words import CopyWords, copy_words
 
 MIN_ITEMS = 4  # a feed with fewer items cannot show what it repeats
 BOILERPLATE_SHARE = 0.3  # a summary term under more of a feed's items than this is boilerplate
 SUBJECT_SHARE = 0.5  # a headline term in more of a feed's headlines than this is its subject
-SUMMARY_TOKENS = 80  # as bot.stories.terms reads summaries
 
 
 @dataclass(frozen=True)
@@ -35,14 +34,20 @@ def feed_words(
 ) -> FeedWords:
     """The boilerplate and subject of a feed's (title, summary) entries, in terms as
     `terms_of` makes them from a token."""
+    return feed_words_of([copy_words(title, summary) for title, summary in entries], terms_of)
+
+
+def feed_words_of(
+    entries: Sequence[CopyWords], terms_of: Callable[[str], tuple[str, ...]]
+) -> FeedWords:
+    """feed_words of entries tokenized already (bot.stories.words), as a poll reads them."""
     if len(entries) < MIN_ITEMS:
         return NO_FEED_WORDS
     summaries: Counter[str] = Counter()
     headlines: Counter[str] = Counter()
-    for title, summary in entries:
-        tokens = tokenize(summary)[:SUMMARY_TOKENS]
+    for title_key, tokens in entries:
         summaries.update({term for token in tokens for term in terms_of(token)})
-        headlines.update({term for token in title_key_tokens(title) for term in terms_of(token)})
+        headlines.update({term for token in title_key for term in terms_of(token)})
     return FeedWords(
         boilerplate=_over(summaries, BOILERPLATE_SHARE * len(entries)),
         subject=_over(headlines, SUBJECT_SHARE * len(entries)),

@@ -48,6 +48,7 @@ def _file(engine: StoryEngine, source_id: int, number: int, entry: Mapping[str, 
     published = float(entry.get("published", 0.0))
     canonical = canonical_url(link) if link else None
     placement = engine.place(canonical, story_text(title, summary), published)
+    made = placement.story_id is None
     story_id = placement.story_id or store_stories.new_story(engine.db, published, published)
     item = FeedItem(f"replay:{number}", str(number), link, title, summary, (), published, None)
     row = StoredItem(
@@ -60,5 +61,5 @@ def _file(engine: StoryEngine, source_id: int, number: int, entry: Mapping[str, 
         evidence=json.dumps(placement.evidence),
     )
     items.insert_item(engine.db, item, row)
-    engine.file(story_id, placement, canonical, published)
+    engine.file(story_id, placement, canonical, published, made=made)
     return story_id

@@ -18,14 +18,14 @@ import snowballstemmer
 from bot.match.tokens import is_spaceless, tokenize
 from bot.stories.feedwords import NO_FEED_WORDS, FeedWords
 from bot.stories.prior import listed_zipf, zipf
-from bot.stories.titles import title_key_tokens
+from bot.stories.words import SUMMARY_TOKENS as SUMMARY_TOKENS
+from bot.stories.words import CopyWords, copy_words
 
 COMMON_ZIPF = 5.0  # words this common (`new`, `says`, `first`) tell no event apart: dropped
 RARITY_CEILING = 8.0  # weight = RARITY_CEILING - zipf: `the` would weigh 0.3, a name 7
 SPACELESS_WEIGHT = 1.0  # a character pair of a spaceless script that no word list holds
 SUMMARY_WEIGHT = 0.4  # a summary's term counts for less than a headline's
 SUMMARY_TERMS = 12  # the summary's rarest terms only: a long body must not drown the title
-SUMMARY_TOKENS = 80  # read at most this much of a summary
 SUBJECT_WEIGHT = 0.25  # a term in most of one feed's headlines is its subject, not an event
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -41,20 +41,22 @@ class StoryText:
     latin: frozenset[str]  # terms in letters of spaced scripts or digits: comparable anywhere
 
 
-def story_text(title: str, summary: str, feed: FeedWords = NO_FEED_WORDS) -> StoryText:
+def story_text(
+    title: str, summary: str, feed: FeedWords = NO_FEED_WORDS, read: CopyWords | None = None
+) -> StoryText:
     """The terms of one copy; an empty title and summary give no terms (never merged). What its
-    feed says of every item (bot.stories.feedwords) weighs little or nothing."""
+    feed says of every item (bot.stories.feedwords) weighs little or nothing. `read`: the
+    copy's words (bot.stories.words), when the poll has tokenized them already."""
     weights: dict[str, float] = {}
     spelled: dict[str, str] = {}
-    words = title_key_tokens(title)
+    words, summary_tokens = read if read is not None else copy_words(title, summary)
     for term, token in _headline_terms(title, words):
         _add(weights, spelled, term, token, SUBJECT_WEIGHT if term in feed.subject else 1.0)
     summary_weights: dict[str, float] = {}
-    summary_tokens = tokenize(summary)[:SUMMARY_TOKENS]
-    if words and tuple(summary_tokens[: len(words)]) == words:
+    if words and summary_tokens[: len(words)] == words:
         # An aggregator's "summary" opens with the headline itself and goes on with other
         # outlets' headlines (Google News): those are other events' words, not this one's.
-        summary_tokens = []
+        summary_tokens = ()
     for token in summary_tokens:
         for term in _terms(token):
             if term not in weights and term not in feed.boilerplate:
