@@ -180,6 +180,12 @@ def open_db(path: Path | str, check: Literal["always", "if-changed"] = "always")
         # 32 MiB of page cache (the default is 2 MiB): a poll inserts into B-trees spread over
         # the whole title index and items, and rereading evicted pages costs system CPU.
         conn.execute("PRAGMA cache_size = -32768")
+        # Checkpoint every 10,000 WAL pages (40 MiB), not SQLite's 1,000: a first poll's
+        # commits rewrite the same term-index pages, and copying them into the file every few
+        # commits cost a third of the commits' CPU (bench/RESULTS.md, 4 December). The cycle
+        # still checkpoints at its end (checkpoint); a WAL past 64 MiB is cut back after one.
+        conn.execute("PRAGMA wal_autocheckpoint = 10000")
+        conn.execute("PRAGMA journal_size_limit = 67108864")
         result = ("ok",) if trusted_since is not None else quick_check(conn)
     except sqlite3.DatabaseError as exc:
         storage = storage_failure(exc)
