@@ -6,7 +6,7 @@ says another writer may have written (a rollback; on PostgreSQL, every new trans
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -15,7 +15,7 @@ import pytest
 from bot.store import stories
 from bot.store.db import Store, open_db, transaction
 from bot.store.interface import Stories
-from bot.store.stories import TermRow
+from bot.store.stories import Centroid, TermRow
 from bot.stories import recent as recent_module
 from bot.stories.recent import RecentStories
 from tests.pipeline_helpers import HOUR, NOW
@@ -35,6 +35,7 @@ class Counting:
 
     def __init__(self) -> None:
         self.reads: list[str] = []
+        self.centroids_of: list[int] = []
 
     def __getattr__(self, name: str) -> Any:
         return getattr(stories, name)
@@ -44,6 +45,12 @@ class Counting:
     ) -> dict[str, list[TermRow]]:
         self.reads += terms
         return stories.newest_with_terms(db, terms, per_term)
+
+    def centroids(
+        self, db: Store, story_ids: Collection[int], terms: Collection[str]
+    ) -> dict[int, Centroid]:
+        self.centroids_of += story_ids
+        return stories.centroids(db, story_ids, terms)
 
 
 def counted(db: Store) -> tuple[RecentStories, Counting]:
@@ -256,3 +263,19 @@ def test_kept_counts_what_is_held(db: Store) -> None:
     recent.stories_with_terms(TERMS, since=NOW, per_term=5)
     kept = recent.kept()
     assert (kept.rows, kept.made, kept.counts) == (2, 1, 3)
+    file(db, recent, stories.new_story(db, NOW, NOW), {"sora": 1.0, "studio": 1.0}, NOW)
+    assert recent.kept().rows == 4  # a row more under sora, and studio's first
+
+
+def test_the_least_recently_used_made_story_is_forgotten_first(
+    db: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(recent_module, "MAX_MADE", 2)
+    recent, counting = counted(db)
+    first, second = made(db, recent, NOW), made(db, recent, NOW)
+    recent.centroids([first], TERMS)  # first is now the most recently used
+    third = made(db, recent, NOW)
+    assert counting.centroids_of == []
+    for story in (first, third, second):
+        assert recent.centroids([story], TERMS) == stories.centroids(db, [story], TERMS)
+    assert counting.centroids_of == [second]  # forgotten, read from the store
