@@ -77,11 +77,13 @@ def assert_same_answers(db: Store, recent: RecentStories, per_term: int) -> None
     for since in (NOW - 10 * HOUR, NOW - 5 * HOUR, NOW - HOUR, NOW):
         got = recent.stories_with_terms(TERMS, since=since, per_term=per_term)
         want = stories.stories_with_terms(db, TERMS, since=since, per_term=per_term)
+        assert all(type(story) is int for story in got)  # ids, as evidence records them
         assert [(story, list(held.items())) for story, held in got.items()] == [
             (story, list(held.items())) for story, held in want.items()
         ]
         mine = {"sora": 0.3, "openai": 0.7, "studio": 1.1}
         partial = recent.partial_scores(mine, TERMS, since=since, per_term=per_term)
+        assert all(type(story) is int for story in partial)
         assert partial == {
             story: sum(mine[term] * weight for term, weight in held.items())
             for story, held in want.items()
@@ -147,6 +149,17 @@ def test_a_kept_term_is_not_read_again_and_the_least_recently_used_goes_first(
     assert recent.kept().rows == 2
     recent.stories_with_terms(["sora", "openai"], since=NOW - HOUR, per_term=3)
     assert counting.reads[3:] == ["openai"]  # forgotten past the bound, read again
+
+
+def test_the_terms_kept_stay_within_their_bound(db: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recent_module, "MAX_TERMS", 2)
+    recent, counting = counted(db)
+    for term in ["sora", "openai", "sora", "studio", "sora"]:
+        recent.stories_with_terms([term], since=NOW, per_term=5)
+        assert recent.kept().terms <= 2
+    assert counting.reads == ["sora", "openai", "studio"]  # openai went, sora stayed
+    recent.stories_with_terms(TERMS, since=NOW, per_term=5)  # one lookup's terms all stay
+    assert recent.kept().terms == 3
 
 
 def test_what_it_forgets_past_its_bounds_the_store_answers_the_same(
@@ -256,13 +269,12 @@ def test_within_one_postgresql_transaction_the_memory_answers(pg_dsn: str) -> No
 
 def test_kept_counts_what_is_held(db: Store) -> None:
     recent = RecentStories(db)
-    assert tuple(recent.kept()) == (0, 0, 0)
+    assert tuple(recent.kept()) == (0, 0, 0, 0)
     story = made(db, recent, NOW)
     file(db, recent, story, {"sora": 1.0, "openai": 1.0}, NOW)
     recent.stories_using(TERMS)
     recent.stories_with_terms(TERMS, since=NOW, per_term=5)
-    kept = recent.kept()
-    assert (kept.rows, kept.made, kept.counts) == (2, 1, 3)
+    assert recent.kept() == (2, 1, 3, 3)  # rows, made, counts, terms
     file(db, recent, stories.new_story(db, NOW, NOW), {"sora": 1.0, "studio": 1.0}, NOW)
     assert recent.kept().rows == 4  # a row more under sora, and studio's first
 

@@ -13,7 +13,8 @@ That holds while the engine is the term index's only writer. The memory is dropp
 the store's `generation` moves (bot.store.db.Store): after a rollback, and on PostgreSQL at
 every transaction's start, once the write lock is held, since other workers write the same
 tables between two transactions. On a SQLite file, which one instance writes
-(bot.ops.instance), it lives for the poll. It is bounded (MAX_ROWS, MAX_MADE, MAX_DOCS):
+(bot.ops.instance), it lives for the poll. It is bounded (MAX_ROWS, MAX_TERMS, MAX_MADE,
+MAX_DOCS):
 what it forgets, the store answers again.
 """
 
@@ -28,68 +29,69 @@ from bot.store.db import Store
 from bot.store.interface import Stories
 from bot.store.stories import Centroid, TermRow, grown
 
-# The bounds keep a poll's peak memory where it was without this memory (bench/RESULTS.md,
-# 4 December): rows cost about 30 bytes each, a made story's centroid about 3 KB on long
-# summaries, a count about 100 bytes. Past them the least recently used goes first.
+# The bounds keep a poll's peak memory near what it was without this memory (bench/RESULTS.md,
+# 4 December): a kept term costs about 150 bytes and each of its rows 24, a made story's
+# centroid about 3 KB on long summaries, a count about 100 bytes. Past a bound the least
+# recently used goes first.
 MAX_ROWS = 100_000  # term rows over all kept terms
+MAX_TERMS = 10_000  # kept terms
 MAX_MADE = 1_000  # centroids of stories the engine made
 MAX_DOCS = 20_000  # terms whose story counts are kept
 
 
 class Kept(NamedTuple):
-    """How much the memory holds: term rows, made stories' centroids, terms' counts."""
+    """How much the memory holds: term rows, terms, made stories' centroids, terms' counts."""
 
     rows: int
     made: int
     counts: int
+    terms: int
 
 
 class _Rows:
     """One term's newest rows in the store's order (newest first, then the higher story id),
-    held in three arrays: a tenth of the memory of a tuple a row."""
+    as (time, story, weight) triples in one array of doubles: a story id is exact in one
+    (below 2**53), and a row costs 24 bytes, not the 200 of a tuple of objects."""
 
-    __slots__ = ("ids", "seen", "weights")
+    __slots__ = ("flat",)
 
     def __init__(self, rows: Sequence[TermRow]) -> None:
-        self.seen = array("d", [row.last_seen for row in rows])
-        self.ids = array("q", [row.story_id for row in rows])
-        self.weights = array("d", [row.weight for row in rows])
+        self.flat = array("d", [value for row in rows for value in row])
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.flat) // 3
 
     def since(self, since: float) -> Iterator[tuple[int, float]]:
         """(story, weight) of the rows seen at `since` or later, in order."""
-        for seen, story, weight in zip(self.seen, self.ids, self.weights, strict=True):
+        values = iter(self.flat)
+        for seen, story, weight in zip(values, values, values, strict=True):
             if seen < since:
                 return  # newest first: the rest are older still
-            yield story, weight
+            yield int(story), weight
 
     def put(self, story: int, published: float, weight: float, cut: int) -> None:
         """A copy published at `published` made the story's row weigh `weight`: the row keeps
         the later of its time and the copy's, as the store does, and takes its place in the
         order; the rows past `cut` leave, as the store's lookup no longer returns them. A row
         that falls past a full cut was not among them before either (its time only grows)."""
-        seen = published
-        if story in self.ids:
-            at = self.ids.index(story)
-            seen = max(self.seen[at], published)
-            del self.seen[at], self.ids[at], self.weights[at]
-        low, high = 0, len(self.ids)
+        flat, seen = self.flat, published
+        ids = flat[1::3]
+        if story in ids:
+            at = 3 * ids.index(story)
+            seen = max(flat[at], published)
+            del flat[at : at + 3]
+        low, high = 0, len(flat) // 3
         while low < high:  # the first row that comes after the new one
             middle = (low + high) // 2
-            other = self.seen[middle]
-            if other > seen or (other == seen and self.ids[middle] > story):
+            other = flat[3 * middle]
+            if other > seen or (other == seen and flat[3 * middle + 1] > story):
                 low = middle + 1
             else:
                 high = middle
         if low >= cut:
             return
-        self.seen.insert(low, seen)
-        self.ids.insert(low, story)
-        self.weights.insert(low, weight)
-        if len(self.ids) > cut:
-            del self.seen[cut:], self.ids[cut:], self.weights[cut:]
+        flat[3 * low : 3 * low] = array("d", (seen, story, weight))
+        del flat[3 * cut :]
 
 
 class RecentStories:
@@ -197,8 +199,8 @@ class RecentStories:
             self._made[story_id] = grown(held, weights, latin, published)
 
     def kept(self) -> Kept:
-        """How much is held now, against MAX_ROWS, MAX_MADE and MAX_DOCS."""
-        return Kept(self._count, len(self._made), len(self._docs))
+        """How much is held now, against MAX_ROWS, MAX_MADE, MAX_DOCS and MAX_TERMS."""
+        return Kept(self._count, len(self._made), len(self._docs), len(self._rows))
 
     def _read(self, terms: Sequence[str], per_term: int) -> None:
         """Read the rows of the terms not kept; the terms asked become the most recently used,
@@ -218,8 +220,9 @@ class RecentStories:
                 self._rows[term] = _Rows(found)
                 self._count += len(found)
         asked = len(set(terms))  # never forget a term this lookup reads
-        while self._count > MAX_ROWS and len(self._rows) > asked:
-            self._count -= len(self._rows.pop(next(iter(self._rows))))
+        rows = self._rows
+        while (self._count > MAX_ROWS or len(rows) > MAX_TERMS) and len(rows) > asked:
+            self._count -= len(rows.pop(next(iter(rows))))
 
     def _check(self) -> None:
         """Forget everything once the store says what was read may have changed."""
@@ -229,4 +232,4 @@ class RecentStories:
             self._made, self._docs = {}, {}
 
 
-__all__ = ["MAX_DOCS", "MAX_MADE", "MAX_ROWS", "Kept", "RecentStories"]
+__all__ = ["MAX_DOCS", "MAX_MADE", "MAX_ROWS", "MAX_TERMS", "Kept", "RecentStories"]
