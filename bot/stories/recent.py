@@ -33,10 +33,10 @@ from bot.store.stories import Centroid, TermRow, grown
 # 4 December): a kept term costs about 150 bytes and each of its rows 24, a made story's
 # centroid about 3 KB on long summaries, a count about 100 bytes. Past a bound the least
 # recently used goes first.
-MAX_ROWS = 100_000  # term rows over all kept terms
-MAX_TERMS = 10_000  # kept terms
-MAX_MADE = 1_000  # centroids of stories the engine made
-MAX_DOCS = 20_000  # terms whose story counts are kept
+MAX_ROWS = 60_000  # term rows over all kept terms (1.4 MB)
+MAX_TERMS = 6_000  # kept terms (0.9 MB)
+MAX_MADE = 600  # centroids of stories the engine made (1.5 MB)
+MAX_DOCS = 12_000  # terms whose story counts are kept (1.2 MB)
 
 
 class Kept(NamedTuple):
