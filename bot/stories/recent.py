@@ -34,9 +34,9 @@ from bot.store.stories import Centroid, TermRow, grown
 # centroid about 3 KB on long summaries, a count about 100 bytes. Past a bound the least
 # recently used goes first.
 MAX_ROWS = 60_000  # term rows over all kept terms (1.4 MB)
-MAX_TERMS = 6_000  # kept terms (0.9 MB)
-MAX_MADE = 600  # centroids of stories the engine made (1.5 MB)
-MAX_DOCS = 12_000  # terms whose story counts are kept (1.2 MB)
+MAX_TERMS = 2_500  # kept terms (0.4 MB)
+MAX_MADE = 300  # centroids of stories the engine made (0.8 MB)
+MAX_DOCS = 4_000  # terms whose story counts are kept (0.4 MB)
 
 
 class Kept(NamedTuple):
