@@ -210,11 +210,11 @@ class RecentStories:
             self._rows, self._cut, self._count = {}, per_term, 0
         missing = []
         for term in dict.fromkeys(terms):
-            rows = self._rows.pop(term, None)
-            if rows is None:
+            held = self._rows.pop(term, None)
+            if held is None:
                 missing.append(term)
             else:
-                self._rows[term] = rows  # to the end: the most recently used
+                self._rows[term] = held  # to the end: the most recently used
         if missing:
             for term, found in self.stories.newest_with_terms(self.db, missing, per_term).items():
                 self._rows[term] = _Rows(found)
