@@ -98,6 +98,38 @@ def test_a_lease_ends_when_it_expires_even_if_its_worker_lives(
     assert len(second.sources.due_sources(stores[1], now + 61)) == 2
 
 
+async def test_a_poll_longer_than_its_lease_keeps_the_lease_on_its_sources(
+    tmp_path: Path, feed_server: Any, pg_dsn: str, stores: list[PgStore]
+) -> None:
+    entry = Entry("Sora story", "https://a.example/slow", published=time.time() - 60)
+    feed_server.add("/slow.xml", body=rss([entry]), content_type="application/rss+xml", delay=4.5)
+    config = write_config(
+        tmp_path,
+        feeds=[feed_server.url("/slow.xml")],
+        watches=["Sora"],
+        database=pg_dsn,
+        extra='lease = "6s"',
+    )
+    app = App(load_config(str(config), {}), exclusive=True)  # a sending worker
+    other = crew(stores[1], config)
+    try:
+        assert app.crew is not None
+        app.crew.join()
+        polling = asyncio.create_task(app.poll())
+        await asyncio.sleep(1.0)
+        claimed = stores[2].row("SELECT leased_until, leased_by FROM sources")
+        assert claimed is not None and claimed["leased_by"] == app.crew.id
+        await asyncio.sleep(2.5)  # past a third of the lease: renewed once
+        renewed = stores[2].row("SELECT leased_until FROM sources")
+        assert renewed is not None and renewed["leased_until"] > claimed["leased_until"] + 1
+        # Past the first lease's end: the other worker still finds nothing to take.
+        assert other.sources.due_sources(stores[1], float(claimed["leased_until"]) + 0.5) == []
+        report = await polling
+        assert report.new_items == 1
+    finally:
+        await app.close()
+
+
 def test_one_sender_per_channel_and_the_next_puts_back_what_a_dead_one_left_sending(
     tmp_path: Path, feed_server: Any, pg_dsn: str, stores: list[PgStore]
 ) -> None:

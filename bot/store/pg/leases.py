@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 
 from bot.config import Config
-from bot.store import sources
+from bot.store import sources, workers
 from bot.store.db import Store
 from bot.store.sources import Source
 
@@ -67,6 +67,16 @@ class LeasedSources:
         if row is None or row["next_poll"] is None:
             return None
         return now if row["clock_went_back"] else float(row["next_poll"])
+
+    def renew_leases(self, db: Store, now: float) -> bool:
+        """A long poll keeps the leases it still holds (and says it is alive), so no other
+        worker takes its sources while it fetches them; True: this store holds leases."""
+        db.execute(
+            "UPDATE sources SET leased_until = ? WHERE leased_by = ? AND leased_until IS NOT NULL",
+            [now + self.lease, self.worker_id],
+        )
+        workers.touch(db, self.worker_id, now=now)
+        return True
 
     def release(self, db: Store, source: Source) -> None:
         db.execute(
