@@ -10,21 +10,21 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from bot.chat.commands import Command, Reply, handle
 from bot.chat.ratelimit import SlidingWindow
 from bot.config import Config
 from bot.crew import crew_for
-from bot.cron import fire_since
 from bot.deliver.adapter import Adapter, DeliveryError, load_adapter
+from bot.deliver.cron_digests import CronDigests
 from bot.deliver.digest import build_digest, default_since, mark_digested
 from bot.deliver.drain import DIGEST_DEADLINE_FACTOR, Deliverer, DrainReport
 from bot.deliver.model import Message
 from bot.ingest.fetch import Fetcher
 from bot.outage import storage_failed, storage_recovered
 from bot.poller import Poller, PollReport
-from bot.store.channels import last_digest, reopen_stopped
+from bot.store.channels import reopen_stopped
 from bot.store.db import StorageUnavailable, Store, checkpoint, close_db, transaction
 from bot.store.interface import StoreModules, sqlite_store
 from bot.store.opening import open_store
@@ -33,16 +33,10 @@ from bot.store.sources import sync_sources
 from bot.store.watches import channel_id, sync_file_watches
 from bot.target import Target
 
-if TYPE_CHECKING:
-    from apscheduler.triggers.cron import CronTrigger
-
 log = logging.getLogger("newswatch")
 MIN_POLL_GAP = 1.0  # seconds between polls at least, so a source that stays due never spins
 DELIVERY_TICK = 5.0  # how often each platform's delivery looks for retries that came due
 DIGESTS_PER_MINUTE = 3  # per user and channel (HARDENING D7)
-# A cron digest whose time passed with none posted goes out this late at most (as
-# APScheduler's misfire_grace_time below): a leader died mid-way, or newswatch was down.
-DIGEST_GRACE = 3600.0
 
 
 @dataclass
@@ -102,10 +96,7 @@ class App:
         self._wake = {platform: asyncio.Event() for platform in self.adapters}
         self._digests = SlidingWindow(DIGESTS_PER_MINUTE, 60.0, clock)
         self.storage_down: str | None = None  # why the database cannot be written, if so
-        # Each channel's cron digest schedule (set by run_forever), and one digest at a time
-        # per channel: the scheduler's and a catch-up's never both go out.
-        self._schedules: dict[str, CronTrigger] = {}
-        self._digesting: dict[str, asyncio.Lock] = {}
+        self.digests = CronDigests(self.db, clock, self.post_digest, self._leads_now)
 
     async def start(self, listen: bool = True) -> None:
         """Connect the adapters (taking commands only if `listen`); destinations stopped by a
@@ -236,9 +227,9 @@ class App:
         for channel in self.config.channels:
             if channel.digest:
                 schedule = trigger(channel.digest, self.config.zone)  # wall-clock time there
-                self._schedules[channel.target] = schedule
+                self.digests.schedules[channel.target] = schedule
                 scheduler.add_job(
-                    self._safe_digest,
+                    self.digests.post,
                     schedule,
                     args=[channel.target],
                     id=f"digest:{channel.target}",
@@ -303,8 +294,7 @@ class App:
         storage_recovered(self)
         log.info("poll done", extra={"count": report.polled, "new_items": report.new_items})
         if self.leads():
-            for target in self._schedules:
-                await self._safe_digest(target, catch_up=True)
+            await self.digests.catch_up()
 
     async def _safe_deliver(self, platform: str | None = None) -> None:
         if self.storage_down:  # the poll tick probes for recovery
@@ -323,33 +313,7 @@ class App:
                 adapter.listen = leader
                 await (adapter.lead() if leader else adapter.follow())
 
-    async def _safe_digest(self, target: str, catch_up: bool = False) -> None:
-        """A cron digest, once per time it fires: the scheduler's, or with `catch_up` one
-        whose time passed with none posted (within DIGEST_GRACE; never a channel's first)."""
-        lock = self._digesting.setdefault(target, asyncio.Lock())
-        try:
-            async with lock:
-                # Asked of the server now: a leader whose connection came back after an
-                # outage may have lost the lock to another since its last heartbeat.
-                if self.crew is not None and not (
-                    self.crew.leader and self.crew.coordinator.leading()
-                ):
-                    return  # another worker leads: its scheduler posts this digest
-                if not self._digest_owed(target, catch_up):
-                    return
-                await self.post_digest(target)
-                if catch_up:
-                    log.warning("missed digest posted", extra={"channel": target})
-        except Exception as exc:
-            log.error("digest failed", extra={"channel": target, "reason": str(exc)})
-
-    def _digest_owed(self, target: str, catch_up: bool) -> bool:
-        """Whether the schedule fired since the channel's last digest; the scheduler's own
-        call allows it a second early, as its clock and ours may differ by that much."""
-        schedule = self._schedules.get(target)
-        last = last_digest(self.db, channel_id(self.db, target))
-        if schedule is None or last is None:
-            return not catch_up
-        now = self.clock()
-        fire = fire_since(schedule, last, now if catch_up else now + 1.0)
-        return fire is not None and (not catch_up or now - fire <= DIGEST_GRACE)
+    def _leads_now(self) -> bool:
+        """Asked of the server now: a leader whose connection came back after an outage may
+        have lost the lock to another since its last heartbeat."""
+        return self.crew is None or (self.crew.leader and self.crew.coordinator.leading())
