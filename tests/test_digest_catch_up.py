@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,8 +28,10 @@ def digests(tmp_path: Path) -> list[dict[str, object]]:
     return [record for record in records if record["kind"] == "digest"]
 
 
-async def run_one_poll(tmp_path: Path, now: float, last: float | None) -> None:
-    """`run` for one poll (no sources, a schedule the real clock never meets meanwhile)."""
+async def run_one_poll(
+    tmp_path: Path, now: float, last: float | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`run` for two polls (no sources, a schedule the real clock never meets meanwhile)."""
     config = write_config(tmp_path)
     text = config.read_text(encoding="utf-8").replace(
         'target = "jsonl:alerts0.jsonl"', 'target = "jsonl:alerts0.jsonl"\ndigest = "0 9 29 2 *"'
@@ -38,9 +41,15 @@ async def run_one_poll(tmp_path: Path, now: float, last: float | None) -> None:
     if last is not None:
         with transaction(app.db):
             set_last_digest(app.db, channel_id(app.db, "jsonl:alerts0.jsonl"), last)
+    app.poll_tick = 0.1
+
+    def polls_done() -> int:
+        return sum(record.getMessage() == "poll done" for record in caplog.records)
+
     stop = asyncio.Event()
     service = asyncio.create_task(app.run_forever(stop))
-    await asyncio.sleep(1.5)  # the first poll, then the catch-up, then nothing for 30 s
+    while polls_done() < 2:  # the first poll's catch-up is over once a second is done
+        await asyncio.sleep(0.05)
     stop.set()
     await asyncio.wait_for(service, 20)
 
@@ -57,7 +66,12 @@ async def run_one_poll(tmp_path: Path, now: float, last: float | None) -> None:
     ],
 )
 async def test_a_missed_cron_digest_is_posted_once_at_the_next_poll(
-    tmp_path: Path, now: float, last: float | None, posted: int
+    tmp_path: Path,
+    now: float,
+    last: float | None,
+    posted: int,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    await run_one_poll(tmp_path, now, last)
+    caplog.set_level(logging.INFO, logger="newswatch")
+    await run_one_poll(tmp_path, now, last, caplog)
     assert len(digests(tmp_path)) == posted

@@ -102,7 +102,7 @@ async def test_a_poll_longer_than_its_lease_keeps_the_lease_on_its_sources(
     tmp_path: Path, feed_server: Any, pg_dsn: str, stores: list[PgStore]
 ) -> None:
     entry = Entry("Sora story", "https://a.example/slow", published=time.time() - 60)
-    feed_server.add("/slow.xml", body=rss([entry]), content_type="application/rss+xml", delay=4.5)
+    feed_server.add("/slow.xml", body=rss([entry]), content_type="application/rss+xml", delay=8)
     config = write_config(
         tmp_path,
         feeds=[feed_server.url("/slow.xml")],
@@ -116,12 +116,20 @@ async def test_a_poll_longer_than_its_lease_keeps_the_lease_on_its_sources(
         assert app.crew is not None
         app.crew.join()
         polling = asyncio.create_task(app.poll())
-        await asyncio.sleep(1.0)
-        claimed = stores[2].row("SELECT leased_until, leased_by FROM sources")
-        assert claimed is not None and claimed["leased_by"] == app.crew.id
-        await asyncio.sleep(2.5)  # past a third of the lease: renewed once
-        renewed = stores[2].row("SELECT leased_until FROM sources")
-        assert renewed is not None and renewed["leased_until"] > claimed["leased_until"] + 1
+
+        async def lease() -> dict[str, Any]:
+            await asyncio.sleep(0.05)
+            row = stores[2].row("SELECT leased_until, leased_by FROM sources")
+            return dict(row) if row is not None else {}
+
+        claimed = await lease()
+        while claimed.get("leased_by") != app.crew.id and not polling.done():
+            claimed = await lease()
+        renewed = claimed
+        while renewed["leased_until"] <= claimed["leased_until"] and not polling.done():
+            renewed = await lease()  # a third of the lease on: renewed
+        assert not polling.done()  # the slow feed still fetching
+        assert renewed["leased_until"] > claimed["leased_until"] + 1
         # Past the first lease's end: the other worker still finds nothing to take.
         assert other.sources.due_sources(stores[1], float(claimed["leased_until"]) + 0.5) == []
         report = await polling
