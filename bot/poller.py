@@ -17,7 +17,7 @@ from bot.ingest.fetch import Fetcher
 from bot.ingest.parsepool import ParsePool
 from bot.pipeline import record_unchanged, refresh
 from bot.pollstate import PollReport, PollRun, PollTools
-from bot.store.db import Store, transaction
+from bot.store.db import Store
 from bot.store.errors import StorageUnavailable
 from bot.store.interface import StoreModules
 from bot.store.sources import Source
@@ -100,7 +100,7 @@ class Poller:
         while True:
             await asyncio.sleep(self.tools.config.lease / 3)
             try:
-                with transaction(db):
+                with store.transaction(db):
                     if not store.sources.renew_leases(db, now=self.tools.clock()):
                         return
             except StorageUnavailable as exc:  # the poll's own writes report the outage
