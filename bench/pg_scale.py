@@ -51,6 +51,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
+import feeds as feedserver
 from feeds import build_corpus, make_queries, serve, write_setup
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,12 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 sys.path.insert(0, str(ROOT))
 from tests.pgserver import PgServer, _start, server_binaries  # noqa: E402
 
+
+def _quiet(self: Any, request: Any, client_address: Any) -> None:
+    """A worker stopped mid-request resets its connection: not worth a traceback."""
+
+
+feedserver._Server.handle_error = _quiet  # type: ignore[method-assign]
 TICKS = os.sysconf("SC_CLK_TCK")
 ITEM = re.compile(rb"<item>.*?</item>", re.S)
 PUBDATE = re.compile(rb"<pubDate>.*?</pubDate>")
@@ -416,7 +423,7 @@ def report(results: list[Result], args: argparse.Namespace, took: float) -> None
     print("lag of a due source in the steady window (poll stored minus due time), seconds")
     print(
         f"{'run':14} {'polls':>6} {'unpolled':>8} {'p50':>6} {'p95':>6} {'p99':>6} {'max':>6} "
-        f"{'mean':>6} {'cpu/s':>6} {'gained':>6}"
+        f"{'mean':>6} {'polls/s':>7} {'due/s':>6} {'cpu/s':>6} {'gained':>6}"
     )
     for r in results:
         lags = r.steady.lags
@@ -424,6 +431,7 @@ def report(results: list[Result], args: argparse.Namespace, took: float) -> None
             f"{r.name:14} {r.steady.polls:6d} {r.steady.waiting:8d} {percentile(lags, 0.5):6.1f} "
             f"{percentile(lags, 0.95):6.1f} {percentile(lags, 0.99):6.1f} "
             f"{max(lags, default=0.0):6.1f} {statistics.fmean(lags) if lags else 0.0:6.1f} "
+            f"{r.steady.polls / r.steady.wall:7.1f} {args.feeds / args.interval:6.1f} "
             f"{r.steady.cpu / r.steady.wall:6.2f} {r.gained:6d}"
         )
     for r in results:
