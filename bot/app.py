@@ -97,6 +97,7 @@ class App:
         self._digests = SlidingWindow(DIGESTS_PER_MINUTE, 60.0, clock)
         self.storage_down: str | None = None  # why the database cannot be written, if so
         self.digests = CronDigests(self.db, clock, self.post_digest, self._leads_now)
+        self.backlog = False  # the last poll succeeded on a full claim: poll again at once
 
     async def start(self, listen: bool = True) -> None:
         """Connect the adapters (taking commands only if `listen`); destinations stopped by a
@@ -269,9 +270,13 @@ class App:
                     await self._poll_wake.wait()
 
     def _until_next_poll(self) -> float:
-        """Seconds until the next source is due, within [MIN_POLL_GAP, poll_tick]."""
+        """Seconds until the next source is due, within [MIN_POLL_GAP, poll_tick]; none when
+        a worker's last claim was full (more are due: each claimed source has a new due time,
+        so claiming again at once cannot spin on one source)."""
         if self.storage_down:  # retried every tick, not in a tight loop
             return self.poll_tick
+        if self.backlog:
+            return 0.0
         due = self.store.sources.next_due(self.db, self.clock())
         if due is None:
             return self.poll_tick
@@ -280,6 +285,7 @@ class App:
     async def _safe_cycle(self) -> None:
         """One poll: poll only (delivery runs on its own), and probe a storage outage. A
         worker heartbeats first, and one that has just become leader takes up its duties."""
+        self.backlog = False  # a poll that fails waits its gap, so it never spins
         try:
             if self.crew is not None and self.crew.beat():
                 await self._take_role(self.crew.leader)
@@ -292,6 +298,7 @@ class App:
             log.exception("poll failed")
             return
         storage_recovered(self)
+        self.backlog = self.crew is not None and self.crew.sources.backlog
         log.info("poll done", extra={"count": report.polled, "new_items": report.new_items})
         if self.leads():
             await self.digests.catch_up()

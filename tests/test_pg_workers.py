@@ -14,13 +14,14 @@ from typing import Any, ClassVar
 import pytest
 
 from adapters.discord import DiscordAdapter
-from bot.app import App
+from bot.app import MIN_POLL_GAP, App
 from bot.config import load_config
 from bot.crew import Crew
 from bot.deliver.adapter import Adapter
 from bot.deliver.backlog import collapse_backlogs
 from bot.deliver.model import Message
 from bot.ops.status import sources_table
+from bot.store.db import transaction
 from bot.store.interface import sqlite_store
 from bot.store.outbox import Delivery, mark_sending_many
 from bot.store.pg.coord import Coordinator
@@ -230,6 +231,39 @@ async def test_at_most_four_requests_at_once_to_one_host_across_three_workers(
     assert [report.polled for report in reports] == [4, 4, 4]
     assert len(feed_server.requests) == 12
     assert feed_server.max_in_flight == 4
+
+
+async def test_a_worker_whose_claim_was_full_polls_again_at_once_and_otherwise_waits(
+    tmp_path: Path, feed_server: Any, pg_dsn: str
+) -> None:
+    """A claim takes at most `limit` due sources; when it took that many, more may be due,
+    and the next claim follows at once rather than after the poll loop's gap (which held a
+    worker to 50 sources a second: bench/pg_scale.py). A short claim, or a failed poll,
+    waits as before, so a worker never spins."""
+    config = config_with_feeds(tmp_path, feed_server, pg_dsn, 6)
+    app = App(load_config(str(config), {}), exclusive=True)
+    try:
+        await app.start(listen=False)
+        assert app.crew is not None
+        app.crew.sources.limit = 4
+        await app._safe_cycle()
+        assert app.backlog and app._until_next_poll() == 0.0
+        await app._safe_cycle()  # the other 2
+        assert not app.backlog and app._until_next_poll() >= MIN_POLL_GAP
+        assert len(feed_server.requests) == 6
+        with transaction(app.db):
+            app.db.execute("UPDATE sources SET next_poll = 0")  # all due again
+
+        async def broken(all_sources: bool = False) -> Any:
+            app.crew.sources.due_sources(app.db, time.time())  # type: ignore[union-attr]
+            raise RuntimeError("a bug after the claim")
+
+        app.poll = broken  # type: ignore[method-assign]
+        await app._safe_cycle()
+        assert app.crew.sources.backlog and not app.backlog
+        assert app._until_next_poll() == MIN_POLL_GAP
+    finally:
+        await app.close()
 
 
 async def test_a_leader_whose_connection_was_cut_steps_down_and_closes_its_gateway(

@@ -40,6 +40,9 @@ class LeasedSources:
 
     def __init__(self, worker_id: str, lease: float, limit: int = CLAIM_LIMIT) -> None:
         self.worker_id, self.lease, self.limit = worker_id, lease, limit
+        # The last claim took its whole `limit`: more sources may be due now, so the poll
+        # loop claims again at once rather than after its gap (bench/pg_scale.py).
+        self.backlog = False
 
     def due_sources(self, db: Store, now: float, all_sources: bool = False) -> list[Source]:
         """Claim up to `limit` due sources no other worker holds (every one with --all)."""
@@ -51,6 +54,7 @@ class LeasedSources:
             [*params, now, self.worker_id, 10**6 if all_sources else self.limit],
         )
         rows.sort(key=lambda r: (float(r["next_poll"]), int(r["id"])))
+        self.backlog = not all_sources and len(rows) >= self.limit
         return [sources.source_of(row) for row in rows]
 
     def next_due(self, db: Store, now: float) -> float | None:
