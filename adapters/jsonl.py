@@ -126,13 +126,15 @@ class JsonlAdapter(Adapter):
                 lines.append(await asyncio.to_thread(doctor_line, channel.target, path))
         return lines
 
-    async def delivered_already(self, target: str, messages: Sequence[Message]) -> list[bool]:
+    async def delivered_already(
+        self, target: str, messages: Sequence[Message]
+    ) -> list[Sent | None]:
         """Alerts by (channel, story), other records by their exact line (an update cut off
         mid-send is rendered again with the copies it had then: bot.store.updates)."""
         try:
             seen = set(await asyncio.to_thread(_tail, self._path(target), self.LOOKBACK))
         except OSError:  # no file yet, unreadable or refused: nothing is known to be there
-            return [False] * len(messages)
+            return [None] * len(messages)
         stories: set[tuple[object, object]] = set()
         for line in seen:
             if line.startswith('{"kind": "alert"'):
@@ -141,12 +143,13 @@ class JsonlAdapter(Adapter):
                 except ValueError:
                     continue
                 stories.add((record.get("channel"), record.get("story")))
-        return [
+        held = [
             (message.channel, str(message.story_id)) in stories
             if isinstance(message, Alert)
             else record_line(message) in seen
             for message in messages
         ]
+        return [Sent() if there else None for there in held]
 
 
 def record_line(message: Message) -> str:

@@ -14,18 +14,19 @@ import asyncio
 import logging
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack_app import SlackInbound
+from adapters.slack_auth import auth_test, open_socket_url
 from adapters.slack_command import PendingCommand
 from adapters.slack_digest import render_digest
-from adapters.slack_doctor import channel_lines
+from adapters.slack_doctor import channel_lines, scope_lines
 from adapters.slack_errors import (
     MESSAGE_ERRORS,
     ShortRateLimitRetry,
@@ -34,6 +35,7 @@ from adapters.slack_errors import (
     error_code,
     transient,
 )
+from adapters.slack_history import alert_metadata, find_delivered
 from adapters.slack_listener import ListenerLimits
 from adapters.slack_render import SlackMessage, render_alert, render_notice, reply_text
 from adapters.slack_respond import respond
@@ -132,39 +134,10 @@ class SlackAdapter(Adapter):
         log.info("slack connected", extra={"reason": f"{mode} mode, team {self.auth.get('team')}"})
 
     async def _auth_test(self) -> dict[str, Any]:
-        if not self._bot_token:
-            raise RuntimeError("slack: SLACK_BOT_TOKEN is not set")
-        try:
-            response = await self.client.auth_test()
-        except SlackApiError as exc:
-            error = error_code(exc)
-            raise RuntimeError(
-                f"slack: SLACK_BOT_TOKEN was refused by auth.test ({error})"
-            ) from None
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            raise RuntimeError(
-                f"slack: cannot reach {self.api_url} for auth.test ({describe(exc)})"
-            ) from None
-        data = dict(response.data) if isinstance(response.data, dict) else {}
-        data["scopes"] = str(response.headers.get("x-oauth-scopes", "") or "")
-        return data
+        return await auth_test(self.client, self._bot_token, self.api_url)
 
     async def _open_socket_url(self, client: AsyncWebClient) -> str:
-        """apps.connections.open once, so a bad app token fails start-up with one line."""
-        if not self._app_token:
-            raise RuntimeError("slack: socket mode needs SLACK_APP_TOKEN")
-        try:
-            response = await client.apps_connections_open(app_token=self._app_token)
-        except SlackApiError as exc:
-            error = error_code(exc)
-            raise RuntimeError(
-                f"slack: SLACK_APP_TOKEN was refused by apps.connections.open ({error})"
-            ) from None
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            raise RuntimeError(
-                f"slack: cannot reach {self.api_url} for apps.connections.open ({describe(exc)})"
-            ) from None
-        return str(response["url"])
+        return await open_socket_url(client, self._app_token, self.api_url)
 
     async def close(self) -> None:
         if self.inbound is not None:
@@ -182,11 +155,7 @@ class SlackAdapter(Adapter):
             f"bot user @{auth.get('user')} ({auth.get('user_id')})"
         ]
         scopes = [s.strip() for s in str(auth.get("scopes", "")).split(",") if s.strip()]
-        if scopes:
-            missing = [s for s in REQUIRED_SCOPES if s not in scopes]
-            lines.append(f"slack: scopes: {', '.join(scopes)}")
-            if missing:
-                lines.append(f"slack: missing scopes {', '.join(missing)} - FAILED")
+        lines += scope_lines(scopes, REQUIRED_SCOPES)
         lines += await channel_lines(self.client, self.config, scopes)
         mode = self.config.slack.mode
         if mode == "http":
@@ -209,14 +178,22 @@ class SlackAdapter(Adapter):
         if isinstance(message, Update):
             await self._send_update(message)
             return None
+        metadata = None
         if isinstance(message, Alert):
             parts = [render_alert(message)]
+            metadata = alert_metadata(message)  # found again if the answer is lost
         elif isinstance(message, Digest):
             parts = render_digest(message)
         elif isinstance(message, Notice):
             parts = [render_notice(message)]
-        sent = [await self._deliver(channel, part) for part in parts]
+        sent = [await self._deliver(channel, part, metadata=metadata) for part in parts]
         return sent[0] if isinstance(message, Alert) else None
+
+    async def delivered_already(
+        self, target: str, messages: Sequence[Message]
+    ) -> list[Sent | None]:
+        """Alerts cut off mid-send that the channel's history shows (adapters.slack_history)."""
+        return await find_delivered(self.client, Target.parse(target).address, target, messages)
 
     async def _send_update(self, update: Update) -> None:
         """Edit the alert; with `thread`, then reply in its thread with the new outlets."""
@@ -226,11 +203,17 @@ class SlackAdapter(Adapter):
             await self._deliver(channel, render_reply(update), thread_ts=ts)
 
     async def _deliver(
-        self, channel: str, message: SlackMessage, thread_ts: str | None = None
+        self,
+        channel: str,
+        message: SlackMessage,
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> Sent:
         """Post with blocks; after msg_too_long or invalid_blocks, once as plain text."""
         try:
-            return await self._post(channel, message.text, list(message.blocks), thread_ts)
+            return await self._post(
+                channel, message.text, list(message.blocks), thread_ts, metadata
+            )
         except SlackApiError as exc:
             error = error_code(exc)
             if error not in MESSAGE_ERRORS:
@@ -242,14 +225,19 @@ class SlackAdapter(Adapter):
         except Exception as exc:
             raise transient(exc) from None
         try:
-            return await self._post(channel, message.fallback, None, thread_ts)
+            return await self._post(channel, message.fallback, None, thread_ts, metadata)
         except SlackApiError as exc:
             raise delivery_error(exc, after_fallback=True) from None
         except Exception as exc:
             raise transient(exc) from None
 
     async def _post(
-        self, channel: str, text: str, blocks: list[Any] | None, thread_ts: str | None
+        self,
+        channel: str,
+        text: str,
+        blocks: list[Any] | None,
+        thread_ts: str | None,
+        metadata: dict[str, Any] | None = None,
     ) -> Sent:
         """chat.postMessage, at most one a second per channel, unfurls off; a reply in a
         thread with `thread_ts`."""
@@ -264,6 +252,7 @@ class SlackAdapter(Adapter):
                 text=text,
                 blocks=blocks,
                 thread_ts=thread_ts,
+                metadata=metadata,
                 unfurl_links=False,
                 unfurl_media=False,
             )

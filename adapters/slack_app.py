@@ -75,7 +75,9 @@ class SlackInbound:
         # A tokenless client plus `authorize` built from our own start-time auth.test: bolt
         # then needs no auth.test of its own on the first request, so the ack does no I/O.
         self.bolt = AsyncApp(
-            name="newswatch",
+            # Bolt gives each request a logger named after the app and sets its level to the
+            # root's: a name of its own, not our "newswatch" logger (whose level it reset).
+            name="newswatch-bolt",
             client=client,
             signing_secret=signing_secret,
             authorize=self._authorizer(),

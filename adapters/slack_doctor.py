@@ -18,6 +18,22 @@ from bot.config import Config
 from bot.target import Target
 
 
+def scope_lines(scopes: list[str], required: tuple[str, ...]) -> list[str]:
+    """The token's scopes, those missing, and what a missing channels:history costs."""
+    if not scopes:
+        return []
+    lines = [f"slack: scopes: {', '.join(scopes)}"]
+    missing = [s for s in required if s not in scopes]
+    if missing:
+        lines.append(f"slack: missing scopes {', '.join(missing)} - FAILED")
+    if "channels:history" not in scopes:
+        lines.append(
+            "slack: no channels:history scope: an alert whose answer is lost "
+            "(a timeout, a killed worker) may be posted twice"
+        )
+    return lines
+
+
 async def channel_lines(client: AsyncWebClient, config: Config, scopes: list[str]) -> list[str]:
     """One line for each configured Slack channel."""
     return [

@@ -297,7 +297,8 @@ def serve(bodies: dict[str, bytes], hosts: int = 4) -> Iterator[list[str]]:
         urls = []
         for index, path in enumerate(sorted(bodies, key=lambda p: int(p.split("/")[-1][:-4]))):
             host, port = servers[index % hosts].server_address[:2]
-            urls.append(f"http://{host}:{port}{path}")
+            name = host.decode() if isinstance(host, bytes) else host  # IPv4: always a str
+            urls.append(f"http://{name}:{port}{path}")
         yield urls
     finally:
         for httpd in servers:

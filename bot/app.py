@@ -17,6 +17,7 @@ from bot.chat.ratelimit import SlidingWindow
 from bot.config import Config
 from bot.crew import crew_for
 from bot.deliver.adapter import Adapter, DeliveryError, load_adapter
+from bot.deliver.cron_digests import CronDigests
 from bot.deliver.digest import build_digest, default_since, mark_digested
 from bot.deliver.drain import DIGEST_DEADLINE_FACTOR, Deliverer, DrainReport
 from bot.deliver.model import Message
@@ -95,6 +96,8 @@ class App:
         self._wake = {platform: asyncio.Event() for platform in self.adapters}
         self._digests = SlidingWindow(DIGESTS_PER_MINUTE, 60.0, clock)
         self.storage_down: str | None = None  # why the database cannot be written, if so
+        self.digests = CronDigests(self.db, clock, self.post_digest, self._leads_now)
+        self.backlog = False  # the last poll succeeded on a full claim: poll again at once
 
     async def start(self, listen: bool = True) -> None:
         """Connect the adapters (taking commands only if `listen`); destinations stopped by a
@@ -224,9 +227,11 @@ class App:
         )
         for channel in self.config.channels:
             if channel.digest:
+                schedule = trigger(channel.digest, self.config.zone)  # wall-clock time there
+                self.digests.schedules[channel.target] = schedule
                 scheduler.add_job(
-                    self._safe_digest,
-                    trigger(channel.digest, self.config.zone),  # wall-clock time there
+                    self.digests.post,
+                    schedule,
                     args=[channel.target],
                     id=f"digest:{channel.target}",
                 )
@@ -265,9 +270,13 @@ class App:
                     await self._poll_wake.wait()
 
     def _until_next_poll(self) -> float:
-        """Seconds until the next source is due, within [MIN_POLL_GAP, poll_tick]."""
+        """Seconds until the next source is due, within [MIN_POLL_GAP, poll_tick]; none when
+        a worker's last claim was full (more are due: each claimed source has a new due time,
+        so claiming again at once cannot spin on one source)."""
         if self.storage_down:  # retried every tick, not in a tight loop
             return self.poll_tick
+        if self.backlog:
+            return 0.0
         due = self.store.sources.next_due(self.db, self.clock())
         if due is None:
             return self.poll_tick
@@ -276,6 +285,7 @@ class App:
     async def _safe_cycle(self) -> None:
         """One poll: poll only (delivery runs on its own), and probe a storage outage. A
         worker heartbeats first, and one that has just become leader takes up its duties."""
+        self.backlog = False  # a poll that fails waits its gap, so it never spins
         try:
             if self.crew is not None and self.crew.beat():
                 await self._take_role(self.crew.leader)
@@ -288,7 +298,10 @@ class App:
             log.exception("poll failed")
             return
         storage_recovered(self)
+        self.backlog = self.crew is not None and self.crew.sources.backlog
         log.info("poll done", extra={"count": report.polled, "new_items": report.new_items})
+        if self.leads():
+            await self.digests.catch_up()
 
     async def _safe_deliver(self, platform: str | None = None) -> None:
         if self.storage_down:  # the poll tick probes for recovery
@@ -307,12 +320,7 @@ class App:
                 adapter.listen = leader
                 await (adapter.lead() if leader else adapter.follow())
 
-    async def _safe_digest(self, target: str) -> None:
-        try:
-            # Asked of the server now: a leader whose connection came back after an outage
-            # may have lost the lock to another since its last heartbeat.
-            if self.crew is not None and not (self.crew.leader and self.crew.coordinator.leading()):
-                return  # another worker leads: its scheduler posts this digest
-            await self.post_digest(target)
-        except Exception as exc:
-            log.error("digest failed", extra={"channel": target, "reason": str(exc)})
+    def _leads_now(self) -> bool:
+        """Asked of the server now: a leader whose connection came back after an outage may
+        have lost the lock to another since its last heartbeat."""
+        return self.crew is None or (self.crew.leader and self.crew.coordinator.leading())

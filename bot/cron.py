@@ -9,6 +9,7 @@ as the day names it means, which APScheduler reads as cron does.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -91,3 +92,14 @@ def trigger(value: str, zone: ZoneInfo) -> CronTrigger:
     from apscheduler.triggers.cron import CronTrigger
 
     return CronTrigger.from_crontab(crontab(value), timezone=zone)
+
+
+def fire_since(schedule: CronTrigger, last: float, now: float) -> float | None:
+    """The schedule's first time after a digest that ended at `last`, if it is not after
+    `now`: a digest is owed. A second after `last`, so the fire that digest was for (the
+    trigger counts a time equal to its start) is not owed again."""
+    start = datetime.fromtimestamp(last + 1.0, UTC)
+    fire = schedule.get_next_fire_time(None, start)
+    if fire is None or fire.timestamp() > now:
+        return None
+    return float(fire.timestamp())

@@ -8,6 +8,7 @@ bot.pipeline.PollRun. Every store operation comes from the StoreModules it is gi
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Callable
 
@@ -17,8 +18,11 @@ from bot.ingest.parsepool import ParsePool
 from bot.pipeline import record_unchanged, refresh
 from bot.pollstate import PollReport, PollRun, PollTools
 from bot.store.db import Store
+from bot.store.errors import StorageUnavailable
 from bot.store.interface import StoreModules
 from bot.store.sources import Source
+
+log = logging.getLogger("newswatch")
 
 
 class Poller:
@@ -77,13 +81,30 @@ class Poller:
             if self.progress is not None:
                 self.progress(done, len(sources))
 
-        await asyncio.gather(*(refresh_one(source) for source in sources))
+        keeper = asyncio.create_task(self._keep_leases())
+        try:
+            await asyncio.gather(*(refresh_one(source) for source in sources))
+        finally:
+            keeper.cancel()
         if run.halted is not None:
             raise run.halted
         record_unchanged(run)
         if self.prunes() and store.retention.prune_due(db, now=now):
             store.retention.prune(db, retention=config.retention, now=self.tools.clock())
         return run.report
+
+    async def _keep_leases(self) -> None:
+        """Renew the poll's leases every third of a lease while it runs: a poll longer than a
+        lease would otherwise hand its unfinished sources to another worker (SQLite: none)."""
+        db, store = self.tools.db, self.tools.store
+        while True:
+            await asyncio.sleep(self.tools.config.lease / 3)
+            try:
+                with store.transaction(db):
+                    if not store.sources.renew_leases(db, now=self.tools.clock()):
+                        return
+            except StorageUnavailable as exc:  # the poll's own writes report the outage
+                log.debug("lease renewal failed", extra={"reason": str(exc)})
 
 
 __all__ = ["PollReport", "Poller"]

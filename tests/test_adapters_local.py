@@ -13,7 +13,7 @@ import pytest
 from adapters.console import ConsoleAdapter
 from adapters.jsonl import JsonlAdapter
 from bot.config import Config
-from bot.deliver.adapter import DeliveryError, load_adapter
+from bot.deliver.adapter import DeliveryError, Sent, load_adapter
 from bot.deliver.model import Alert, Digest, DigestSection, DigestStory, Notice
 
 CONFIG = Config(path=None, database=Path("unused.db"))
@@ -167,8 +167,8 @@ async def test_jsonl_knows_which_cut_off_records_it_holds(tmp_path: Path) -> Non
     adapter = JsonlAdapter(CONFIG)
     other = Alert(**{**ALERT.__dict__, "story_id": 8})
     notice = Notice(channel=target, text="hello")
-    assert await adapter.delivered_already(target, [ALERT]) == [False]  # no file yet
+    assert await adapter.delivered_already(target, [ALERT]) == [None]  # no file yet
     await adapter.send_batch(target, [ALERT, notice])
     renamed = Alert(**{**ALERT.__dict__, "title": "A better copy's title"})
     found = await adapter.delivered_already(target, [renamed, other, notice])
-    assert found == [True, False, True]  # alerts by story, other records by their line
+    assert found == [Sent(), None, Sent()]  # alerts by story, other records by their line

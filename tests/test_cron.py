@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cron import crontab, trigger
+from bot.cron import crontab, fire_since, trigger
 
 PARIS = ZoneInfo("Europe/Paris")
 Z = ZoneInfo("UTC")
@@ -100,3 +100,24 @@ def test_a_weekday_digest_fires_monday_to_friday() -> None:
         fired.append(due.strftime("%a"))
         moment = due.replace(minute=1)
     assert fired == ["Mon", "Tue", "Wed", "Thu", "Fri", "Mon", "Tue"]
+
+
+NINE = datetime(2026, 12, 4, 9, 0, tzinfo=UTC).timestamp()  # "0 9 * * *" fires here
+DAY = 86400.0
+
+
+@pytest.mark.parametrize(
+    ("last", "now", "owed"),
+    [
+        (NINE - DAY + 2, NINE + 30, NINE),  # yesterday's digest, today's time passed
+        (NINE - DAY + 2, NINE - 1, None),  # not yet nine
+        (NINE + 2, NINE + 30, None),  # today's went out
+        (NINE, NINE + 30, None),  # today's went out at the very second it fired
+        (NINE - 3 * DAY, NINE + 30, NINE - 2 * DAY),  # several missed: the first is owed
+        (NINE - DAY + 2, NINE, NINE),  # the fire's own second counts
+    ],
+)
+def test_a_digest_is_owed_when_the_schedule_fired_since_the_last(
+    last: float, now: float, owed: float | None
+) -> None:
+    assert fire_since(trigger("0 9 * * *", Z), last, now) == owed

@@ -1,9 +1,11 @@
 """Three `newswatch run` workers on one real PostgreSQL with the fake Slack (Socket Mode on
 every worker) and the fake Discord (the gateway on the leader only): one SIGKILLed
 mid-poll, one killed mid-send (the after-send crash point). Every story reaches both
-channels; a story is posted twice at most once per channel, the send cut off by the kill
-(the documented ambiguous window, its row flagged); one gateway session at a time, and a
-new one from the worker that takes the lead. Waits are on conditions, never on time."""
+channels once: the send cut off by the kill (its row flagged ambiguous) is found in Slack's
+history and by Discord's nonce, not posted again; one gateway session at a time, and a
+new one from the worker that takes the lead. And a worker SIGKILLed inside its sends
+(posted, not yet answered) leaves each story posted once. Waits are on conditions, never on
+time."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ import pytest
 
 from tests.fakes.discord import BOT_TOKEN as DISCORD_TOKEN
 from tests.fakes.discord import CHANNEL_ID, FakeDiscord
-from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, FakeSlack
+from tests.fakes.slack import APP_TOKEN, BOT_TOKEN, SCOPES, FakeSlack
 from tests.test_pg_crew import SLOW, WORDS, feeds, query
 
 psycopg = pytest.importorskip("psycopg", reason="the psycopg driver is not installed")
@@ -43,6 +45,7 @@ async def wait_for(what: Callable[[], Any], why: str, seconds: float = 120.0) ->
 @pytest.fixture
 async def fakes() -> AsyncIterator[tuple[FakeSlack, FakeDiscord]]:
     async with FakeSlack() as slack, FakeDiscord() as discord:
+        slack.scopes = SCOPES + ",channels:history"  # the manifest's
         yield slack, discord
 
 
@@ -135,8 +138,51 @@ async def test_three_chat_workers_killed_mid_poll_and_mid_send_post_every_story(
         for proc in procs:
             await asyncio.get_running_loop().run_in_executor(None, proc.wait, 30)
     for messages in (slack.posted(SLACK_CHANNEL), discord.posted()):
-        repeats = sum(n - 1 for n in counts(messages).values())
-        assert repeats <= 1, counts(messages)  # only the send the kill cut off
+        assert set(counts(messages).values()) == {1}, counts(messages)
     flagged = query(pg_dsn, "SELECT COUNT(*) FROM deliveries WHERE ambiguous = 1")[0][0]
-    assert flagged <= 2
+    assert 1 <= flagged <= 2  # the kill cut a send off, and it was found, not repeated
     assert not query(pg_dsn, "SELECT url FROM sources WHERE last_success IS NULL")
+
+
+async def test_a_worker_sigkilled_inside_its_sends_leaves_each_story_posted_once(
+    tmp_path: Path, feed_server: Any, pg_dsn: str, fakes: tuple[FakeSlack, FakeDiscord]
+) -> None:
+    """Killed by SIGKILL while Slack and Discord hold its first posts unanswered (they were
+    made): the next worker finds them (history, nonce) and posts the rest once."""
+    slack, discord = fakes
+    urls, slow = feeds(feed_server)
+    slow.delay = 0.0
+    slack.fail("chat.postMessage", accept=True, delay=10.0)  # answered after the kill
+    discord.fail("create_message", status=200, accept=True, delay=10.0)
+    config = write_config(tmp_path, urls, slack, discord, pg_dsn)
+    first = start(config)
+    procs = [first]
+    try:
+        await wait_for(
+            lambda: slack.posted(SLACK_CHANNEL) and discord.posted(), "both first posts made"
+        )
+        first.send_signal(signal.SIGKILL)  # inside both sends, their answers not yet come
+        loop = asyncio.get_running_loop()
+        assert await loop.run_in_executor(None, first.wait, 30) == -signal.SIGKILL
+        procs.append(start(config))
+        await wait_for(
+            lambda: (
+                all(counts(slack.posted(SLACK_CHANNEL)).values())
+                and all(counts(discord.posted()).values())
+            ),
+            "every story on Slack and on Discord",
+        )
+        await wait_for(
+            lambda: not query(pg_dsn, "SELECT 1 FROM deliveries WHERE status <> 'sent'"),
+            "the outbox drained",
+        )
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            await asyncio.get_running_loop().run_in_executor(None, proc.wait, 30)
+    for messages in (slack.posted(SLACK_CHANNEL), discord.posted()):
+        assert set(counts(messages).values()) == {1}, counts(messages)
+    flagged = query(pg_dsn, "SELECT COUNT(*) FROM deliveries WHERE ambiguous = 1")[0][0]
+    assert flagged == 2  # one cut-off send in each channel, found, not repeated

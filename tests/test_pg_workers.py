@@ -14,13 +14,14 @@ from typing import Any, ClassVar
 import pytest
 
 from adapters.discord import DiscordAdapter
-from bot.app import App
+from bot.app import MIN_POLL_GAP, App
 from bot.config import load_config
 from bot.crew import Crew
 from bot.deliver.adapter import Adapter
 from bot.deliver.backlog import collapse_backlogs
 from bot.deliver.model import Message
 from bot.ops.status import sources_table
+from bot.store.db import transaction
 from bot.store.interface import sqlite_store
 from bot.store.outbox import Delivery, mark_sending_many
 from bot.store.pg.coord import Coordinator
@@ -96,6 +97,46 @@ def test_a_lease_ends_when_it_expires_even_if_its_worker_lives(
     assert second.sources.due_sources(stores[1], now + 30) == []
     assert second.sources.next_due(stores[1], now) == pytest.approx(now + 60, abs=1)
     assert len(second.sources.due_sources(stores[1], now + 61)) == 2
+
+
+async def test_a_poll_longer_than_its_lease_keeps_the_lease_on_its_sources(
+    tmp_path: Path, feed_server: Any, pg_dsn: str, stores: list[PgStore]
+) -> None:
+    entry = Entry("Sora story", "https://a.example/slow", published=time.time() - 60)
+    feed_server.add("/slow.xml", body=rss([entry]), content_type="application/rss+xml", delay=8)
+    config = write_config(
+        tmp_path,
+        feeds=[feed_server.url("/slow.xml")],
+        watches=["Sora"],
+        database=pg_dsn,
+        extra='lease = "6s"',
+    )
+    app = App(load_config(str(config), {}), exclusive=True)  # a sending worker
+    other = crew(stores[1], config)
+    try:
+        assert app.crew is not None
+        app.crew.join()
+        polling = asyncio.create_task(app.poll())
+
+        async def lease() -> dict[str, Any]:
+            await asyncio.sleep(0.05)
+            row = stores[2].row("SELECT leased_until, leased_by FROM sources")
+            return dict(row) if row is not None else {}
+
+        claimed = await lease()
+        while claimed.get("leased_by") != app.crew.id and not polling.done():
+            claimed = await lease()
+        renewed = claimed
+        while renewed["leased_until"] <= claimed["leased_until"] and not polling.done():
+            renewed = await lease()  # a third of the lease on: renewed
+        assert not polling.done()  # the slow feed still fetching
+        assert renewed["leased_until"] > claimed["leased_until"] + 1
+        # Past the first lease's end: the other worker still finds nothing to take.
+        assert other.sources.due_sources(stores[1], float(claimed["leased_until"]) + 0.5) == []
+        report = await polling
+        assert report.new_items == 1
+    finally:
+        await app.close()
 
 
 def test_one_sender_per_channel_and_the_next_puts_back_what_a_dead_one_left_sending(
@@ -190,6 +231,39 @@ async def test_at_most_four_requests_at_once_to_one_host_across_three_workers(
     assert [report.polled for report in reports] == [4, 4, 4]
     assert len(feed_server.requests) == 12
     assert feed_server.max_in_flight == 4
+
+
+async def test_a_worker_whose_claim_was_full_polls_again_at_once_and_otherwise_waits(
+    tmp_path: Path, feed_server: Any, pg_dsn: str
+) -> None:
+    """A claim takes at most `limit` due sources; when it took that many, more may be due,
+    and the next claim follows at once rather than after the poll loop's gap (which held a
+    worker to 50 sources a second: bench/pg_scale.py). A short claim, or a failed poll,
+    waits as before, so a worker never spins."""
+    config = config_with_feeds(tmp_path, feed_server, pg_dsn, 6)
+    app = App(load_config(str(config), {}), exclusive=True)
+    try:
+        await app.start(listen=False)
+        assert app.crew is not None
+        app.crew.sources.limit = 4
+        await app._safe_cycle()
+        assert app.backlog and app._until_next_poll() == 0.0
+        await app._safe_cycle()  # the other 2
+        assert not app.backlog and app._until_next_poll() >= MIN_POLL_GAP
+        assert len(feed_server.requests) == 6
+        with transaction(app.db):
+            app.db.execute("UPDATE sources SET next_poll = 0")  # all due again
+
+        async def broken(all_sources: bool = False) -> Any:
+            app.crew.sources.due_sources(app.db, time.time())  # type: ignore[union-attr]
+            raise RuntimeError("a bug after the claim")
+
+        app.poll = broken  # type: ignore[method-assign]
+        await app._safe_cycle()
+        assert app.crew.sources.backlog and not app.backlog
+        assert app._until_next_poll() == MIN_POLL_GAP
+    finally:
+        await app.close()
 
 
 async def test_a_leader_whose_connection_was_cut_steps_down_and_closes_its_gateway(

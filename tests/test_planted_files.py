@@ -286,4 +286,4 @@ async def test_a_planted_jsonl_file_is_never_taken_as_proof_of_delivery(
         target.symlink_to(tmp_path / "victim")
     adapter = JsonlAdapter(Config(path=tmp_path / "newswatch.toml", database=tmp_path / "nw.db"))
     found = await asyncio.wait_for(adapter.delivered_already(alert.channel, [alert]), TIMEOUT)
-    assert found == [False]
+    assert found == [None]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -311,6 +312,21 @@ async def test_watch_add_is_acked_at_once_and_answered_ephemerally(
     [reply] = await replies(slack)
     assert reply["response_type"] == "ephemeral"
     assert "sora AND NOT golf" in reply["text"]
+
+
+async def test_a_command_leaves_the_newswatch_loggers_level_alone(
+    adapter: SlackAdapter, slack: FakeSlack
+) -> None:
+    ours, root = logging.getLogger("newswatch"), logging.getLogger()
+    before, root_before = ours.level, root.level
+    root.setLevel(logging.ERROR)  # bolt copied the root's level onto ours
+    try:
+        payload = slash_command("/watch", "list", response_url=slack.response_url())
+        await post_command(adapter, payload)
+        await replies(slack)
+    finally:
+        root.setLevel(root_before)
+    assert ours.level == before
 
 
 async def test_a_broken_query_is_answered_with_where_it_breaks(

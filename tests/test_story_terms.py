@@ -127,3 +127,57 @@ def test_a_summary_that_opens_with_the_headline_adds_no_terms() -> None:
 )
 def test_terms_are_spelled_as_written_for_evidence(title: str, term: str, spelled: str) -> None:
     assert story_text(title, "").spelled[term] == spelled
+
+
+@pytest.mark.parametrize(
+    ("written", "term"),
+    [
+        ("$2 million", "2m"),
+        ("$2M", "2m"),
+        ("2mn", "2m"),
+        ("2 mln", "2"),  # a suffix apart is a word, not a magnitude
+        ("$19bn", "19bn"),
+        ("$19 billion", "19bn"),
+        ("$19 Billion", "19bn"),
+        ("$1.5 billion", "1_5bn"),
+        ("5,000 thousand", "5_000k"),
+        ("3 trillion", "3tn"),
+        ("10 millones", "10m"),
+        ("10 Millionen", "10m"),
+        ("4 milliards", "4bn"),
+        ("10k", "10k"),
+        ("Q2", "q2"),  # a letter before the digits: no amount
+        ("4mb", "4mb"),  # megabytes: no magnitude
+        ("Day 100", "100"),  # a number with no magnitude stays itself
+    ],
+)
+def test_an_amount_is_one_term_however_it_is_written(written: str, term: str) -> None:
+    assert term in story_text(f"Vantorqe raises {written}", "").weights
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Colorado collects $2 million in pot taxes", "Colorado raises $2M in marijuana taxes"),
+        ("Facebook buys WhatsApp for $19bn", "Facebook to buy WhatsApp for $19 billion"),
+    ],
+)
+def test_one_amount_written_two_ways_is_a_shared_term(a: str, b: str) -> None:
+    shared = set(story_text(a, "").weights) & set(story_text(b, "").weights)
+    assert any(term[0].isdigit() for term in shared)
+
+
+def test_two_amounts_stay_two_terms() -> None:
+    assert "2m" in story_text("Colorado raises $2 million", "").weights
+    assert "2m" not in story_text("Colorado raises $3 million", "").weights
+
+
+@pytest.mark.parametrize(
+    ("title", "terms"),
+    [
+        ("Vantorqe 3 trillion", {"vantorq", "3tn"}),  # the magnitude is in the amount only
+        ("Vantorqe million", {"vantorq"}),  # a magnitude after a word is no amount
+    ],
+)
+def test_an_amounts_magnitude_is_no_term_of_its_own(title: str, terms: set[str]) -> None:
+    assert set(story_text(title, "").weights) == terms

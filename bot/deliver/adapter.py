@@ -128,10 +128,13 @@ class Adapter(ABC):
         `batch_size` above 1 confirm them at once (one fsync for a file, not one each)."""
         return [await self.send(target, message) for message in messages]
 
-    async def delivered_already(self, target: str, messages: Sequence[Message]) -> list[bool]:
-        """For messages cut off mid-send: which the target holds already. A chat API cannot
-        say, so by default none, and they are sent again (flagged ambiguous)."""
-        return [False] * len(messages)
+    async def delivered_already(
+        self, target: str, messages: Sequence[Message]
+    ) -> list[Sent | None]:
+        """For messages cut off mid-send: the target's copy of each it holds already (None
+        where it holds none, or cannot say: by default, and those are sent again, flagged
+        ambiguous)."""
+        return [None] * len(messages)
 
 
 def load_adapter(platform: str, config: Config) -> Adapter:

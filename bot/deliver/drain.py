@@ -263,7 +263,7 @@ class Deliverer:
         if not cut_off:
             return ready
         held = await adapter.delivered_already(cut_off[0][0].target, [m for _, m in cut_off])
-        found = {d.id for (d, _), there in zip(cut_off, held, strict=True) if there}
+        found = {d.id: there for (d, _), there in zip(cut_off, held, strict=True) if there}
         if not found:
             return ready
         with self.transaction(self.db):
@@ -272,7 +272,7 @@ class Deliverer:
             )
             held_rows = [(d, m) for d, m in ready if d.id in found]
             self.store.updates.record_confirmed(
-                self.db, covered(held_rows, [None] * len(held_rows))
+                self.db, covered(held_rows, [found[d.id] for d, _ in held_rows])
             )
         report.sent += len(found)
         log.warning(

@@ -96,6 +96,11 @@ def source_of(row: Row) -> Source:
     )
 
 
+def renew_leases(db: Store, now: float) -> bool:
+    """One newswatch per SQLite file holds no leases (bot.store.pg.leases does): False."""
+    return False
+
+
 def next_due(db: Store, now: float) -> float | None:
     """When the next active source is due (now, if the clock went back past a last poll);
     None when there is none."""

@@ -57,6 +57,11 @@ def heartbeat(
         )
 
 
+def touch(db: Store, worker_id: str, *, now: float) -> None:
+    """Alive at `now`, in the middle of a long poll (the full heartbeat is a cycle's)."""
+    db.execute("UPDATE workers SET heartbeat = ? WHERE id = ?", [now, worker_id])
+
+
 def retire(db: Store, worker_id: str) -> None:
     """A worker stopping cleanly: its row and its source leases go (nothing is lost if it
     cannot: the leases expire and the row's heartbeat stops)."""

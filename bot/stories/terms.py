@@ -10,6 +10,7 @@ language (bot.stories.prior); the engine then scales it by how many stories use 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -88,9 +89,62 @@ def _rarity(term: str, token: str) -> float:
     return 0.0 if common >= COMMON_ZIPF else RARITY_CEILING - common
 
 
+# An amount's magnitude, written out or as a suffix: `$2 million`, `$2M`, `2mn` and
+# `2 millones` are one term (`2m`), so copies that write one amount two ways, or in two
+# languages, share it. (A Spanish or French `billón`/`billion` is 10^12; the English
+# `billion` wins that spelling, the languages' own long forms are read as they mean.)
+MAGNITUDES = {
+    "thousand": "k",
+    "million": "m",
+    "millions": "m",
+    "millones": "m",
+    "millón": "m",
+    "millon": "m",
+    "millionen": "m",
+    "milhões": "m",
+    "milhão": "m",
+    "milioni": "m",
+    "milione": "m",
+    "billion": "bn",
+    "billions": "bn",
+    "milliard": "bn",
+    "milliards": "bn",
+    "milliarden": "bn",
+    "miliardi": "bn",
+    "bilhões": "bn",
+    "trillion": "tn",
+    "billones": "tn",
+}
+SUFFIXES = {"k": "k", "m": "m", "mn": "m", "mln": "m", "bn": "bn", "bln": "bn", "tn": "tn"}
+_AMOUNT = re.compile(r"^(\d+(?:_\d+)*)([a-z]+)$")
+_NUMBER = re.compile(r"^\d+(?:_\d+)*$")
+
+
+def _amounts(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A number and the magnitude after it as one term, and a suffixed amount's suffix in
+    one spelling (`2mn` -> `2m`)."""
+    joined: list[tuple[str, str]] = []
+    skip = False
+    for (term, token), after in zip(found, [*found[1:], ("", "")], strict=False):
+        if skip:
+            skip = False
+            continue
+        unit = MAGNITUDES.get(after[1].lower())
+        if unit and _NUMBER.match(term):
+            joined.append((term + unit, f"{token} {after[1]}"))
+            skip = True
+            continue
+        amount = _AMOUNT.match(term)
+        if amount and amount.group(2) in SUFFIXES:
+            term = amount.group(1) + SUFFIXES[amount.group(2)]
+        joined.append((term, token))
+    return joined
+
+
 def _headline_terms(title: str, words: tuple[str, ...]) -> list[tuple[str, str]]:
     """(term, token as written) of a title key. A word written as one with inner punctuation
-    (`SAG-AFTRA`, `Jos.A.Bank`) is one term, so one name never counts as two shared terms."""
+    (`SAG-AFTRA`, `Jos.A.Bank`) is one term, so one name never counts as two shared terms;
+    an amount is one term however it is written (`$2 million`, `$2M`)."""
     found: list[tuple[str, str]] = []
     remaining = len(words)
     for chunk in title.split():
@@ -103,7 +157,7 @@ def _headline_terms(title: str, words: tuple[str, ...]) -> list[tuple[str, str]]
             found.append(("_".join(_terms(token)[0] for token in named), "-".join(named)))
             continue
         found += [(term, token) for token in parts for term in _terms(token)]
-    return found
+    return _amounts(found)
 
 
 def stem(token: str) -> str:

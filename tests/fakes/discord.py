@@ -220,12 +220,14 @@ class FakeDiscord:
             if name not in UNAUTHENTICATED and headers.get("Authorization") != f"Bot {self.token}":
                 return json_response({"message": "401: Unauthorized", "code": 0}, 401)
             fault = self._fault(name)
-            if fault is not None and fault.delay:
-                await asyncio.sleep(fault.delay)
             if fault is not None and not fault.accept:
+                await asyncio.sleep(fault.delay)
                 return fault_response(fault)
             response: web.StreamResponse = await handler(request, body)
-            return fault_response(fault) if fault is not None else response
+            if fault is None:
+                return response
+            await asyncio.sleep(fault.delay)  # accepted: created, then a slow or failed answer
+            return fault_response(fault)
 
         return endpoint
 

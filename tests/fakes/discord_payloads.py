@@ -56,7 +56,7 @@ class Fault:
     retry_after: float | None = None
     is_global: bool = False
     accept: bool = False  # do the work first, then fail (an ambiguous failure)
-    delay: float = 0.0
+    delay: float = 0.0  # before the answer (after doing the work, with accept)
 
 
 def json_response(

@@ -15,10 +15,11 @@ the workspace's edit window; blocks left out are kept, an empty list drops them)
 chat.postMessage with `thread_ts` replies in a thread (invalid_thread_ts for a malformed
 ts; an unknown but well-formed one is accepted, as Slack does, with no thread to show it).
 Every request is recorded with its method, decoded payload and arrival time
-(time.monotonic, the event loop's clock). It also serves `response_url`s (which fail or
-redirect on demand) and a Socket Mode WebSocket (apps.connections.open, hello, envelopes
-and their acks), and signs slash commands the way Slack does
-(https://docs.slack.dev/authentication/verifying-requests-from-slack).
+(time.monotonic, the event loop's clock). conversations.history lists a channel's messages
+newest first, with their metadata when asked (missing_scope without channels:history). It
+also serves `response_url`s (which fail or redirect on demand) and a Socket Mode WebSocket
+(apps.connections.open, hello, envelopes and their acks), and signs slash commands the way
+Slack does (https://docs.slack.dev/authentication/verifying-requests-from-slack).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class Fault:
     retry_after: int | None = None
     channel: str | None = None
     accept: bool = False  # store the message first, then fail (an ambiguous failure)
-    delay: float = 0.0
+    delay: float = 0.0  # before the answer (after storing the message, with accept)
 
 
 @dataclass
@@ -177,12 +178,12 @@ class FakeSlack:
         payload = await _payload(request)
         self.calls.append(Call(method, payload, dict(request.headers), time.monotonic()))
         fault = self._fault(method, payload)
-        if fault is not None and fault.delay:
-            await asyncio.sleep(fault.delay)
         if fault is not None and not fault.accept:
+            await asyncio.sleep(fault.delay)
             return _fault_response(fault)
         result = self._answer(method, payload, _token(request, payload))
-        if fault is not None:
+        if fault is not None:  # accepted: posted, then a slow or failed answer
+            await asyncio.sleep(fault.delay)
             return _fault_response(fault)
         headers = {"X-OAuth-Scopes": self.scopes} if method == "auth.test" else {}
         return web.json_response(result, headers=headers)
@@ -218,6 +219,8 @@ class FakeSlack:
             }
         if method == "conversations.info":
             return self._conversation(str(payload.get("channel") or ""))
+        if method == "conversations.history":
+            return self._history(payload)
         if method not in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             return _error("unknown_method")
         channel = str(payload.get("channel") or "")
@@ -238,6 +241,7 @@ class FakeSlack:
             "ts": ts,
             "text": payload.get("text", ""),
             "blocks": payload.get("blocks"),
+            "metadata": _metadata(payload.get("metadata")),
             "_at": time.monotonic(),  # when it was posted, for the edit window (not Slack's)
         }
         if method == "chat.postEphemeral":
@@ -279,6 +283,32 @@ class FakeSlack:
             "text": old["text"],
             "message": old,
         }
+
+    def _history(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history as Slack answers it: missing_scope without channels:history,
+        the newest `limit` (default 100) messages first, after `oldest` if given, and each
+        message's metadata only with include_all_metadata (thread replies are not listed)."""
+        scopes = self.scopes.split(",")
+        if "channels:history" not in scopes:
+            return {
+                **_error("missing_scope"),
+                "needed": "channels:history",
+                "provided": self.scopes,
+            }
+        channel = str(payload.get("channel") or "")
+        if not channel or self.refused.get(channel) == "channel_not_found":
+            return _error("channel_not_found")
+        oldest = float(payload.get("oldest") or 0)
+        limit = int(payload.get("limit") or 100)
+        with_metadata = str(payload.get("include_all_metadata")).lower() in ("true", "1")
+        kept = [m for m in self.messages.get(channel, []) if float(m["ts"]) > oldest]
+        shown = []
+        for message in reversed(kept[-limit:] if limit > 0 else kept):
+            public = {k: v for k, v in message.items() if not k.startswith("_")}
+            if not with_metadata or public.get("metadata") is None:
+                public.pop("metadata", None)
+            shown.append(public)
+        return {"ok": True, "messages": shown, "has_more": len(kept) > len(shown)}
 
     def _conversation(self, channel: str) -> dict[str, Any]:
         """conversations.info as Slack answers it: missing_scope (with `needed` and
@@ -347,6 +377,17 @@ class FakeSlack:
             }
         )
         return await asyncio.wait_for(future, timeout)
+
+
+def _metadata(value: Any) -> dict[str, Any] | None:
+    """A message's metadata as chat.postMessage takes it: an object, or JSON of one (the
+    SDK sends it as JSON in a form post)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, dict) else None
 
 
 def _error(error: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 
 from bot.config import Config
-from bot.store import sources
+from bot.store import sources, workers
 from bot.store.db import Store
 from bot.store.sources import Source
 
@@ -40,6 +40,9 @@ class LeasedSources:
 
     def __init__(self, worker_id: str, lease: float, limit: int = CLAIM_LIMIT) -> None:
         self.worker_id, self.lease, self.limit = worker_id, lease, limit
+        # The last claim took its whole `limit`: more sources may be due now, so the poll
+        # loop claims again at once rather than after its gap (bench/pg_scale.py).
+        self.backlog = False
 
     def due_sources(self, db: Store, now: float, all_sources: bool = False) -> list[Source]:
         """Claim up to `limit` due sources no other worker holds (every one with --all)."""
@@ -51,6 +54,7 @@ class LeasedSources:
             [*params, now, self.worker_id, 10**6 if all_sources else self.limit],
         )
         rows.sort(key=lambda r: (float(r["next_poll"]), int(r["id"])))
+        self.backlog = not all_sources and len(rows) >= self.limit
         return [sources.source_of(row) for row in rows]
 
     def next_due(self, db: Store, now: float) -> float | None:
@@ -67,6 +71,16 @@ class LeasedSources:
         if row is None or row["next_poll"] is None:
             return None
         return now if row["clock_went_back"] else float(row["next_poll"])
+
+    def renew_leases(self, db: Store, now: float) -> bool:
+        """A long poll keeps the leases it still holds (and says it is alive), so no other
+        worker takes its sources while it fetches them; True: this store holds leases."""
+        db.execute(
+            "UPDATE sources SET leased_until = ? WHERE leased_by = ? AND leased_until IS NOT NULL",
+            [now + self.lease, self.worker_id],
+        )
+        workers.touch(db, self.worker_id, now=now)
+        return True
 
     def release(self, db: Store, source: Source) -> None:
         db.execute(
