@@ -19,6 +19,14 @@ def apart(a: str, b: str) -> str | None:
         ("Strike Enters Day 100", "Strike Enters Day 101", "'100' vs '101' ('day')"),
         ("100 days of strike", "101 days of strike", "'100' vs '101' ('day')"),  # number first
         ("Netflix Q2 profit rises", "Netflix Q3 profit rises", "'q2' vs 'q3' ('netflix')"),
+        # Large figures more than 2% apart, and years however near, are two numbers.
+        ("Recall of 25000 Jeeps", "Recall of 26000 Jeeps", "'25000' vs '26000' ('of')"),
+        ("Strike of 2014 ends", "Strike of 2015 ends", "'2014' vs '2015' ('of')"),
+        (
+            "Fund raises 150k for strikers",
+            "Fund raises 160k for strikers",
+            "'150k' vs '160k' ('rais')",
+        ),
         ("Deal at Vox Media ratified", "Deal at Vice Media ratified", "'vox' vs 'vice'"),
         (
             "Paula Abdul joins Idol panel",
@@ -109,6 +117,15 @@ def test_what_tells_two_events_apart_is_named(a: str, b: str, reason: str) -> No
             "WGA East ratifies first contract with three digital newsrooms",
             "WGA East ratifies first contract with Vox",
         ),
+        # One figure written two ways, or rounded two ways, is no number apart.
+        ("MtGox faced 150000 attacks a second", "MtGox faced 150k attacks a second"),
+        ("Copper slides 5 pct on China fears", "Copper slides 5pc on China fears"),
+        ("Copper slides 3 pct on China fears", "Copper slides 3 per cent on China fears"),
+        ("Lohan series debuts with 700000 viewers", "Lohan series debuts with 693000 viewers"),
+        # A rare name for an everyday word, or one verb for another, names no one else.
+        ("Teen sneaks into Miley Cyrus' dressing room", "Teen sneaks into her dressing room"),
+        ("Stacy Keibler marries boyfriend in Mexico", "Stacy Keibler weds boyfriend in Mexico"),
+        ("True Detective finale crashes HBO Go", "True Detective finale busts HBO Go"),
         # Under three fifths of the longer headline alike: no near miss, whatever is swapped.
         ("Kubrick heirs sue Sora maker", "Kubrick family members sue Sora app developer"),
         ("", ""),

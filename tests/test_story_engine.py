@@ -175,6 +175,22 @@ def test_headlines_sharing_only_common_words_are_different_stories(db: Store) ->
     assert story_of(db, "New report says the weather will change this week") != first
 
 
+@pytest.mark.parametrize(
+    ("first", "copy"),
+    [
+        (
+            "Wall St opens lower after S&P's record close",
+            "US STOCKS SNAPSHOT-Wall St opens lower after S&P's record close",
+        ),
+        ("Stocks fall on weak China export data", "Weak China export data sends stocks lower"),
+    ],
+)
+def test_copies_worded_in_everyday_words_are_one_story(db: Store, first: str, copy: str) -> None:
+    """Common words count, at half their rarity: a headline of few rare words has them."""
+    story = story_of(db, first)
+    assert story_of(db, copy, NOW + HOUR) == story
+
+
 def test_headlines_sharing_only_one_name_are_different_events(db: Store) -> None:
     first = story_of(db, "Sora goes public")
     assert story_of(db, "Sora adds sound", NOW + HOUR) != first

@@ -9,15 +9,45 @@ from bot.stories.feedwords import NO_FEED_WORDS, FeedWords
 from bot.stories.terms import story_text
 
 
+@pytest.mark.parametrize(
+    ("word", "term", "weight"),
+    [
+        ("says", "say", (8.0 - 5.49) * 0.5),  # zipf 5.49: half of its rarity
+        ("market", "market", (8.0 - 5.29) * 0.5),
+    ],
+)
+def test_a_common_headline_word_weighs_half_and_tells_no_event(
+    word: str, term: str, weight: float
+) -> None:
+    text = story_text(f"Sora {word} premiere", "")
+    assert text.weights[term] == pytest.approx(weight, abs=0.01)
+    assert text.everyday == {term}
+
+
+def test_a_common_word_of_a_summary_is_no_term() -> None:
+    assert story_text("Sora", "Vantorqe says").weights.keys() == {"sora", "vantorq"}
+
+
+@pytest.mark.parametrize(
+    ("title", "term", "weight"),
+    [
+        ("SAG-AFTRA members ratify", "sag_aftra", 7.0),  # `aftra` is in no list
+        ("Stocks at one-month low", "one_month", (8.0 - 5.25) * 0.5),  # `month`: everyday
+    ],
+)
+def test_a_word_with_inner_punctuation_is_as_rare_as_its_rarest_part(
+    title: str, term: str, weight: float
+) -> None:
+    assert story_text(title, "").weights[term] == pytest.approx(weight, abs=0.01)
+
+
 def test_a_rare_name_weighs_more_than_an_everyday_word() -> None:
     weights = story_text("Kubrick estate sues", "").weights
     assert weights["kubrick"] > weights["estat"] > 0
 
 
 # Everyday in English, in German only (`nicht`), in the Romance languages, in Japanese.
-@pytest.mark.parametrize(
-    "word", ["the", "says", "new", "first", "and", "und", "nicht", "que", "ます"]
-)
+@pytest.mark.parametrize("word", ["the", "new", "first", "and", "und", "nicht", "que", "ます"])
 def test_everyday_words_are_no_terms(word: str) -> None:
     assert (
         story_text(f"Sora {word} premiere", "").weights == story_text("Sora premiere", "").weights
@@ -176,7 +206,7 @@ def test_two_amounts_stay_two_terms() -> None:
     ("title", "terms"),
     [
         ("Vantorqe 3 trillion", {"vantorq", "3tn"}),  # the magnitude is in the amount only
-        ("Vantorqe million", {"vantorq"}),  # a magnitude after a word is no amount
+        ("Vantorqe million", {"vantorq", "million"}),  # after a word: a word, no amount
     ],
 )
 def test_an_amounts_magnitude_is_no_term_of_its_own(title: str, terms: set[str]) -> None:

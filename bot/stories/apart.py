@@ -13,7 +13,7 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 from itertools import pairwise
 
-from bot.stories.prior import is_number, zipf
+from bot.stories.prior import is_number, listed_zipf, zipf
 from bot.stories.terms import stem
 
 NAME_ZIPF = 4.0  # a swapped word this rare (`vox` 3.6) names something; `vice` (4.9) may not
@@ -23,6 +23,28 @@ MAX_SWAP = 2  # tokens a swap may span on each side
 # Sony's David Okafor` swaps a studio, a former employer and a person.
 MAX_SWAPS = 3
 MIN_ALIKE = 0.6  # share of the longer headline's tokens, in order, that make a near miss
+COMMON_ZIPF = 5.0  # a swap of a name for words all this common (`her`, `getting`) names no one
+# One number written two ways is no number apart: `150000` / `150k`, `5` / `5pc`, `4` / `4th`.
+MULTIPLIERS = {"k": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "bn": 1e9, "bln": 1e9, "tn": 1e12}
+PLAIN_SUFFIXES = frozenset({"st", "nd", "rd", "th", "pc", "pct"})
+# Outlets round one large figure differently (`nearly 700000` / `693000`): figures of at least
+# ROUNDED_FROM this near are one figure. Years are exact (`2014` / `2015`).
+ROUNDED_FROM = 1000.0
+ROUNDED_WITHIN = 0.02
+YEARS = range(1900, 2101)
+# A rare word that is one of these endings on a word this common is an inflection, no name.
+INFLECTIONS = (
+    ("ies", "y"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+)
+INFLECTED_FROM = 3.0
+# Spellings of one word, which no swap may count as a name (`3 pct` / `3 per cent`).
+SAME_WORD = {"pc": "percent", "pct": "percent", "per cent": "percent"}
 
 # Kinds of event (English stems): copies reporting different kinds, and none in common, are
 # different events about the same subject (see ONE_SIDED and STAGE_KINDS below).
@@ -114,9 +136,38 @@ def _number_in_place(new: tuple[str, ...], stored: tuple[str, ...]) -> str | Non
     mine = _numbers_beside(new)
     for place, number in mine.items():
         other = theirs.get(place)
-        if other is not None and other != number and number not in stored and other not in new:
+        if other is None or _one_figure(number, other):
+            continue
+        if number not in stored and other not in new:
             return f"{number!r} vs {other!r} ({place[1]!r})"
     return None
+
+
+def _one_figure(number: str, other: str) -> bool:
+    """Two number tokens that write one figure: equal, or the same amount in other units, or
+    one large figure rounded two ways."""
+    if number == other:
+        return True
+    mine, theirs = _figure(number), _figure(other)
+    if mine is None or theirs is None:
+        return False
+    if mine == theirs:
+        return True
+    if int(mine) in YEARS or int(theirs) in YEARS or min(mine, theirs) < ROUNDED_FROM:
+        return False
+    return abs(mine - theirs) <= ROUNDED_WITHIN * max(mine, theirs)
+
+
+def _figure(token: str) -> float | None:
+    """A number token's value (`150k` 150000, `5pc` 5, `4th` 4); None for any other token
+    holding digits (`q2`, `500l`), which only an equal token matches."""
+    digits = token.rstrip("abcdefghijklmnopqrstuvwxyz")
+    suffix = token[len(digits) :]
+    if not digits.isdigit():
+        return None
+    if suffix in MULTIPLIERS:
+        return int(digits) * MULTIPLIERS[suffix]
+    return float(int(digits)) if suffix == "" or suffix in PLAIN_SUFFIXES else None
 
 
 def _numbers_beside(title: tuple[str, ...]) -> dict[tuple[str, str], str]:
@@ -148,10 +199,31 @@ def _swapped_name(
         ours, theirs = " ".join(new_words[i1:i2]), " ".join(stored_words[j1:j2])
         if SequenceMatcher(None, ours, theirs).ratio() >= VARIANT_RATIO:
             continue
+        if SAME_WORD.get(ours, ours) == SAME_WORD.get(theirs, theirs):
+            continue
+        if _everyday(new_words[i1:i2]) or _everyday(stored_words[j1:j2]):
+            continue  # a name for `her` or `getting`: the same one, said another way
         words = (*new_words[i1:i2], *stored_words[j1:j2])
-        if any(not is_number(word) and zipf(word) < NAME_ZIPF for word in words):
+        if any(_name(word) for word in words):
             return f"{ours!r} vs {theirs!r}"
     return None
+
+
+def _name(word: str) -> bool:
+    """A rare word that is no inflection of a listed one (`marries`, `weds`, `crashes` are
+    verbs, rare as written: the word lists hold few inflections)."""
+    if is_number(word) or zipf(word) >= NAME_ZIPF:
+        return False
+    for suffix, base in INFLECTIONS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            listed = listed_zipf(word[: -len(suffix)] + base)
+            if listed is not None and listed >= INFLECTED_FROM:
+                return False
+    return True
+
+
+def _everyday(words: tuple[str, ...]) -> bool:
+    return all(not is_number(word) and zipf(word) >= COMMON_ZIPF for word in words)
 
 
 def _event_kinds(new: tuple[str, ...], stored: tuple[str, ...]) -> str | None:

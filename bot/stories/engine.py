@@ -41,7 +41,7 @@ BURST_SCORE = 0.3
 # and a summary) must share three, because two are often only the subject that every report
 # about it names (`OpenAI`, `Sora`), and the rest tells the events apart.
 MIN_SHARED = 2
-LONG_COPY = 8  # terms that make a copy one with much to say
+LONG_COPY = 10  # terms that make a copy one with much to say
 LONG_SHARED = 3
 # Names and numbers a copy must share with a story in another script: two (`OpenAI`, `Sora`)
 # are often only the subject that every report about it names.
@@ -169,7 +169,9 @@ class StoryEngine:
             centroid = centroids.get(story)
             if centroid is None or centroid.published > published + WINDOW:
                 continue
-            result = _score(story, weights, latin, centroid, published, spaceless=spaceless)
+            result = _score(
+                story, weights, latin, centroid, published, text.everyday, spaceless=spaceless
+            )
             if result is None and spaceless == _mostly_latin(centroid):
                 result = self._score_sounded(story, weights, text, centroid, published)
             if result is not None:
@@ -209,7 +211,16 @@ class StoryEngine:
                 latin_norm=math.sqrt(centroid.latin_norm**2 + added),
             )
         latin = frozenset(text.latin | extra.keys())
-        result = _score(story, weights, latin, merged, published, spaceless=spaceless, across=True)
+        result = _score(
+            story,
+            weights,
+            latin,
+            merged,
+            published,
+            text.everyday,
+            spaceless=spaceless,
+            across=True,
+        )
         if result is None:
             return None
         shown = {term: f"{named.spelled[term]} ({kana})" for term, kana in _kana_of(named, pairs)}
@@ -238,6 +249,7 @@ def _score(
     latin: frozenset[str],
     centroid: Centroid,
     published: float,
+    everyday: frozenset[str] = frozenset(),
     *,
     spaceless: bool | None = None,
     across: bool | None = None,
@@ -253,9 +265,10 @@ def _score(
     terms = latin if across_scripts else weights.keys()
     story_norm = centroid.latin_norm if across_scripts else centroid.norm
     products, score = _cosine(weights, terms, centroid.weights, story_norm)
-    needed = CROSS_SCRIPT_SHARED if across_scripts else _shared_needed(len(weights))
+    distinct = [term for term in products if term not in everyday]
+    needed = CROSS_SCRIPT_SHARED if across_scripts else _shared_needed(len(weights) - len(everyday))
     bar = BURST_SCORE if abs(published - centroid.last_seen) <= BURST else MERGE_SCORE
-    if score < bar or len(products) < needed:
+    if score < bar or len(distinct) < needed:
         return None
     own_script_norm = math.sqrt(max(centroid.norm**2 - centroid.latin_norm**2, 0.0))
     if across_scripts and spaceless and own_script_norm > 0.0:

@@ -22,7 +22,10 @@ from bot.stories.prior import listed_zipf, zipf
 from bot.stories.words import SUMMARY_TOKENS as SUMMARY_TOKENS
 from bot.stories.words import CopyWords, copy_words
 
-COMMON_ZIPF = 5.0  # words this common (`new`, `says`, `first`) tell no event apart: dropped
+COMMON_ZIPF = 6.0  # words this common (`the`, `and`, `new`) tell no event apart: dropped
+EVERYDAY_WEIGHT = 0.5  # and weigh this much of their rarity, in headlines only
+DISTINCT_ZIPF = 5.2  # words rarer than this (names, numbers, `ratifies`) can tell an event
+COMMON_PAIR_ZIPF = 5.0  # a spaceless script's character pair this common is no term
 RARITY_CEILING = 8.0  # weight = RARITY_CEILING - zipf: `the` would weigh 0.3, a name 7
 SPACELESS_WEIGHT = 1.0  # a character pair of a spaceless script that no word list holds
 SUMMARY_WEIGHT = 0.4  # a summary's term counts for less than a headline's
@@ -40,6 +43,9 @@ class StoryText:
     spelled: dict[str, str]  # term -> the token it came from, for evidence people read
     words: tuple[str, ...]  # the title key's tokens as written, in order (bot.stories.apart)
     latin: frozenset[str]  # terms in letters of spaced scripts or digits: comparable anywhere
+    # Terms of everyday words (`report`, `market`): they count in the cosine, but sharing them
+    # is not sharing a term that tells the event (the engine's MIN_SHARED).
+    everyday: frozenset[str] = frozenset()
 
 
 def story_text(
@@ -60,22 +66,35 @@ def story_text(
         summary_tokens = ()
     for token in summary_tokens:
         for term in _terms(token):
-            if term not in weights and term not in feed.boilerplate:
+            if term not in weights and term not in feed.boilerplate and not _everyday(term, token):
                 _add(summary_weights, spelled, term, token, SUMMARY_WEIGHT)
     rarest = sorted(summary_weights.items(), key=lambda pair: (-pair[1], pair[0]))
     weights.update(rarest[:SUMMARY_TERMS])
     spelled = {term: spelled[term] for term in weights}
     latin = frozenset(term for term in weights if not is_spaceless(term))
-    return StoryText(weights, spelled, words, latin)
+    everyday = frozenset(term for term in weights if _everyday(term, spelled[term]))
+    return StoryText(weights, spelled, words, latin, everyday)
 
 
 def _add(
     weights: dict[str, float], spelled: dict[str, str], term: str, token: str, scale: float
 ) -> None:
     weight = _rarity(term, token) * scale
+    if _everyday(term, token):
+        weight *= EVERYDAY_WEIGHT
     if weight > weights.get(term, 0.0):
         weights[term] = weight
         spelled.setdefault(term, term if is_spaceless(term) else token)
+
+
+def _everyday(term: str, token: str) -> bool:
+    return not is_spaceless(term) and _zipf(token) >= DISTINCT_ZIPF
+
+
+def _zipf(token: str) -> float:
+    """A token's everyday frequency. A word written with inner punctuation is as rare as its
+    rarest part: `SAG-AFTRA` is a name, `one-month` and `Snapshot-Wall` are everyday words."""
+    return min(zipf(part) for part in token.split("-")) if "-" in token else zipf(token)
 
 
 def _rarity(term: str, token: str) -> float:
@@ -84,8 +103,8 @@ def _rarity(term: str, token: str) -> float:
         listed = listed_zipf(term)
         if listed is None:
             return SPACELESS_WEIGHT
-        return 0.0 if listed >= COMMON_ZIPF else RARITY_CEILING - listed
-    common = zipf(token)
+        return 0.0 if listed >= COMMON_PAIR_ZIPF else RARITY_CEILING - listed
+    common = _zipf(token)
     return 0.0 if common >= COMMON_ZIPF else RARITY_CEILING - common
 
 
