@@ -191,6 +191,19 @@ def test_copies_worded_in_everyday_words_are_one_story(db: Store, first: str, co
     assert story_of(db, copy, NOW + HOUR) == story
 
 
+def test_a_headline_whose_one_rare_word_is_shared_joins_on_it_and_everyday_words(
+    db: Store,
+) -> None:
+    """A copy must share as many telling terms as it has, up to two: here one, `Carney`."""
+    story = story_of(db, "Carney says the market data is clear")
+    assert story_of(db, "Market data is clear, says Carney", NOW + HOUR) == story
+
+
+def test_headlines_sharing_one_name_and_everyday_words_are_different_events(db: Store) -> None:
+    first = story_of(db, "OpenAI report says the market will grow")
+    assert story_of(db, "OpenAI report says the weather will change", NOW + HOUR) != first
+
+
 def test_headlines_sharing_only_one_name_are_different_events(db: Store) -> None:
     first = story_of(db, "Sora goes public")
     assert story_of(db, "Sora adds sound", NOW + HOUR) != first
