@@ -74,6 +74,14 @@ def test_a_headline_term_in_more_than_half_the_headlines_is_the_subject(
     assert ("zorblat" in feed_words(ten_items(titled=items), terms_of).subject) is subject
 
 
+@pytest.mark.parametrize(("titled", "subject"), [(3, False), (4, True)])
+def test_a_subject_is_in_at_least_four_headlines(titled: int, subject: bool) -> None:
+    """Three of five headlines naming `Zorblat` are three events about it, not the feed's
+    subject: their copies elsewhere must find them by it."""
+    five = ten_items(titled=titled)[:5]
+    assert ("zorblat" in feed_words(five, terms_of).subject) is subject
+
+
 @pytest.mark.parametrize("where", ["title", "summary"])
 def test_a_word_repeated_within_one_item_counts_once(where: str) -> None:
     repeated = "Zorblat zorblat zorblat zorblat"

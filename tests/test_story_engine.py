@@ -154,8 +154,20 @@ def test_copies_of_one_event_merge_only_within_72_hours(
 
 @pytest.mark.parametrize(
     ("repeated", "later", "together"),
-    [(0, 5 * HOUR, True), (0, 7 * HOUR, False), (4 * HOUR, 9 * HOUR, True)],
-    ids=["in the story's first hours", "after them", "within hours of its newest copy"],
+    [
+        (0, 5 * HOUR, True),
+        (0, 7 * HOUR, False),
+        (4 * HOUR, 9 * HOUR, True),
+        (4 * HOUR, -3 * HOUR, True),
+        (0, -7 * HOUR, False),
+    ],
+    ids=[
+        "in the story's first hours",
+        "after them",
+        "within hours of its newest copy",
+        "an older copy read later, within hours of its earliest",
+        "an older copy long before it",
+    ],
 )
 def test_a_copy_in_the_burst_of_a_story_joins_it_on_less(
     db: Store, repeated: float, later: float, together: bool

@@ -5,7 +5,7 @@ A copy is first looked up by its canonical URL. Otherwise its heaviest terms
 them, at most PER_TERM a term, never a scan. Each candidate is scored by the cosine of
 the copy's weights with the story's centroid (the sum of its copies' weights); a term's
 weight is its everyday rarity, lowered as more stories use it (what the store has learned).
-The best candidate that scores MERGE_SCORE (BURST_SCORE in a story's first hours), shares
+The best candidate that scores MERGE_SCORE (BURST_SCORE within hours of the story's copies), shares
 enough terms, and that no keep-apart rule (bot.stories.apart) separates from its most alike
 copy, is the story. Copies in different scripts are scored on the terms they can share:
 names and numbers, and names one writes in katakana or Hangul (bot.stories.sounds).
@@ -32,8 +32,9 @@ from bot.stories.terms import StoryText, story_text
 
 WINDOW = 72 * 3600.0  # copies of one story are at most this far apart (SPEC)
 MERGE_SCORE = 0.5  # the cosine at which a copy joins a story
-# News of one event arrives in a burst: a copy within BURST of a story's newest copy joins
-# it at a lower cosine (a sibling event about the same subject comes a day or more later).
+# News of one event arrives in a burst: a copy within BURST of a story's copies (its newest,
+# or its earliest for an older copy a later feed brings) joins it at a lower cosine (a
+# sibling event about the same subject comes a day or more later).
 BURST = 6 * 3600.0
 BURST_SCORE = 0.3
 # Terms a copy must share with its story (all of them, if it has fewer): one shared name is
@@ -267,7 +268,7 @@ def _score(
     products, score = _cosine(weights, terms, centroid.weights, story_norm)
     distinct = [term for term in products if term not in everyday]
     needed = CROSS_SCRIPT_SHARED if across_scripts else _shared_needed(len(weights) - len(everyday))
-    bar = BURST_SCORE if abs(published - centroid.last_seen) <= BURST else MERGE_SCORE
+    bar = BURST_SCORE if _apart_in_time(published, centroid) <= BURST else MERGE_SCORE
     if score < bar or len(distinct) < needed:
         return None
     own_script_norm = math.sqrt(max(centroid.norm**2 - centroid.latin_norm**2, 0.0))
@@ -277,6 +278,12 @@ def _score(
             return None
     shared = sorted(products, key=lambda term: (-products[term], term))[:SHOWN_TERMS]
     return _Scored(story, round(score, 3), shared)
+
+
+def _apart_in_time(published: float, centroid: Centroid) -> float:
+    """How far a copy is from a story's copies: from its newest, or from its earliest when a
+    feed read later brings an older copy (0 inside the story's span)."""
+    return max(centroid.published - published, published - centroid.last_seen, 0.0)
 
 
 def _shared_needed(terms: int) -> int:

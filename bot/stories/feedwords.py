@@ -18,6 +18,9 @@ from bot.stories.words import CopyWords, copy_words
 MIN_ITEMS = 4  # a feed with fewer items cannot show what it repeats
 BOILERPLATE_SHARE = 0.3  # a summary term under more of a feed's items than this is boilerplate
 SUBJECT_SHARE = 0.5  # a headline term in more of a feed's headlines than this is its subject
+# and in at least this many: three headlines of five naming `Framewise` are three events about
+# it (a suit, a ruling, a settlement), whose copies elsewhere must still find them by it.
+SUBJECT_HEADLINES = 4
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def feed_words_of(
         headlines.update({term for token in title_key for term in terms_of(token)})
     return FeedWords(
         boilerplate=_over(summaries, BOILERPLATE_SHARE * len(entries)),
-        subject=_over(headlines, SUBJECT_SHARE * len(entries)),
+        subject=_over(headlines, max(SUBJECT_SHARE * len(entries), SUBJECT_HEADLINES - 0.5)),
     )
 
 
