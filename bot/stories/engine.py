@@ -170,9 +170,7 @@ class StoryEngine:
             centroid = centroids.get(story)
             if centroid is None or centroid.published > published + WINDOW:
                 continue
-            result = _score(
-                story, weights, latin, centroid, published, text.everyday, spaceless=spaceless
-            )
+            result = _score(story, weights, latin, centroid, published, everyday=text.everyday)
             if result is None and spaceless == _mostly_latin(centroid):
                 result = self._score_sounded(story, weights, text, centroid, published)
             if result is not None:
@@ -218,7 +216,7 @@ class StoryEngine:
             latin,
             merged,
             published,
-            text.everyday,
+            everyday=text.everyday,
             spaceless=spaceless,
             across=True,
         )
@@ -250,8 +248,8 @@ def _score(
     latin: frozenset[str],
     centroid: Centroid,
     published: float,
-    everyday: frozenset[str] = frozenset(),
     *,
+    everyday: frozenset[str] = frozenset(),
     spaceless: bool | None = None,
     across: bool | None = None,
 ) -> _Scored | None:
