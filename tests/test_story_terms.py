@@ -24,6 +24,12 @@ def test_a_common_headline_word_weighs_half_and_tells_no_event(
     assert text.everyday == {term}
 
 
+def test_of_many_everyday_words_a_headline_keeps_its_three_rarest() -> None:
+    text = story_text("Sora says market report data shows record price", "")
+    assert text.everyday == {"record", "show", "price"}  # zipf 5.21 to 5.23
+    assert text.weights.keys() == {"sora", "record", "show", "price"}  # not 5.29 to 5.49
+
+
 def test_a_common_word_of_a_summary_is_no_term() -> None:
     assert story_text("Sora", "Vantorqe says").weights.keys() == {"sora", "vantorq"}
 

@@ -23,6 +23,7 @@ from bot.stories.words import SUMMARY_TOKENS as SUMMARY_TOKENS
 from bot.stories.words import CopyWords, copy_words
 
 COMMON_ZIPF = 6.0  # words this common (`the`, `and`, `new`) tell no event apart: dropped
+EVERYDAY_TERMS = 3  # of them, a headline's rarest few: more add rows to the index, no likeness
 EVERYDAY_WEIGHT = 0.5  # and weigh this much of their rarity, in headlines only
 DISTINCT_ZIPF = 5.2  # words rarer than this (names, numbers, `ratifies`) can tell an event
 COMMON_PAIR_ZIPF = 5.0  # a spaceless script's character pair this common is no term
@@ -70,10 +71,15 @@ def story_text(
                 _add(summary_weights, spelled, term, token, SUMMARY_WEIGHT)
     rarest = sorted(summary_weights.items(), key=lambda pair: (-pair[1], pair[0]))
     weights.update(rarest[:SUMMARY_TERMS])
+    everyday = [term for term in weights if _everyday(term, spelled[term])]
+    if len(everyday) > EVERYDAY_TERMS:
+        everyday.sort(key=lambda term: (-weights[term], term))
+        for term in everyday[EVERYDAY_TERMS:]:
+            del weights[term]
+        everyday = everyday[:EVERYDAY_TERMS]
     spelled = {term: spelled[term] for term in weights}
     latin = frozenset(term for term in weights if not is_spaceless(term))
-    everyday = frozenset(term for term in weights if _everyday(term, spelled[term]))
-    return StoryText(weights, spelled, words, latin, everyday)
+    return StoryText(weights, spelled, words, latin, frozenset(everyday))
 
 
 def _add(
