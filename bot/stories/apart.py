@@ -23,7 +23,7 @@ MAX_SWAP = 2  # tokens a swap may span on each side
 # Sony's David Okafor` swaps a studio, a former employer and a person.
 MAX_SWAPS = 3
 MIN_ALIKE = 0.6  # share of the longer headline's tokens, in order, that make a near miss
-COMMON_ZIPF = 5.0  # a swap of a name for words all this common (`her`, `getting`) names no one
+EVERYDAY_ZIPF = 5.0  # a name swapped for words all this common (`her`, `getting`) is no name
 # One number written two ways is no number apart: `150000` / `150k`, `5` / `5pc`, `4` / `4th`.
 MULTIPLIERS = {"k": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "bn": 1e9, "bln": 1e9, "tn": 1e12}
 PLAIN_SUFFIXES = frozenset({"st", "nd", "rd", "th", "pc", "pct"})
@@ -223,7 +223,7 @@ def _name(word: str) -> bool:
 
 
 def _everyday(words: tuple[str, ...]) -> bool:
-    return all(not is_number(word) and zipf(word) >= COMMON_ZIPF for word in words)
+    return all(not is_number(word) and zipf(word) >= EVERYDAY_ZIPF for word in words)
 
 
 def _event_kinds(new: tuple[str, ...], stored: tuple[str, ...]) -> str | None:

@@ -5,10 +5,11 @@ A copy is first looked up by its canonical URL. Otherwise its heaviest terms
 them, at most PER_TERM a term, never a scan. Each candidate is scored by the cosine of
 the copy's weights with the story's centroid (the sum of its copies' weights); a term's
 weight is its everyday rarity, lowered as more stories use it (what the store has learned).
-The best candidate that scores MERGE_SCORE (BURST_SCORE within hours of the story's copies), shares
-enough terms, and that no keep-apart rule (bot.stories.apart) separates from its most alike
-copy, is the story. Copies in different scripts are scored on the terms they can share:
-names and numbers, and names one writes in katakana or Hangul (bot.stories.sounds).
+The best candidate that scores MERGE_SCORE (BURST_SCORE within hours of the story's
+copies), shares enough telling terms (everyday words count in the cosine only), and that no
+keep-apart rule (bot.stories.apart) separates from its most alike copy, is the story.
+Copies in different scripts are scored on the terms they can share: names and numbers, and
+names one writes in katakana or Hangul (bot.stories.sounds).
 
 Every constant below was chosen on bench/stories_quality.py (see bench/RESULTS.md).
 """
