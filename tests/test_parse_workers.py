@@ -20,8 +20,9 @@ from tests.pipeline_helpers import HOUR, NOW, Clock, make_app, read_alerts, writ
 T = TypeVar("T")
 RSS = "application/rss+xml"
 KILLED = "parse worker died (killed by signal 9, SIGKILL)"
-DEADLINE = 2.0  # a test pool's wall-clock limit per parse: short, yet far over a small parse
-OVERRAN = "parse took over 2 s (worker killed)"
+DEADLINE = 5.0  # a test pool's wall-clock limit per parse: short, yet far over a small parse
+# in a fresh worker on a loaded machine (2 s was not: a CI run saw one take longer)
+OVERRAN = "parse took over 5 s (worker killed)"
 SMALL = rss([Entry("Sora ships", "https://a.example/1", published=NOW)])
 
 
