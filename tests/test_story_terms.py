@@ -176,7 +176,16 @@ def test_terms_are_spelled_as_written_for_evidence(title: str, term: str, spelle
         ("$19 billion", "19bn"),
         ("$19 Billion", "19bn"),
         ("$1.5 billion", "1_5bn"),
-        ("5,000 thousand", "5_000k"),
+        ("5,000 thousand", "5m"),  # groups of three digits are thousands
+        ("2.500 millones", "2_5bn"),  # as Spanish and German write them
+        ("2,500 million", "2_5bn"),
+        ("1000m", "1bn"),
+        ("350万台", "3_5m"),  # Japanese and Chinese count in myriads (万, 億)
+        ("25億ドル", "2_5bn"),
+        ("25亿美元", "2_5bn"),
+        ("350만대", "3_5m"),  # and Korean (만, 억)
+        ("25억 달러", "2_5bn"),
+        ("4年で", "4"),  # no magnitude after it
         ("3 trillion", "3tn"),
         ("10 millones", "10m"),
         ("10 Millionen", "10m"),

@@ -140,6 +140,11 @@ MAGNITUDES = {
     "trillion": "tn",
     "billones": "tn",
 }
+# Japanese, Chinese and Korean write an amount in myriads (`350万台`, `25億ドル`, `25억`): the
+# magnitude opens the word after the number, which copies in Latin letters write `3.5 million`.
+CJK_MAGNITUDES = {"万": 10**4, "萬": 10**4, "만": 10**4, "億": 10**8, "亿": 10**8, "억": 10**8}
+SCALES = (("tn", 10**12), ("bn", 10**9), ("m", 10**6), ("k", 10**3))
+UNIT_SIZES = dict(SCALES)
 SUFFIXES = {"k": "k", "m": "m", "mn": "m", "mln": "m", "bn": "bn", "bln": "bn", "tn": "tn"}
 _AMOUNT = re.compile(r"^(\d+(?:_\d+)*)([a-z]+)$")
 _NUMBER = re.compile(r"^\d+(?:_\d+)*$")
@@ -156,14 +161,36 @@ def _amounts(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
             continue
         unit = MAGNITUDES.get(after[1].lower())
         if unit and _NUMBER.match(term):
-            joined.append((term + unit, f"{token} {after[1]}"))
+            joined.append((_amount(term, unit), f"{token} {after[1]}"))
             skip = True
             continue
         amount = _AMOUNT.match(term)
         if amount and amount.group(2) in SUFFIXES:
-            term = amount.group(1) + SUFFIXES[amount.group(2)]
+            term = _amount(amount.group(1), SUFFIXES[amount.group(2)])
+        elif term.isdigit() and after[1][:1] in CJK_MAGNITUDES:
+            term = _scaled(int(term) * CJK_MAGNITUDES[after[1][0]])  # `350万台` -> `3_5m`
         joined.append((term, token))
     return joined
+
+
+def _amount(number: str, unit: str) -> str:
+    """One spelling of an amount: `2_500` millions (Spanish `2.500 millones`) is `2_5bn`, as is
+    `2_5` billions; groups of three digits after the first are thousands, others decimals."""
+    head, *groups = number.split("_")
+    if all(len(group) == 3 for group in groups):
+        value = float(head + "".join(groups))
+    else:
+        value = float(f"{head}.{''.join(groups)}")
+    return _scaled(round(value * UNIT_SIZES[unit]))
+
+
+def _scaled(value: int) -> str:
+    """An amount in the English terms' units: 3,500,000 -> `3_5m`, 2,500,000,000 -> `2_5bn`."""
+    for unit, size in SCALES:
+        if value >= size:
+            mantissa = f"{value / size:.2f}".rstrip("0").rstrip(".")
+            return mantissa.replace(".", "_") + unit
+    return str(value)
 
 
 def _headline_terms(title: str, words: tuple[str, ...]) -> list[tuple[str, str]]:
