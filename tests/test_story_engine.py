@@ -106,10 +106,19 @@ def test_a_story_in_another_script_is_found_by_a_copy_in_latin_letters(db: Store
     assert story_of(db, VARIETY, NOW + HOUR) == first
 
 
-def test_a_copy_in_another_script_shares_an_amount_it_writes_in_myriads(db: Store) -> None:
-    """`25億ドル` is `$2.5 billion`: with `ネットフリックス` and `コンテンツ`, three shared."""
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "ネットフリックス、韓国コンテンツに4年で25億ドル投資",
+        "넷플릭스, 4년간 한국 콘텐츠에 25억 달러 투자",
+    ],
+)
+def test_a_copy_in_another_script_shares_an_amount_it_writes_in_myriads(
+    db: Store, copy: str
+) -> None:
+    """`25億ドル` and `25억 달러` are `$2.5 billion`: with Netflix and content, three shared."""
     first = story_of(db, "Netflix to Invest $2.5 Billion in Korean Content Over Four Years")
-    assert story_of(db, "ネットフリックス、韓国コンテンツに4年で25億ドル投資", NOW + HOUR) == first
+    assert story_of(db, copy, NOW + HOUR) == first
 
 
 def test_a_copy_in_another_script_sharing_only_two_names_is_its_own_story(db: Store) -> None:

@@ -26,6 +26,8 @@ from bot.stories.titles import title_key_tokens
         ("program", "プログラム"),
         ("downloads", "ダウンロード"),
         ("characters", "キャラクター"),
+        ("content", "コンテンツ"),
+        ("content", "콘텐츠에"),  # 츠 writes the `ts` Korean lacks
     ],
 )
 def test_a_name_sounds_alike_in_latin_letters_and_in_kana_or_hangul(latin: str, kana: str) -> None:

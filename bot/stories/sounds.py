@@ -185,6 +185,8 @@ _LATIN_SPELLINGS = [
     ("c", "k"),
     ("q", "k"),
 ]
+# Korean has no `ts`: a loanword writes it 츠 (`콘텐츠`, contents), as Japanese writes ツ.
+_LOANWORD_SYLLABLES = {"츠": "tsu"}
 _CLASS = str.maketrans({"l": "r", "f": "p", "v": "b", "z": "s", "j": "d", "g": "k"})
 _SILENT = set("aeiouwy-")
 
@@ -242,6 +244,9 @@ def _kana_sound(run: str) -> str:
 def _hangul_sound(word: str) -> str:
     spelled = []
     for ch in word:
+        if ch in _LOANWORD_SYLLABLES:
+            spelled.append(_LOANWORD_SYLLABLES[ch])
+            continue
         index = ord(ch) - _HANGUL_FIRST
         initial, final = index // 588, index % 28
         spelled.append(_INITIALS[initial] + "a" + _FINALS[final])
