@@ -5,7 +5,9 @@ summary's rarest few at a lower weight. English words are stemmed (`ratifies`, `
 -> `ratifi`), so copies worded differently still share them. Runs of spaceless scripts
 (Japanese, Chinese, Korean, Thai) become overlapping character pairs, the usual unit for
 comparing such text without a dictionary. A term's weight is how rare it is in everyday
-language (bot.stories.prior); the engine then scales it by how many stories use it.
+language (bot.stories.prior), halved for an everyday headline word, which also never counts
+as a shared term; the engine then scales it by how many stories use it. An amount is one
+term however a language writes it (`$2.5 billion`, `2.500 millones`, `25億ドル`).
 """
 
 from __future__ import annotations
