@@ -128,6 +128,10 @@ def test_what_tells_two_events_apart_is_named(a: str, b: str, reason: str) -> No
         ("True Detective finale crashes HBO Go", "True Detective finale busts HBO Go"),
         # Under three fifths of the longer headline alike: no near miss, whatever is swapped.
         ("Kubrick heirs sue Sora maker", "Kubrick family members sue Sora app developer"),
+        ("Kubrick heirs sue Vantorqe", "Kubrick family members sue Maldrekk Pictures"),  # names
+        # Alike words but in another order: three of six in order is no near miss, however
+        # many words the two share (here four), so the number rule does not judge them.
+        ("Day 100 writers march studios", "Writers march studios day 101 talks"),
         ("", ""),
     ],
 )

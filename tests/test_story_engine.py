@@ -209,7 +209,7 @@ def test_headlines_sharing_only_common_words_are_different_stories(db: Store) ->
             "Wall St opens lower after S&P's record close",
             "US STOCKS SNAPSHOT-Wall St opens lower after S&P's record close",
         ),
-        ("Stocks fall on weak China export data", "Weak China export data sends stocks lower"),
+        ("Gold price falls to one-month low", "Gold falls to one-month low on strong dollar"),
     ],
 )
 def test_copies_worded_in_everyday_words_are_one_story(db: Store, first: str, copy: str) -> None:

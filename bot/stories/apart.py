@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from itertools import pairwise
 
 from bot.stories.prior import is_number, listed_zipf, zipf
-from bot.stories.terms import stem
+from bot.stories.terms import SUFFIXES, UNIT_SIZES, everyday_word, stem
 
 NAME_ZIPF = 4.0  # a swapped word this rare (`vox` 3.6) names something; `vice` (4.9) may not
 VARIANT_RATIO = 0.75  # swapped words this alike are one word spelled two ways (`-ise`/`-ize`)
@@ -23,9 +23,8 @@ MAX_SWAP = 2  # tokens a swap may span on each side
 # Sony's David Okafor` swaps a studio, a former employer and a person.
 MAX_SWAPS = 3
 MIN_ALIKE = 0.6  # share of the longer headline's tokens, in order, that make a near miss
-EVERYDAY_ZIPF = 5.0  # a name swapped for words all this common (`her`, `getting`) is no name
-# One number written two ways is no number apart: `150000` / `150k`, `5` / `5pc`, `4` / `4th`.
-MULTIPLIERS = {"k": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "bn": 1e9, "bln": 1e9, "tn": 1e12}
+# One number written two ways is no number apart: `150000` / `150k`, `5` / `5pc`, `4` / `4th`
+# (the magnitudes are the story terms' own, bot.stories.terms.SUFFIXES).
 PLAIN_SUFFIXES = frozenset({"st", "nd", "rd", "th", "pc", "pct"})
 # Outlets round one large figure differently (`nearly 700000` / `693000`): figures of at least
 # ROUNDED_FROM this near are one figure. Years are exact (`2014` / `2015`).
@@ -165,8 +164,8 @@ def _figure(token: str) -> float | None:
     suffix = token[len(digits) :]
     if not digits.isdigit():
         return None
-    if suffix in MULTIPLIERS:
-        return int(digits) * MULTIPLIERS[suffix]
+    if suffix in SUFFIXES:
+        return float(int(digits) * UNIT_SIZES[SUFFIXES[suffix]])
     return float(int(digits)) if suffix == "" or suffix in PLAIN_SUFFIXES else None
 
 
@@ -223,7 +222,7 @@ def _name(word: str) -> bool:
 
 
 def _everyday(words: tuple[str, ...]) -> bool:
-    return all(not is_number(word) and zipf(word) >= EVERYDAY_ZIPF for word in words)
+    return bool(words) and all(everyday_word(word) for word in words)
 
 
 def _event_kinds(new: tuple[str, ...], stored: tuple[str, ...]) -> str | None:

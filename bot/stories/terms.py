@@ -96,7 +96,12 @@ def _add(
 
 
 def _everyday(term: str, token: str) -> bool:
-    return not is_spaceless(term) and _zipf(token) >= DISTINCT_ZIPF
+    return not is_spaceless(term) and everyday_word(token)
+
+
+def everyday_word(token: str) -> bool:
+    """A word too common to tell an event (`report`, `her`, `getting`); never a number."""
+    return _zipf(token) >= DISTINCT_ZIPF
 
 
 def _zipf(token: str) -> float:
@@ -146,7 +151,7 @@ MAGNITUDES = {
 # magnitude opens the word after the number, which copies in Latin letters write `3.5 million`.
 CJK_MAGNITUDES = {"万": 10**4, "萬": 10**4, "만": 10**4, "億": 10**8, "亿": 10**8, "억": 10**8}
 SCALES = (("tn", 10**12), ("bn", 10**9), ("m", 10**6), ("k", 10**3))
-UNIT_SIZES = dict(SCALES)
+UNIT_SIZES = {**dict(SCALES), "": 1}
 SUFFIXES = {"k": "k", "m": "m", "mn": "m", "mln": "m", "bn": "bn", "bln": "bn", "tn": "tn"}
 _AMOUNT = re.compile(r"^(\d+(?:_\d+)*)([a-z]+)$")
 _NUMBER = re.compile(r"^\d+(?:_\d+)*$")
@@ -169,6 +174,8 @@ def _amounts(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
         amount = _AMOUNT.match(term)
         if amount and amount.group(2) in SUFFIXES:
             term = _amount(amount.group(1), SUFFIXES[amount.group(2)])
+        elif _NUMBER.match(term) and "_" in term and all(len(g) == 3 for g in term.split("_")[1:]):
+            term = _amount(term, "")  # `150,000` -> `150k`, as `150k` is written
         elif term.isdigit() and after[1][:1] in CJK_MAGNITUDES:
             term = _scaled(int(term) * CJK_MAGNITUDES[after[1][0]])  # `350万台` -> `3_5m`
         joined.append((term, token))
@@ -236,4 +243,4 @@ def _terms(token: str) -> tuple[str, ...]:
     return (token,)
 
 
-__all__ = ["StoryText", "stem", "story_text", "terms_of"]
+__all__ = ["SUFFIXES", "UNIT_SIZES", "StoryText", "everyday_word", "stem", "story_text", "terms_of"]
